@@ -1,0 +1,47 @@
+// Lint rules that keep the layers of DESIGN.md apart. Imports flow one way:
+// protocol ← core ← client ← {web, server}; web and server never import each other.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+const layer = (files, patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+const why = (what, message) => ({ group: what, message });
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'data', 'test-results', 'playwright-report', '.bench'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  layer(['src/protocol/**'], [
+    why(['**/core/**', '**/client/**', '**/server/**', '**/web/**'], 'protocol is the wire contract of both sides and must import nothing else of Pulse.'),
+  ]),
+  layer(['src/core/**'], [
+    why(['**/client/**', '**/server/**', '**/web/**'], 'core is pure logic shared by both sides: it may import protocol only.'),
+    why(['node:*', 'ws', 'react', 'react-dom'], 'core must stay pure and isomorphic: no I/O, no framework.'),
+  ]),
+  layer(['src/client/**'], [
+    why(['**/server/**', '**/web/**'], 'the resilient socket is isomorphic: it may import protocol and core only.'),
+    why(['ws', 'node:*', 'react'], 'the WebSocket constructor is injected so the same core runs in Node and in the browser.'),
+  ]),
+  layer(['src/server/**'], [why(['**/web/**'], 'server and web never import each other; they share protocol, core and client.')]),
+  layer(['src/web/**'], [
+    why(['**/server/**', 'node:*', 'ws'], 'server and web never import each other; the SPA runs in a browser.'),
+  ]),
+  {
+    files: ['src/web/**/*.tsx', 'src/web/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
+);

@@ -1,0 +1,73 @@
+/**
+ * WebSocket close codes used between POS terminals and the gateway (and between the hub and
+ * dashboards). One table, so that a code means the same thing everywhere it is read.
+ */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  /** Never sent on the wire: the peer vanished without a close frame. */
+  abnormal: 1006,
+  policyViolation: 1008,
+  messageTooBig: 1009,
+  internalError: 1011,
+  tryAgainLater: 1013,
+  /** Do not retry with the same token. */
+  invalidToken: 4001,
+  forbidden: 4003,
+  heartbeatTimeout: 4008,
+} as const;
+
+export type CloseCodeName = keyof typeof CloseCode;
+export type CloseCodeValue = (typeof CloseCode)[CloseCodeName];
+
+/**
+ * Why a connection closed, as the figure "errors by type" counts it. Derived from the close code
+ * and who closed it; see `causeOfClose`.
+ */
+export const closeCauses = [
+  'client_close',
+  'server_close',
+  'going_away',
+  'auth_failed',
+  'forbidden',
+  'rate_limited',
+  'too_large',
+  'invalid_message',
+  'heartbeat_timeout',
+  'abnormal_close',
+  'server_error',
+  'try_again_later',
+] as const;
+export type CloseCause = (typeof closeCauses)[number];
+
+/** The cause a close code stands for. `byServer` tells a server's own 1000 from a terminal's. */
+export function causeOfClose(code: number, byServer: boolean): CloseCause {
+  switch (code) {
+    case CloseCode.normal:
+      return byServer ? 'server_close' : 'client_close';
+    case CloseCode.goingAway:
+      return 'going_away';
+    case CloseCode.policyViolation:
+      // 1008 is used for both rate limits and invalid messages; callers that know which pass it.
+      return 'invalid_message';
+    case CloseCode.messageTooBig:
+      return 'too_large';
+    case CloseCode.internalError:
+      return 'server_error';
+    case CloseCode.tryAgainLater:
+      return 'try_again_later';
+    case CloseCode.invalidToken:
+      return 'auth_failed';
+    case CloseCode.forbidden:
+      return 'forbidden';
+    case CloseCode.heartbeatTimeout:
+      return 'heartbeat_timeout';
+    default:
+      return 'abnormal_close';
+  }
+}
+
+/** Close codes after which retrying with the same credentials is pointless. */
+export function isTerminalCloseCode(code: number): boolean {
+  return code === CloseCode.invalidToken || code === CloseCode.forbidden;
+}

@@ -1,0 +1,54 @@
+/**
+ * Every refusal Pulse makes has a stable code. Codecs, the gateway, the hub and the API all speak
+ * these; one table maps each to the close code a socket gets and the HTTP status an API call gets.
+ */
+import { CloseCode } from './close-codes.ts';
+
+export const errorCodes = {
+  // decoding
+  NOT_TEXT: { close: CloseCode.policyViolation, http: 400, message: 'Binary frames are not accepted' },
+  NOT_JSON: { close: CloseCode.policyViolation, http: 400, message: 'Frame is not valid JSON' },
+  INVALID_MESSAGE: { close: CloseCode.policyViolation, http: 400, message: 'Message does not match the protocol' },
+  UNKNOWN_TYPE: { close: CloseCode.policyViolation, http: 400, message: 'Unknown message type' },
+  TOO_LARGE: { close: CloseCode.messageTooBig, http: 413, message: 'Frame exceeds the size limit' },
+  // limits
+  RATE_LIMITED: { close: CloseCode.policyViolation, http: 429, message: 'Rate limit exceeded' },
+  // auth
+  TOKEN_MISSING: { close: CloseCode.invalidToken, http: 401, message: 'Invalid token' },
+  TOKEN_INVALID: { close: CloseCode.invalidToken, http: 401, message: 'Invalid token' },
+  TOKEN_EXPIRED: { close: CloseCode.invalidToken, http: 401, message: 'Invalid token' },
+  FORBIDDEN: { close: CloseCode.forbidden, http: 403, message: 'Forbidden' },
+  NOT_IN_SCOPE: { close: CloseCode.forbidden, http: 403, message: 'Not in your scope' },
+  ORIGIN_REFUSED: { close: CloseCode.forbidden, http: 403, message: 'Origin not allowed' },
+  // liveness and lifecycle
+  HEARTBEAT_TIMEOUT: { close: CloseCode.heartbeatTimeout, http: 504, message: 'Heartbeat timeout' },
+  SHUTTING_DOWN: { close: CloseCode.goingAway, http: 503, message: 'Server shutting down' },
+  SLOW_CONSUMER: { close: CloseCode.tryAgainLater, http: 503, message: 'Consumer too slow' },
+  INTERNAL: { close: CloseCode.internalError, http: 500, message: 'Internal error' },
+  NOT_FOUND: { close: CloseCode.policyViolation, http: 404, message: 'Not found' },
+  BAD_REQUEST: { close: CloseCode.policyViolation, http: 400, message: 'Bad request' },
+} as const satisfies Record<string, { close: number; http: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** A refusal with a stable code; `detail` says what exactly was wrong (never a secret). */
+export class PulseError extends Error {
+  readonly code: ErrorCode;
+  readonly closeCode: number;
+  readonly httpStatus: number;
+  constructor(code: ErrorCode, detail?: string) {
+    super(detail ? `${errorCodes[code].message}: ${detail}` : errorCodes[code].message);
+    this.name = 'PulseError';
+    this.code = code;
+    this.closeCode = errorCodes[code].close;
+    this.httpStatus = errorCodes[code].http;
+  }
+}
+
+/** The close reason for a refusal; WebSocket close reasons must fit in 123 bytes of UTF-8. */
+export function closeReason(error: PulseError): string {
+  const text = error.message;
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= 123) return text;
+  return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, '') + '…';
+}

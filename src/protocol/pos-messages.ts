@@ -1,0 +1,81 @@
+/**
+ * The POS terminal ⇄ gateway protocol: JSON text frames `{ type, seq, timestamp, ... }`.
+ * This file is the only place their shapes are written; gateway, simulator and tests import it.
+ *
+ * `seq` on terminal → gateway frames is the terminal's own outbound counter; on `order` frames
+ * from the gateway it is the restaurant's order sequence, which `ack` echoes back.
+ */
+import { z } from 'zod';
+
+const frameBase = {
+  seq: z.number().int().nonnegative(),
+  timestamp: z.number().int().nonnegative(),
+};
+
+/** Terminal-provided strings are bounded here so no frame can smuggle a huge field through. */
+const shortText = z.string().max(200);
+
+export const orderPayloadSchema = z.object({
+  id: shortText,
+  status: z.enum(['open', 'sent', 'preparing', 'ready', 'served', 'paid', 'void']),
+  table: shortText.optional(),
+  items: z.array(z.object({ name: shortText, qty: z.number().int().positive() })).max(200).optional(),
+  totalCents: z.number().int().nonnegative().optional(),
+});
+export type OrderPayload = z.infer<typeof orderPayloadSchema>;
+
+// ---- terminal → gateway ----------------------------------------------------------------
+
+/** Heartbeat. `rtt` is the terminal's last measured ping→pong round trip, in ms. */
+export const pingSchema = z.object({ type: z.literal('ping'), ...frameBase, rtt: z.number().nonnegative().optional() });
+/** Acknowledges the order update with restaurant sequence `seq`. */
+export const ackSchema = z.object({ type: z.literal('ack'), ...frameBase });
+/** An order change made at this terminal; the gateway broadcasts it to the restaurant. */
+export const orderSubmitSchema = z.object({ type: z.literal('order'), ...frameBase, order: orderPayloadSchema });
+
+export const terminalMessageSchema = z.discriminatedUnion('type', [pingSchema, ackSchema, orderSubmitSchema]);
+export type TerminalMessage = z.infer<typeof terminalMessageSchema>;
+export type PingMessage = z.infer<typeof pingSchema>;
+export type AckMessage = z.infer<typeof ackSchema>;
+export type OrderSubmitMessage = z.infer<typeof orderSubmitSchema>;
+
+// ---- gateway → terminal ----------------------------------------------------------------
+
+/** Answers a ping; `seq` echoes the ping's seq so the terminal can measure its round trip. */
+export const pongSchema = z.object({ type: z.literal('pong'), ...frameBase });
+/** Sent once after a successful handshake: who the gateway thinks you are. */
+export const welcomeSchema = z.object({
+  type: z.literal('welcome'),
+  ...frameBase,
+  terminalId: shortText,
+  restaurantId: shortText,
+  heartbeatIntervalMs: z.number().int().positive(),
+  gatewayId: shortText,
+});
+/** An order update broadcast to every terminal of one restaurant; `seq` is per restaurant. */
+export const orderUpdateSchema = z.object({
+  type: z.literal('order'),
+  ...frameBase,
+  restaurantId: shortText,
+  order: orderPayloadSchema,
+});
+/** A refusal explained before the socket is closed with the matching close code. */
+export const errorMessageSchema = z.object({ type: z.literal('error'), ...frameBase, code: z.string(), message: z.string() });
+
+export const gatewayMessageSchema = z.discriminatedUnion('type', [pongSchema, welcomeSchema, orderUpdateSchema, errorMessageSchema]);
+export type GatewayMessage = z.infer<typeof gatewayMessageSchema>;
+export type PongMessage = z.infer<typeof pongSchema>;
+export type WelcomeMessage = z.infer<typeof welcomeSchema>;
+export type OrderUpdateMessage = z.infer<typeof orderUpdateSchema>;
+export type ErrorMessage = z.infer<typeof errorMessageSchema>;
+
+/** Limits of the POS protocol, shared by gateway and simulator. */
+export const posLimits = {
+  maxFrameBytes: 64 * 1024,
+  heartbeatIntervalMs: 15_000,
+  /** Extra time a late ping still counts as on time, and that a silent peer gets before it is declared dead. */
+  heartbeatGraceMs: 5_000,
+} as const;
+
+/** Subprotocol prefix that carries a bearer token: `Sec-WebSocket-Protocol: bearer.<jwt>`. */
+export const bearerPrefix = 'bearer.';

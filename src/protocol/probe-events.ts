@@ -1,0 +1,77 @@
+/**
+ * Telemetry the gateway's probe emits, one event per thing that happened to a connection.
+ * Lifecycle events (open, close, auth failure, heartbeat timeout, limit hits) are needed one by one
+ * by the terminal timeline; heartbeats and acks are aggregated per restaurant-second by the hub
+ * side of the probe (see DESIGN.md, "The pipeline").
+ *
+ * Every event names the gateway (`gw`), carries the gateway's clock (`t`, ms since epoch) and,
+ * once a token was verified, the restaurant (`rid`) and terminal (`tid`).
+ */
+import { z } from 'zod';
+import { closeCauses } from './close-codes.ts';
+
+const base = {
+  gw: z.string(),
+  t: z.number(),
+};
+const who = {
+  rid: z.string(),
+  tid: z.string(),
+  /** Unique per connection on this gateway; ties the open to its close. */
+  conn: z.string(),
+};
+
+export const authFailReasons = ['missing', 'malformed', 'expired', 'bad_signature', 'bad_algorithm', 'bad_claims'] as const;
+export type AuthFailReason = (typeof authFailReasons)[number];
+
+export const limitKinds = ['rate', 'size', 'invalid'] as const;
+export type LimitKind = (typeof limitKinds)[number];
+
+export const probeEventSchema = z.discriminatedUnion('type', [
+  /** An authenticated connection opened. */
+  z.object({ type: z.literal('open'), ...base, ...who, via: z.enum(['subprotocol', 'query']) }),
+  /** An authenticated connection closed. `byServer` tells who sent the close (or terminated). */
+  z.object({
+    type: z.literal('close'),
+    ...base,
+    ...who,
+    code: z.number().int(),
+    cause: z.enum(closeCauses),
+    reason: z.string(),
+    byServer: z.boolean(),
+    durationMs: z.number().nonnegative(),
+  }),
+  /** A handshake whose token was refused; closed 4001 with nothing processed. rid/tid only if the
+   *  token could be read at all (they are claims the signature did not vouch for). */
+  z.object({
+    type: z.literal('auth_fail'),
+    ...base,
+    reason: z.enum(authFailReasons),
+    rid: z.string().optional(),
+    tid: z.string().optional(),
+  }),
+  /** A ping arrived. `onTime` = within the interval plus grace since the previous one (or the open). */
+  z.object({
+    type: z.literal('heartbeat'),
+    ...base,
+    ...who,
+    onTime: z.boolean(),
+    gapMs: z.number().nonnegative(),
+    rtt: z.number().nonnegative().optional(),
+  }),
+  /** An order update was acknowledged; `latencyMs` is gateway send → ack receipt. */
+  z.object({ type: z.literal('ack'), ...base, ...who, seq: z.number().int(), latencyMs: z.number().nonnegative() }),
+  /** A limit was hit; the close event that follows carries the close code. */
+  z.object({ type: z.literal('limit'), ...base, ...who, kind: z.enum(limitKinds), detail: z.string() }),
+  /** Traffic counters, emitted per message so aggregation can sum them. */
+  z.object({ type: z.literal('traffic'), ...base, ...who, dir: z.enum(['in', 'out']), bytes: z.number().int().nonnegative() }),
+]);
+
+export type ProbeEvent = z.infer<typeof probeEventSchema>;
+export type ProbeEventType = ProbeEvent['type'];
+export type ProbeEventOf<T extends ProbeEventType> = Extract<ProbeEvent, { type: T }>;
+
+/** Where the probe sends its events: a log, the in-memory bus, an aggregator, a test's array. */
+export interface ProbeSink {
+  emit(event: ProbeEvent): void;
+}

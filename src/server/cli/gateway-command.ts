@@ -1,0 +1,4 @@
+/** Placeholder: `pulse gateway` is being built. */
+import type { Command } from 'commander';
+
+export function registerGatewayCommand(_program: Command): void {}

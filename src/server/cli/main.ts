@@ -1,0 +1,36 @@
+/**
+ * `pulse` — one command with a subcommand per part of the pipeline. Each subcommand lives in its
+ * own file and registers itself on the program; `pulse <cmd> --help` documents each.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerTokenCommand } from './token-command.ts';
+import { registerGatewayCommand } from './gateway-command.ts';
+import { registerSimCommand } from './sim-command.ts';
+import { registerBenchCommand } from './bench-command.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('pulse')
+    .description('Pulse — real-time monitor for the WebSocket connections of restaurant POS fleets')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerTokenCommand(program);
+  registerGatewayCommand(program);
+  registerSimCommand(program);
+  registerBenchCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0 through here; usage errors were already printed by commander.
+      process.exitCode = error.exitCode;
+      return;
+    }
+    console.error(`pulse: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
