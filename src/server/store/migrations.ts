@@ -1,0 +1,80 @@
+/**
+ * The SQLite schema, as an append-only list of migrations. A data folder outlives the code that
+ * wrote it, so a file is brought up to date step by step on open, each step in its own transaction
+ * together with its row in `schema_version` — a crash mid-upgrade leaves the file at a known step.
+ * Never edit a migration that has shipped; add the next one.
+ */
+import type Database from 'better-sqlite3';
+import { StoreError } from './store-errors.ts';
+
+export type Migration = { version: number; name: string; sql: string };
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'minutes, events, terminals, meta',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+      -- The figures live in JSON so that a new counter needs no migration; the store only merges them.
+      CREATE TABLE minutes (
+        rid TEXT NOT NULL,
+        minute INTEGER NOT NULL,
+        counters TEXT NOT NULL,
+        gauges TEXT NOT NULL,
+        histograms TEXT NOT NULL,
+        PRIMARY KEY (rid, minute)
+      ) WITHOUT ROWID;
+      CREATE INDEX minutes_by_minute ON minutes (minute);
+
+      -- id is the insertion order, the tie-breaker between events of the same millisecond.
+      -- body is the whole event as JSON, so a field added to the protocol round-trips untouched.
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        t INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        rid TEXT,
+        tid TEXT,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX events_by_t ON events (t);
+      CREATE INDEX events_by_tid ON events (tid, t);
+      CREATE INDEX events_by_rid ON events (rid, t);
+
+      -- Who the expected terminals are, without scanning a week of events.
+      CREATE TABLE terminals (
+        tid TEXT PRIMARY KEY,
+        rid TEXT NOT NULL,
+        last_seen INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX terminals_by_last_seen ON terminals (last_seen);
+    `,
+  },
+];
+
+export type MigrationResult = { from: number; to: number };
+
+/** The version the file is at; 0 for a file that has never been migrated. */
+export function schemaVersion(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** Brings the file up to the last migration of `list`; refuses a file newer than this code. */
+export function applyMigrations(db: Database.Database, list: readonly Migration[], now: number): MigrationResult {
+  const from = schemaVersion(db);
+  const latest = list.reduce((max, m) => Math.max(max, m.version), 0);
+  if (from > latest) {
+    throw new StoreError('STORE_SCHEMA_TOO_NEW', `file is at schema ${from}, this Pulse knows up to ${latest}`);
+  }
+  const record = db.prepare('INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of [...list].sort((a, b) => a.version - b.version)) {
+    if (m.version <= from) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, now);
+    })();
+  }
+  return { from, to: Math.max(from, latest) };
+}

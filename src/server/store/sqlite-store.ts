@@ -1,0 +1,234 @@
+/**
+ * The embedded store: one SQLite file, `<dataDir>/pulse.db`, in WAL mode.
+ *
+ * WAL with synchronous=NORMAL: a committed batch survives the process being killed (the WAL is in
+ * the OS's hands once the transaction returns); only a power cut can lose the last commits, which
+ * is the trade every embedded monitor makes for not fsyncing each second.
+ *
+ * better-sqlite3 is synchronous, so every call blocks the event loop for its duration. That is why
+ * writes come in bounded batches from the write queue, and why retention deletes in chunks and
+ * yields between them: the live path must never wait behind a long statement.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { systemClock } from '../../core/clock.ts';
+import type { Clock } from '../../core/clock.ts';
+import { mergeMinute } from './merge-minute.ts';
+import { applyMigrations, migrations } from './migrations.ts';
+import { StoreError, fromSqliteError } from './store-errors.ts';
+import { defaultRetention } from './store.ts';
+import type { EventsQuery, KnownTerminal, LifecycleEvent, MergeHistogram, MinutesQuery, RestaurantMinute, RetentionCounts, RetentionPolicy, Store, StoreRecovery } from './store.ts';
+import { invalidEventReason, invalidMinuteReason } from './validate-rows.ts';
+
+export const storeFileName = 'pulse.db';
+
+export type SqliteStoreOptions = {
+  dataDir: string;
+  clock?: Clock;
+  /** Needed as soon as a (rid, minute) is written twice with the same histogram. */
+  mergeHistogram?: MergeHistogram;
+  retention?: Partial<RetentionPolicy>;
+  /** How long a write waits for a lock held by another process before failing STORE_BUSY. Short, since it blocks the event loop. */
+  busyTimeoutMs?: number;
+  /** Rows deleted per retention transaction; between chunks the event loop runs. */
+  retentionChunk?: number;
+};
+
+export type OpenedSqliteStore = { store: Store; recovered: StoreRecovery; file: string };
+
+type MinuteRow = { rid: string; minute: number; counters: string; gauges: string; histograms: string };
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<OpenedSqliteStore> {
+  const clock = options.clock ?? systemClock();
+  const policy: RetentionPolicy = { ...defaultRetention, ...options.retention };
+  const chunk = options.retentionChunk ?? 5_000;
+  const file = path.join(options.dataDir, storeFileName);
+
+  let db: Database.Database;
+  let recovered: StoreRecovery;
+  try {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    const freshFile = !fs.existsSync(file);
+    db = new Database(file);
+    try {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 250))}`);
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new StoreError('STORE_IO', `could not switch ${file} to WAL (got ${String(mode)})`);
+      db.pragma('synchronous = NORMAL');
+      applyMigrations(db, migrations, clock.now());
+      recovered = readAndArmShutdownMarker(db, freshFile);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  } catch (error) {
+    throw fromSqliteError(error);
+  }
+
+  const setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+  const insertMinute = db.prepare('INSERT INTO minutes (rid, minute, counters, gauges, histograms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (rid, minute) DO NOTHING');
+  const selectMinute = db.prepare<[string, number], Omit<MinuteRow, 'rid' | 'minute'>>('SELECT counters, gauges, histograms FROM minutes WHERE rid = ? AND minute = ?');
+  const updateMinute = db.prepare('UPDATE minutes SET counters = ?, gauges = ?, histograms = ? WHERE rid = ? AND minute = ?');
+  const insertEvent = db.prepare('INSERT INTO events (t, type, rid, tid, body) VALUES (?, ?, ?, ?, ?)');
+  // SET expressions read the old row, so rid follows whichever sighting is the latest.
+  const upsertTerminal = db.prepare(`INSERT INTO terminals (tid, rid, last_seen) VALUES (?, ?, ?)
+    ON CONFLICT (tid) DO UPDATE SET
+      rid = CASE WHEN excluded.last_seen >= terminals.last_seen THEN excluded.rid ELSE terminals.rid END,
+      last_seen = max(terminals.last_seen, excluded.last_seen)`);
+  const minutesAll = db.prepare<[number, number], MinuteRow>('SELECT * FROM minutes WHERE minute >= ? AND minute < ? ORDER BY rid, minute');
+  const minutesOf = db.prepare<[string, number, number], MinuteRow>(
+    'SELECT * FROM minutes WHERE rid IN (SELECT value FROM json_each(?)) AND minute >= ? AND minute < ? ORDER BY rid, minute',
+  );
+  const terminalsSince = db.prepare<[number], { tid: string; rid: string; last_seen: number }>('SELECT tid, rid, last_seen FROM terminals WHERE last_seen >= ?');
+  const deleteMinutes = db.prepare('DELETE FROM minutes WHERE (rid, minute) IN (SELECT rid, minute FROM minutes WHERE minute < ? LIMIT ?)');
+  const deleteEvents = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE t < ? LIMIT ?)');
+  const deleteTerminals = db.prepare('DELETE FROM terminals WHERE tid IN (SELECT tid FROM terminals WHERE last_seen < ? LIMIT ?)');
+  const eventQueries = new Map<string, Database.Statement<unknown[], { body: string }>>();
+
+  const writeMinutesTx = db.transaction((rows: readonly RestaurantMinute[]) => {
+    for (const row of rows) {
+      const counters = JSON.stringify(row.counters);
+      const gauges = JSON.stringify(row.gauges);
+      const histograms = JSON.stringify(row.histograms);
+      // The common case is the first write of a minute: one statement, no read.
+      if (insertMinute.run(row.rid, row.minute, counters, gauges, histograms).changes === 1) continue;
+      const old = selectMinute.get(row.rid, row.minute);
+      if (!old) throw new StoreError('STORE_INTERNAL', `minute ${row.rid}@${row.minute} neither inserted nor found`);
+      const merged = mergeMinute(parseMinute({ rid: row.rid, minute: row.minute, ...old }), row, options.mergeHistogram);
+      updateMinute.run(JSON.stringify(merged.counters), JSON.stringify(merged.gauges), JSON.stringify(merged.histograms), row.rid, row.minute);
+    }
+    setMeta.run('last_write_at', String(clock.now()));
+  });
+
+  const writeEventsTx = db.transaction((events: readonly LifecycleEvent[]) => {
+    const seen = new Map<string, KnownTerminal>();
+    for (const e of events) {
+      insertEvent.run(e.t, e.type, e.rid ?? null, e.tid ?? null, JSON.stringify(e));
+      // An auth failure's rid/tid are claims no signature vouched for: they do not make a terminal known.
+      if (e.type === 'auth_fail') continue;
+      const prev = seen.get(e.tid);
+      if (!prev || e.t >= prev.lastSeen) seen.set(e.tid, { rid: e.rid, lastSeen: e.t });
+    }
+    for (const [tid, { rid, lastSeen }] of seen) upsertTerminal.run(tid, rid, lastSeen);
+    setMeta.run('last_write_at', String(clock.now()));
+  });
+
+  let closed = false;
+  // Turns synchronous driver calls into the Promise shape of `Store`, with stable error codes.
+  const call = <T>(fn: () => T): Promise<T> => {
+    if (closed) return Promise.reject(new StoreError('STORE_CLOSED'));
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(fromSqliteError(error));
+    }
+  };
+
+  const eventQuery = (q: EventsQuery) => {
+    const where = ['t >= ?', 't < ?'];
+    const params: unknown[] = [q.from, q.to];
+    const and = (clause: string, param: unknown) => {
+      where.push(clause);
+      params.push(param);
+    };
+    if (q.tid !== undefined) and('tid = ?', q.tid);
+    if (q.rid !== undefined) and('rid = ?', q.rid);
+    if (q.rids !== undefined) and('rid IN (SELECT value FROM json_each(?))', JSON.stringify(q.rids));
+    params.push(q.limit ?? -1); // a negative LIMIT is "no limit" in SQLite
+    const sql = `SELECT body FROM events WHERE ${where.join(' AND ')} ORDER BY t, id LIMIT ?`;
+    let stmt = eventQueries.get(sql);
+    if (!stmt) eventQueries.set(sql, (stmt = db.prepare(sql)));
+    return stmt.all(...params);
+  };
+
+  async function deleteInChunks(stmt: Database.Statement, cutoff: number): Promise<number> {
+    let total = 0;
+    for (;;) {
+      if (closed) throw new StoreError('STORE_CLOSED', 'closed during retention');
+      const n = stmt.run(cutoff, chunk).changes;
+      total += n;
+      if (n < chunk) return total;
+      await yieldToLoop();
+    }
+  }
+
+  const store: Store = {
+    writeMinutes(rows) {
+      return call(() => {
+        for (const row of rows) {
+          const why = invalidMinuteReason(row);
+          if (why) throw new StoreError('STORE_INVALID_ROW', why);
+        }
+        if (rows.length > 0) writeMinutesTx(rows);
+      });
+    },
+    writeEvents(events) {
+      return call(() => {
+        for (const e of events) {
+          const why = invalidEventReason(e);
+          if (why) throw new StoreError('STORE_INVALID_ROW', why);
+        }
+        if (events.length > 0) writeEventsTx(events);
+      });
+    },
+    readMinutes(q: MinutesQuery) {
+      return call(() => {
+        if (q.rids?.length === 0) return [];
+        const rows = q.rids ? minutesOf.all(JSON.stringify(q.rids), q.from, q.to) : minutesAll.all(q.from, q.to);
+        return rows.map(parseMinute);
+      });
+    },
+    readEvents(q: EventsQuery) {
+      return call(() => {
+        if (q.rids?.length === 0 || q.limit === 0) return [];
+        if (q.limit !== undefined && !(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
+        return eventQuery(q).map((r) => JSON.parse(r.body) as LifecycleEvent);
+      });
+    },
+    knownTerminals(since) {
+      return call(() => new Map(terminalsSince.all(since).map((r) => [r.tid, { rid: r.rid, lastSeen: r.last_seen }])));
+    },
+    async retention(now): Promise<RetentionCounts> {
+      await call(() => undefined);
+      try {
+        return {
+          minutes: await deleteInChunks(deleteMinutes, now - policy.minutesMs),
+          events: await deleteInChunks(deleteEvents, now - policy.eventsMs),
+          terminals: await deleteInChunks(deleteTerminals, now - policy.terminalsMs),
+        };
+      } catch (error) {
+        throw fromSqliteError(error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        setMeta.run('clean_shutdown', '1');
+      } catch (error) {
+        throw fromSqliteError(error);
+      } finally {
+        db.close();
+      }
+    },
+  };
+  return { store, recovered, file };
+}
+
+/** Reads what the previous run left, then marks this run as not (yet) cleanly shut down. */
+function readAndArmShutdownMarker(db: Database.Database, freshFile: boolean): StoreRecovery {
+  const get = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const clean = get.get('clean_shutdown')?.value;
+  const lastWrite = get.get('last_write_at')?.value;
+  db.prepare("INSERT INTO meta (key, value) VALUES ('clean_shutdown', '0') ON CONFLICT(key) DO UPDATE SET value = excluded.value").run();
+  const recovered: StoreRecovery = { cleanShutdown: freshFile || clean === '1', freshFile };
+  if (lastWrite !== undefined) recovered.lastWriteAt = Number(lastWrite);
+  return recovered;
+}
+
+function parseMinute(r: MinuteRow): RestaurantMinute {
+  return { rid: r.rid, minute: r.minute, counters: JSON.parse(r.counters), gauges: JSON.parse(r.gauges), histograms: JSON.parse(r.histograms) };
+}
