@@ -79,3 +79,11 @@ export const posLimits = {
 
 /** Subprotocol prefix that carries a bearer token: `Sec-WebSocket-Protocol: bearer.<jwt>`. */
 export const bearerPrefix = 'bearer.';
+
+/**
+ * The subprotocol the gateway selects when a terminal offers it alongside its bearer token. The
+ * gateway never echoes `bearer.<jwt>` (that would put the token in a response header), and `ws`
+ * clients refuse a handshake in which they offered protocols and got none back, so terminals
+ * offer `[posSubprotocol, bearer.<jwt>]`.
+ */
+export const posSubprotocol = 'pulse.v1';

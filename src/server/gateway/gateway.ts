@@ -1,0 +1,259 @@
+/**
+ * The reference POS gateway (DESIGN.md, "POS terminal ⇄ gateway protocol"): `ws://HOST:PORT/ws`
+ * for terminals, plain HTTP `GET /metrics` and `GET /healthz` on the same port.
+ *
+ * Handshake rule: a bad token is not refused with a 401 (browsers see that as 1006 with no reason,
+ * ws#1745); the upgrade is accepted and closed at once with 4001 "Invalid token". The token is
+ * verified synchronously and every listener is attached in the same tick as the upgrade, so a
+ * ping sent right after the handshake is answered, and one sent on a refused socket is not.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { hostname } from 'node:os';
+import { WebSocketServer } from 'ws';
+import type { ServerOptions, WebSocket } from 'ws';
+import { CloseCode } from '../../protocol/close-codes.ts';
+import { encodeMessage } from '../../protocol/codec.ts';
+import { PulseError, closeReason } from '../../protocol/errors.ts';
+import { posLimits } from '../../protocol/pos-messages.ts';
+import type { OrderPayload } from '../../protocol/pos-messages.ts';
+import type { ProbeEvent, ProbeEventOf, ProbeSink } from '../../protocol/probe-events.ts';
+import { verifyTerminalToken } from '../auth/tokens.ts';
+import { redactUrl, silentLogger } from '../log/logger.ts';
+import type { Logger } from '../log/logger.ts';
+import { createGatewayMetrics } from './gateway-metrics.ts';
+import { pathOf, selectProtocol, tokenOf } from './handshake.ts';
+import { startHeartbeatWatchdog, sweepPeriodMs } from './heartbeat-watchdog.ts';
+import { RestaurantRooms } from './restaurant-rooms.ts';
+import { TerminalConnection } from './terminal-connection.ts';
+import type { ConnectionContext } from './terminal-connection.ts';
+import { defaultRateLimit } from './token-bucket.ts';
+
+export interface GatewayOptions {
+  secret: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7401; 0 = ephemeral (read the chosen one from `gateway.port`). */
+  port?: number;
+  /** Unique and stable across restarts; default `gw-${hostname}-${port}` (PITFALLS: multi-server ids). */
+  gatewayId?: string;
+  /** Default 15000. */
+  heartbeatIntervalMs?: number;
+  /** Default 5000 — a connection with no ping for 2 intervals + grace is dead. */
+  heartbeatGraceMs?: number;
+  /** Default 65536; larger frames close with 1009. */
+  maxFrameBytes?: number;
+  /** Per connection token bucket; default 40 messages, refilled at 20 per second. */
+  rateLimit?: { capacity: number; refillPerSec: number };
+  /** null/undefined = probe off (no events built at all). */
+  probe?: ProbeSink | null;
+  /** Emit a `traffic` probe event per message in and out; default true (only when a probe is set). */
+  probeTraffic?: boolean;
+  /** Add Node process metrics (CPU, memory, event loop) to /metrics; the CLI turns this on. */
+  processMetrics?: boolean;
+  /** Default: a logger that writes nothing. */
+  logger?: Logger;
+}
+
+export interface Gateway {
+  readonly id: string;
+  readonly port: number;
+  /** ws://host:port/ws */
+  readonly url: string;
+  connectionCount(): number;
+  metricsText(): Promise<string>;
+  /** Broadcast an order update to one restaurant (also used by tests/sim). Returns the restaurant seq. */
+  broadcastOrder(restaurantId: string, order: OrderPayload): number;
+  /** 1001 to everyone, then stop listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long a shutting-down gateway waits for terminals to answer its close frame before terminating them. */
+const shutdownGraceMs = 2000;
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger ?? silentLogger();
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? posLimits.heartbeatIntervalMs;
+  const heartbeatGraceMs = options.heartbeatGraceMs ?? posLimits.heartbeatGraceMs;
+  const now = () => Date.now();
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7401, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const id = options.gatewayId ?? `gw-${hostname()}-${port}`;
+  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}/ws`;
+  const metrics = createGatewayMetrics(id, { processMetrics: options.processMetrics ?? false });
+  const probe = options.probe ?? null;
+
+  // `closeTimeout` exists in the ws we pin (8.23) but not in @types/ws, hence the widened type.
+  const wssOptions: ServerOptions & { closeTimeout: number } = {
+    noServer: true,
+    maxPayload: options.maxFrameBytes ?? posLimits.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: selectProtocol,
+    // A peer that never answers our close frame (4001, 1008, 1001) is dropped after this, not 30 s.
+    closeTimeout: shutdownGraceMs,
+  };
+  const wss = new WebSocketServer(wssOptions);
+
+  const connections = new Set<TerminalConnection>();
+  const refused = new Set<WebSocket>();
+  const rooms = new RestaurantRooms<TerminalConnection>();
+  // Connection ids are unique on this gateway across restarts: start time, then a counter.
+  const connBase = Date.now().toString(36);
+  let connCounter = 0;
+  let closing: Promise<void> | null = null;
+  let drained: (() => void) | null = null;
+
+  const emit = (event: ProbeEvent): void => {
+    try {
+      probe?.emit(event);
+    } catch (error) {
+      logger.warn({ err: error, type: event.type }, 'probe sink failed');
+    }
+  };
+
+  const broadcastOrder = (restaurantId: string, order: OrderPayload): number => {
+    const t = now();
+    const sent = rooms.broadcast(restaurantId, (seq) => encodeMessage({ type: 'order', seq, timestamp: t, restaurantId, order }), t);
+    metrics.messageOut(sent.bytes, sent.delivered);
+    return sent.seq;
+  };
+
+  const ctx: ConnectionContext = {
+    gatewayId: id,
+    heartbeatIntervalMs,
+    heartbeatGraceMs,
+    rateLimit: options.rateLimit ?? defaultRateLimit,
+    probe,
+    probeTraffic: options.probeTraffic ?? true,
+    metrics,
+    rooms,
+    logger,
+    now,
+    broadcastOrder,
+    closed(connection) {
+      connections.delete(connection);
+      rooms.leave(connection.restaurantId, connection);
+      if (drained && connections.size === 0) drained();
+    },
+  };
+
+  const onConnection = (ws: WebSocket, req: IncomingMessage): void => {
+    const t = now();
+    const { token, via } = tokenOf(req);
+    const verified = verifyTerminalToken(options.secret, token);
+    logger.debug({ url: redactUrl(req.url), remote: req.socket.remoteAddress, via, ok: verified.ok }, 'upgrade');
+    if (!verified.ok) {
+      // Nothing is processed: no message listener, never counted as a connection.
+      ws.on('error', () => {});
+      refused.add(ws);
+      ws.once('close', () => refused.delete(ws));
+      metrics.authFailed(verified.reason);
+      if (probe) {
+        const event: ProbeEventOf<'auth_fail'> = { type: 'auth_fail', gw: id, t, reason: verified.reason };
+        if (verified.rid) event.rid = verified.rid;
+        if (verified.tid) event.tid = verified.tid;
+        emit(event);
+      }
+      const error = new PulseError('TOKEN_INVALID');
+      ws.close(error.closeCode, closeReason(error));
+      return;
+    }
+    const { sub, rid } = verified.claims;
+    const connId = `${connBase}-${(++connCounter).toString(36)}`;
+    const connection = new TerminalConnection(ctx, ws, rid, sub, connId, t);
+    connections.add(connection);
+    rooms.join(rid, connection);
+    metrics.connectionOpened(rid);
+    if (probe) emit({ type: 'open', gw: id, t, rid, tid: sub, conn: connId, via });
+    connection.send({ type: 'welcome', seq: 0, timestamp: t, terminalId: sub, restaurantId: rid, heartbeatIntervalMs, gatewayId: id });
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    if (pathOf(req.url) !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, onConnection);
+  });
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    void serveHttp(req, res);
+  });
+
+  const serveHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = pathOf(req.url);
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: { code: 'BAD_REQUEST', message: 'Only GET is served here' } });
+    if (path === '/metrics') {
+      try {
+        const body = await metrics.text();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
+      } catch (error) {
+        logger.error({ err: error }, 'metrics failed');
+        json(500, { error: { code: 'INTERNAL', message: 'Internal error' } });
+      }
+      return;
+    }
+    if (path === '/healthz') return json(closing ? 503 : 200, { status: closing ? 'closing' : 'ok', gateway: id, connections: connections.size });
+    if (path === '/ws') return json(426, { error: { code: 'BAD_REQUEST', message: 'WebSocket upgrade required' } });
+    json(404, { error: { code: 'NOT_FOUND', message: 'Not found' } });
+  };
+
+  const stopWatchdog = startHeartbeatWatchdog(connections, sweepPeriodMs(heartbeatGraceMs), now);
+  logger.info({ gateway: id, url, heartbeatIntervalMs }, 'gateway listening');
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      stopWatchdog();
+      const error = new PulseError('SHUTTING_DOWN');
+      const allClosed = new Promise<void>((resolve) => {
+        drained = resolve;
+        if (connections.size === 0) resolve();
+      });
+      for (const c of connections) c.closeWith(CloseCode.goingAway, closeReason(error), 'going_away');
+      for (const ws of refused) ws.terminate();
+      // ws drops silent peers after closeTimeout; this bound only guards against a bug there.
+      const fallback = setTimeout(() => {
+        for (const c of connections) c.terminate();
+      }, shutdownGraceMs + 500);
+      await allClosed;
+      clearTimeout(fallback);
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      logger.info({ gateway: id }, 'gateway closed');
+    })();
+    return closing;
+  };
+
+  return {
+    id,
+    port,
+    url,
+    connectionCount: () => connections.size,
+    metricsText: () => metrics.text(),
+    broadcastOrder,
+    close,
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * One authenticated terminal connection: its heartbeat bookkeeping, rate limit, pending acks, and
+ * the single record of who closed it and why — so that the probe's close event and the metrics say
+ * "4008 heartbeat timeout, by the server" rather than the 1006 that `ws` reports after a terminate.
+ *
+ * Listeners are attached in the constructor, which the gateway calls in the same tick as the
+ * handshake (PITFALLS.md: a listener attached after an `await` loses the first frames).
+ */
+import type { RawData, WebSocket } from 'ws';
+import type { CloseCause } from '../../protocol/close-codes.ts';
+import { CloseCode, causeOfClose } from '../../protocol/close-codes.ts';
+import { decodeTerminalMessage, encodeMessage } from '../../protocol/codec.ts';
+import { PulseError, closeReason } from '../../protocol/errors.ts';
+import type { GatewayMessage } from '../../protocol/pos-messages.ts';
+import type { LimitKind, ProbeEvent, ProbeEventOf } from '../../protocol/probe-events.ts';
+import type { Logger } from '../log/logger.ts';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+import type { RestaurantRooms, RoomMember } from './restaurant-rooms.ts';
+import { TokenBucket } from './token-bucket.ts';
+import type { RateLimit } from './token-bucket.ts';
+
+/** What every connection of one gateway shares. */
+export interface ConnectionContext {
+  readonly gatewayId: string;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatGraceMs: number;
+  readonly rateLimit: RateLimit;
+  /** null = probe off: no event object is ever built. */
+  readonly probe: { emit(event: ProbeEvent): void } | null;
+  readonly probeTraffic: boolean;
+  readonly metrics: GatewayMetrics;
+  readonly rooms: RestaurantRooms<TerminalConnection>;
+  readonly logger: Logger;
+  now(): number;
+  closed(connection: TerminalConnection): void;
+  /** Broadcast an order update to a restaurant; returns its seq. */
+  broadcastOrder(restaurantId: string, order: Extract<GatewayMessage, { type: 'order' }>['order']): number;
+}
+
+/** Acks awaited per connection; older entries are dropped so a terminal that never acks costs little. */
+const maxPendingAcks = 64;
+/** A terminal that does not read its socket must not grow the gateway's memory without bound. */
+const maxBufferedBytes = 1 << 20;
+
+type ClosedBy = { code: number; reason: string; cause: CloseCause };
+
+export class TerminalConnection implements RoomMember {
+  readonly openedAt: number;
+  private lastPingAt: number;
+  private readonly bucket: TokenBucket;
+  private pendingAcks: Map<number, number> | null = null;
+  private closedBy: ClosedBy | null = null;
+
+  constructor(
+    private readonly ctx: ConnectionContext,
+    private readonly ws: WebSocket,
+    readonly restaurantId: string,
+    readonly terminalId: string,
+    readonly connId: string,
+    now: number,
+  ) {
+    this.openedAt = now;
+    this.lastPingAt = now;
+    this.bucket = new TokenBucket(ctx.rateLimit, now);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('error', (error) => this.onError(error));
+    ws.on('close', (code, reason) => this.onClose(code, reason));
+  }
+
+  /** Server-initiated close; the first reason given is the one reported. */
+  closeWith(code: number, reason: string, cause: CloseCause): void {
+    if (this.closedBy) return;
+    this.closedBy = { code, reason, cause };
+    this.ws.close(code, reason);
+  }
+
+  /**
+   * Called by the watchdog. A peer that stopped pinging may be half-open: `close()` would wait
+   * for a close frame that never comes (ws closeTimeout, 30 s by default), so terminate at once.
+   */
+  checkLiveness(now: number): void {
+    if (this.closedBy) return;
+    if (now - this.lastPingAt <= 2 * this.ctx.heartbeatIntervalMs + this.ctx.heartbeatGraceMs) return;
+    const error = new PulseError('HEARTBEAT_TIMEOUT');
+    this.closedBy = { code: error.closeCode, reason: error.message, cause: 'heartbeat_timeout' };
+    this.ctx.logger.debug({ conn: this.connId, silentMs: now - this.lastPingAt }, 'heartbeat timeout');
+    this.ws.close(error.closeCode, error.message);
+    this.ws.terminate();
+  }
+
+  /** Drop the TCP connection without a close handshake (shutdown fallback). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  send(message: GatewayMessage): void {
+    const frame = encodeMessage(message);
+    this.ws.send(frame);
+    this.countOut(frame);
+  }
+
+  deliver(frame: string, seq: number, sentAt: number): void {
+    if (this.closedBy) return;
+    if (this.ws.bufferedAmount > maxBufferedBytes) {
+      const error = new PulseError('SLOW_CONSUMER');
+      this.closeWith(error.closeCode, closeReason(error), 'try_again_later');
+      return;
+    }
+    this.ws.send(frame);
+    if (this.ctx.probe) {
+      const pending = (this.pendingAcks ??= new Map());
+      pending.set(seq, sentAt);
+      if (pending.size > maxPendingAcks) pending.delete(pending.keys().next().value as number);
+      if (this.ctx.probeTraffic) this.emitTraffic('out', Buffer.byteLength(frame));
+    }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    // After a refusal the peer may still be sending; nothing more is processed.
+    if (this.closedBy) return;
+    const now = this.ctx.now();
+    const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    this.ctx.metrics.messageIn(bytes);
+    if (this.ctx.probe && this.ctx.probeTraffic) this.emitTraffic('in', bytes);
+
+    if (!this.bucket.take(now)) return this.refuse(new PulseError('RATE_LIMITED'), 'rate');
+    if (isBinary) return this.refuse(new PulseError('NOT_TEXT'), 'invalid');
+    const decoded = decodeTerminalMessage(data.toString());
+    if (!decoded.ok) return this.refuse(decoded.error, 'invalid');
+
+    const message = decoded.value;
+    switch (message.type) {
+      case 'ping': {
+        const gapMs = now - this.lastPingAt;
+        const onTime = gapMs <= this.ctx.heartbeatIntervalMs + this.ctx.heartbeatGraceMs;
+        this.lastPingAt = now;
+        this.ctx.metrics.heartbeat(onTime);
+        this.send({ type: 'pong', seq: message.seq, timestamp: now });
+        if (this.ctx.probe) {
+          const event: ProbeEventOf<'heartbeat'> = { type: 'heartbeat', ...this.who(now), onTime, gapMs };
+          if (message.rtt !== undefined) event.rtt = message.rtt;
+          this.emit(event);
+        }
+        return;
+      }
+      case 'ack': {
+        const sentAt = this.pendingAcks?.get(message.seq);
+        if (sentAt === undefined) return; // probe off, evicted, or an ack for nothing: not an error
+        this.pendingAcks?.delete(message.seq);
+        this.emit({ type: 'ack', ...this.who(now), seq: message.seq, latencyMs: Math.max(0, now - sentAt) });
+        return;
+      }
+      case 'order':
+        this.ctx.broadcastOrder(this.restaurantId, message.order);
+        return;
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  }
+
+  /** A limit was hit: say why in an `error` frame, then close with the code the error maps to. */
+  private refuse(error: PulseError, kind: LimitKind): void {
+    this.ctx.metrics.limitHit(kind);
+    if (this.ctx.probe) this.emit({ type: 'limit', ...this.who(this.ctx.now()), kind, detail: error.message.slice(0, 200) });
+    this.send({ type: 'error', seq: 0, timestamp: this.ctx.now(), code: error.code, message: error.message });
+    this.closeWith(error.closeCode, closeReason(error), kind === 'rate' ? 'rate_limited' : 'invalid_message');
+  }
+
+  /**
+   * `ws` reports protocol violations here and has already started the close with the matching
+   * code (1009 for an oversized frame). Without this listener the error would crash the process.
+   */
+  private onError(error: Error & { code?: string }): void {
+    if (!this.closedBy && error.code?.startsWith('WS_ERR_')) {
+      const tooLarge = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+      const kind: LimitKind = tooLarge ? 'size' : 'invalid';
+      const code = tooLarge ? CloseCode.messageTooBig : error.code === 'WS_ERR_INVALID_UTF8' ? 1007 : 1002;
+      this.closedBy = { code, reason: error.message.slice(0, 120), cause: tooLarge ? 'too_large' : 'invalid_message' };
+      this.ctx.metrics.limitHit(kind);
+      if (this.ctx.probe) this.emit({ type: 'limit', ...this.who(this.ctx.now()), kind, detail: error.message.slice(0, 200) });
+    }
+    this.ctx.logger.debug({ conn: this.connId, code: error.code }, 'socket error');
+  }
+
+  private onClose(code: number, reason: Buffer): void {
+    const now = this.ctx.now();
+    this.ctx.closed(this);
+    const by = this.closedBy;
+    const finalCode = by ? by.code : code;
+    this.ctx.metrics.connectionClosed(this.restaurantId, finalCode);
+    if (this.ctx.probe) {
+      this.emit({
+        type: 'close',
+        ...this.who(now),
+        code: finalCode,
+        cause: by ? by.cause : causeOfClose(code, false),
+        // A terminal's close reason is data it chose: bounded, never interpreted.
+        reason: by ? by.reason : reason.toString('utf8').slice(0, 123),
+        byServer: by !== null,
+        durationMs: Math.max(0, now - this.openedAt),
+      });
+    }
+    this.pendingAcks = null;
+  }
+
+  private who(t: number) {
+    return { gw: this.ctx.gatewayId, t, rid: this.restaurantId, tid: this.terminalId, conn: this.connId };
+  }
+
+  private countOut(frame: string): void {
+    const bytes = Buffer.byteLength(frame);
+    this.ctx.metrics.messageOut(bytes);
+    if (this.ctx.probe && this.ctx.probeTraffic) this.emitTraffic('out', bytes);
+  }
+
+  private emitTraffic(dir: 'in' | 'out', bytes: number): void {
+    this.emit({ type: 'traffic', ...this.who(this.ctx.now()), dir, bytes });
+  }
+
+  /** A faulty sink must not take the connection (or the process) down with it. */
+  private emit(event: ProbeEvent): void {
+    try {
+      this.ctx.probe?.emit(event);
+    } catch (error) {
+      this.ctx.logger.warn({ err: error, type: event.type }, 'probe sink failed');
+    }
+  }
+}
