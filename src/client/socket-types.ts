@@ -51,6 +51,16 @@ export interface ResilientSocketOptions {
    * measured. Any incoming frame refreshes liveness, pong or not (PITFALLS: only-pong-is-alive).
    */
   isPong?: (data: string) => { seq: number } | null;
+  /**
+   * Asked before every attempt; false keeps the socket waiting, with no timer, until `checkNow()`
+   * (browser: offline or hidden tab, see browser-hooks). Default: always true.
+   */
+  canAttempt?: () => boolean;
+  /**
+   * Silence thresholds for `health()`; defaults 20 s degraded, 30 s unhealthy (core/health).
+   * A connection silent for `unhealthyAfterMs` is dropped at the next heartbeat (half-open peer).
+   */
+  healthThresholds?: { degradedAfterMs?: number; unhealthyAfterMs?: number };
 }
 
 export interface CloseInfo {

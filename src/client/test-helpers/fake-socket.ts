@@ -1,0 +1,94 @@
+/**
+ * A WebSocketLike that does nothing until a test says so: `fireOpen`, `fireMessage`, `fireError`,
+ * `fireClose`. The factory records every socket it created, which is how tests count attempts.
+ */
+import type { SocketFactory, WebSocketLike } from '../socket-types.ts';
+
+export class FakeSocket implements WebSocketLike {
+  readyState = 0;
+  protocol = '';
+  bufferedAmount = 0;
+  onopen: WebSocketLike['onopen'] = null;
+  onmessage: WebSocketLike['onmessage'] = null;
+  onclose: WebSocketLike['onclose'] = null;
+  onerror: WebSocketLike['onerror'] = null;
+  readonly sent: string[] = [];
+  readonly closeCalls: Array<{ code: number | undefined; reason: string | undefined }> = [];
+
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+    readonly createdAt: number,
+  ) {}
+
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error(`send while readyState ${this.readyState}`);
+    this.sent.push(data);
+  }
+
+  close(code?: number, reason?: string): void {
+    // Like browsers and ws: only 1000 and 3000–4999 may be sent.
+    if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) throw new RangeError(`invalid close code ${code}`);
+    this.closeCalls.push({ code, reason });
+    if (this.readyState < 2) this.readyState = 2;
+  }
+
+  fireOpen(protocol = ''): void {
+    this.readyState = 1;
+    this.protocol = protocol;
+    this.onopen?.({});
+  }
+
+  fireMessage(data: unknown): void {
+    this.onmessage?.({ data });
+  }
+
+  fireError(): void {
+    this.onerror?.({});
+  }
+
+  fireClose(code = 1006, reason = ''): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason, wasClean: code !== 1006 });
+  }
+
+  /** Handlers still attached that could call back into the owner (onerror may stay as a no-op sink). */
+  get attachedHandlers(): number {
+    return [this.onopen, this.onmessage, this.onclose].filter((h) => h !== null).length;
+  }
+
+  /** Pings sent, decoded. */
+  get pings(): Array<{ seq: number; timestamp: number; rtt?: number }> {
+    return this.sent.map((s) => JSON.parse(s) as { type: string; seq: number; timestamp: number; rtt?: number }).filter((m) => m.type === 'ping');
+  }
+}
+
+export interface FakeSocketFactory {
+  readonly factory: SocketFactory;
+  readonly sockets: FakeSocket[];
+  /** The newest socket; throws when none was created (a test bug, not a socket state). */
+  last(): FakeSocket;
+}
+
+export function fakeSocketFactory(now: () => number = () => 0): FakeSocketFactory {
+  const sockets: FakeSocket[] = [];
+  return {
+    sockets,
+    factory: (url, protocols) => {
+      const socket = new FakeSocket(url, protocols, now());
+      sockets.push(socket);
+      return socket;
+    },
+    last() {
+      const socket = sockets.at(-1);
+      if (!socket) throw new Error('no socket was created');
+      return socket;
+    },
+  };
+}
+
+/** The gateway's answer to a ping frame. */
+export function pongFor(pingFrame: string, timestamp = 0): string {
+  const { seq } = JSON.parse(pingFrame) as { seq: number };
+  return JSON.stringify({ type: 'pong', seq, timestamp });
+}
