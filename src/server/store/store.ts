@@ -5,23 +5,11 @@
  *
  * Time windows are half-open everywhere: `from` inclusive, `to` exclusive, ms since epoch.
  */
+import type { RestaurantMinute } from '../../core/rollup.ts';
 import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 
-/**
- * One restaurant's rollup for one minute.
- * TODO: import `RestaurantMinute` from src/core/rollup.ts once it lands; this is the same shape.
- * The store never looks inside `counters`, `gauges` or `histograms` beyond merging them, so that
- * a new figure needs no schema change.
- */
-export type RestaurantMinute = {
-  rid: string;
-  /** ms since epoch, floored to the minute. */
-  minute: number;
-  counters: Record<string, number>;
-  gauges: Record<string, { last: number; min: number; max: number }>;
-  /** Encoded HDR histograms; merged by the injected `MergeHistogram`. */
-  histograms: Record<string, string>;
-};
+/** The store keeps rollups as core defines them and never looks inside beyond merging them. */
+export type { RestaurantMinute } from '../../core/rollup.ts';
 
 /** The probe events the terminal timeline needs one by one; everything else is rolled up. */
 export const lifecycleEventTypes = ['open', 'close', 'auth_fail', 'limit'] as const;

@@ -1,0 +1,39 @@
+/**
+ * A store for write-queue tests: keeps what it was given, in order, and fails on command with the
+ * error a real driver would give. The real SQLite store is exercised by the integration tests.
+ */
+import { StoreError } from '../store-errors.ts';
+import type { StoreErrorCode } from '../store-errors.ts';
+import type { LifecycleEvent, RestaurantMinute, Store } from '../store.ts';
+
+export class ScriptedStore implements Pick<Store, 'writeMinutes' | 'writeEvents'> {
+  readonly minutes: RestaurantMinute[] = [];
+  readonly events: LifecycleEvent[] = [];
+  /** Sizes of the batches that were written, in call order. */
+  readonly batches: { kind: 'minutes' | 'events'; size: number }[] = [];
+  attempts = 0;
+  /** While set, every write fails with this code. */
+  failWith: StoreErrorCode | undefined;
+
+  private check(): void {
+    this.attempts++;
+    if (this.failWith) throw new StoreError(this.failWith, 'scripted failure');
+  }
+
+  async writeMinutes(rows: readonly RestaurantMinute[]): Promise<void> {
+    this.check();
+    this.minutes.push(...rows);
+    this.batches.push({ kind: 'minutes', size: rows.length });
+  }
+
+  async writeEvents(events: readonly LifecycleEvent[]): Promise<void> {
+    this.check();
+    this.events.push(...events);
+    this.batches.push({ kind: 'events', size: events.length });
+  }
+}
+
+/** Lets every pending promise callback and one round of the event loop run. */
+export async function settle(rounds = 3): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
