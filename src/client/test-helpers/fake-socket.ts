@@ -8,10 +8,14 @@ export class FakeSocket implements WebSocketLike {
   readyState = 0;
   protocol = '';
   bufferedAmount = 0;
-  onopen: WebSocketLike['onopen'] = null;
-  onmessage: WebSocketLike['onmessage'] = null;
-  onclose: WebSocketLike['onclose'] = null;
-  onerror: WebSocketLike['onerror'] = null;
+  /** When set, handlers can no longer be replaced: as if their events were already queued. */
+  sticky = false;
+  #handlers: {
+    open: WebSocketLike['onopen'];
+    message: WebSocketLike['onmessage'];
+    close: WebSocketLike['onclose'];
+    error: WebSocketLike['onerror'];
+  } = { open: null, message: null, close: null, error: null };
   readonly sent: string[] = [];
   readonly closeCalls: Array<{ code: number | undefined; reason: string | undefined }> = [];
 
@@ -20,6 +24,31 @@ export class FakeSocket implements WebSocketLike {
     readonly protocols: string[],
     readonly createdAt: number,
   ) {}
+
+  get onopen(): WebSocketLike['onopen'] {
+    return this.#handlers.open;
+  }
+  set onopen(h: WebSocketLike['onopen']) {
+    if (!this.sticky) this.#handlers.open = h;
+  }
+  get onmessage(): WebSocketLike['onmessage'] {
+    return this.#handlers.message;
+  }
+  set onmessage(h: WebSocketLike['onmessage']) {
+    if (!this.sticky) this.#handlers.message = h;
+  }
+  get onclose(): WebSocketLike['onclose'] {
+    return this.#handlers.close;
+  }
+  set onclose(h: WebSocketLike['onclose']) {
+    if (!this.sticky) this.#handlers.close = h;
+  }
+  get onerror(): WebSocketLike['onerror'] {
+    return this.#handlers.error;
+  }
+  set onerror(h: WebSocketLike['onerror']) {
+    if (!this.sticky) this.#handlers.error = h;
+  }
 
   send(data: string): void {
     if (this.readyState !== 1) throw new Error(`send while readyState ${this.readyState}`);
