@@ -1,0 +1,367 @@
+/**
+ * One simulated POS terminal: a resilient socket (the same client core the dashboard uses) whose
+ * links are `SimWire`s carrying the terminal's network profile. It speaks the real protocol —
+ * heartbeat pings with the last RTT, an ack for every order update, now and then an order of its
+ * own — records what it really saw as ground truth, and misbehaves when a fault tells it to.
+ *
+ * Per-terminal state is a handful of fields: at ~19,000 terminals a process, every closure counts,
+ * so the terminal is itself the wire's `WireLink` and owns at most one timer (a flap or a bypassed
+ * backoff) beyond the socket's own.
+ */
+import type { Clock, Random, TimerHandle } from '../../core/clock.ts';
+import { createResilientSocket } from '../../client/resilient-socket.ts';
+import type { ResilientSocket, SocketState } from '../../client/socket-types.ts';
+import { makePosPing } from '../../client/pos-heartbeat.ts';
+import { decodeGatewayMessage, encodeMessage } from '../../protocol/codec.ts';
+import { bearerPrefix, posSubprotocol } from '../../protocol/pos-messages.ts';
+import type { OrderPayload } from '../../protocol/pos-messages.ts';
+import type { PlannedTerminal } from './fleet-plan.ts';
+import { drawBaseRtt, drawFlapDelay, drawLoss, drawOneWayDelay } from './network-profile.ts';
+import type { NetworkProfile } from './network-profile.ts';
+import type { Recorder } from './recorder.ts';
+import { SimWire } from './sim-wire.ts';
+import type { WireLink } from './sim-wire.ts';
+import type { ClosedBy } from './truth-events.ts';
+
+/** What every terminal of one fleet shares; one object, referenced, never copied. */
+export interface TerminalShared {
+  clock: Clock;
+  recorder: Recorder;
+  gatewayUrl: string;
+  tokenVia: 'subprotocol' | 'query';
+  /** Signs this terminal's good token (re-signed before it expires on long runs). */
+  signToken: (tid: string, rid: string) => string;
+  /** A token the gateway must refuse with 4001. */
+  badToken: (tid: string, rid: string, kind: 'wrong-secret' | 'expired') => string;
+  tokenRefreshMs: number;
+  heartbeatIntervalMs: number;
+  healthThresholds: { degradedAfterMs: number; unhealthyAfterMs: number };
+  stableAfterMs: number;
+  backoff?: { baseMs?: number; capMs?: number };
+  /** Chance, at each heartbeat, that the terminal also submits an order. */
+  orderChancePerBeat: number;
+  handshakeTimeoutMs: number;
+}
+
+const orderStatuses: OrderPayload['status'][] = ['open', 'sent', 'preparing', 'ready', 'served', 'paid'];
+
+export class SimTerminal implements WireLink {
+  readonly rid: string;
+  readonly tid: string;
+  readonly index: number;
+  readonly clock: Clock;
+  private readonly shared: TerminalShared;
+  private readonly sourceAddress: string;
+  private readonly random: Random;
+  private readonly socket: ResilientSocket;
+  private readonly normalProfile: NetworkProfile;
+  private readonly normalRttMs: number;
+  private profile: NetworkProfile;
+  private baseRttMs: number;
+  private goodToken: string | null = null;
+  private goodTokenAt = 0;
+  private badToken: string | null = null;
+  private wire: SimWire | null = null;
+  /** Silenced links the terminal gave up on; their TCP sockets stay open until the silence ends. */
+  private orphans: SimWire[] | null = null;
+  private pendingPing: { frame: string; seq: number; rtt: number | undefined } | null = null;
+  private outSeq = 0;
+  private orders = 0;
+  private attempt = 0;
+  private silent = false;
+  /** An attempt was refused by `canAttempt`: the socket waits, without a timer, for `checkNow()`. */
+  private blocked = false;
+  private ignoreBackoff: { delayMs: number; upMs: number } | null = null;
+  private timer: TimerHandle | undefined;
+
+  constructor(plan: PlannedTerminal, shared: TerminalShared, profile: NetworkProfile, random: Random) {
+    this.rid = plan.rid;
+    this.tid = plan.tid;
+    this.index = plan.index;
+    this.sourceAddress = plan.sourceAddress;
+    this.shared = shared;
+    this.clock = shared.clock;
+    this.random = random;
+    this.profile = this.normalProfile = profile;
+    this.baseRttMs = this.normalRttMs = drawBaseRtt(profile, random);
+    this.socket = createResilientSocket({
+      url: () => this.url(),
+      protocols: () => (shared.tokenVia === 'query' ? [] : [posSubprotocol, bearerPrefix + this.token()]),
+      createSocket: (url, protocols) => {
+        // A timer armed for the previous link (flap, bypassed backoff) has nothing to do with this one.
+        this.clearTimer();
+        const wire = new SimWire(url, protocols, this, { localAddress: this.sourceAddress, handshakeTimeoutMs: shared.handshakeTimeoutMs });
+        this.wire = wire;
+        return wire;
+      },
+      clock: shared.clock,
+      random,
+      heartbeatIntervalMs: shared.heartbeatIntervalMs,
+      healthThresholds: shared.healthThresholds,
+      stableAfterMs: shared.stableAfterMs,
+      ...(shared.backoff ? { backoff: shared.backoff } : {}),
+      makePing: (ctx) => this.makePing(ctx),
+      canAttempt: () => {
+        if (this.silent) this.blocked = true;
+        return !this.silent;
+      },
+    });
+    this.socket.on('message', (data) => this.onMessage(data));
+    this.socket.on('open', (info) => {
+      this.attempt = info.attempt;
+    });
+    this.socket.on('pong', ({ seq, rttMs }) => {
+      this.record({ ev: 'pong', t: this.clock.now(), rid: this.rid, tid: this.tid, seq, rtt: rttMs });
+    });
+    this.socket.on('reconnect_scheduled', ({ attempt, delayMs }) => this.onRetryScheduled(attempt, delayMs));
+    this.socket.on('failed', ({ reason, code }) => {
+      const e = { ev: 'failed' as const, t: this.clock.now(), rid: this.rid, tid: this.tid, reason };
+      this.record(code === undefined ? e : { ...e, code });
+    });
+  }
+
+  get state(): SocketState {
+    return this.socket.state;
+  }
+  /** Open and welcomed by the gateway. */
+  get connected(): boolean {
+    return this.wire !== null && this.wire.authenticated;
+  }
+  get networkProfile(): NetworkProfile {
+    return this.profile;
+  }
+  get lastRttMs(): number | undefined {
+    return this.socket.lastRttMs;
+  }
+
+  start(): void {
+    this.socket.connect();
+  }
+
+  // ---- WireLink: the terminal's network, applied by its wires ----------------------------
+
+  delay(): number {
+    return drawOneWayDelay(this.baseRttMs, this.profile, this.random);
+  }
+
+  passes(data: string): boolean {
+    const ping = this.pendingPing;
+    if (ping === null || data !== ping.frame) return true;
+    this.pendingPing = null;
+    const lost = drawLoss(this.profile, this.random);
+    const e = { ev: 'ping' as const, t: this.clock.now(), rid: this.rid, tid: this.tid, seq: ping.seq };
+    this.record({ ...e, ...(ping.rtt === undefined ? {} : { rtt: ping.rtt }), ...(lost ? { lost: true as const } : {}) });
+    return !lost;
+  }
+
+  ended(wire: SimWire, info: { code: number; reason: string; by: ClosedBy; opened: boolean; silent: boolean }): void {
+    if (wire === this.wire) {
+      this.wire = null;
+      this.clearTimer();
+    }
+    if (wire.isSilent) (this.orphans ??= []).push(wire);
+    const t = this.clock.now();
+    if (wire.authenticated) {
+      const e = { ev: 'close' as const, t, rid: this.rid, tid: this.tid, code: info.code, by: info.by, reason: info.reason, upMs: t - wire.openedAt };
+      this.record(info.silent ? { ...e, silent: true } : e);
+    } else {
+      this.record({ ev: 'connect_fail', t, rid: this.rid, tid: this.tid, code: info.code });
+    }
+  }
+
+  // ---- faults ----------------------------------------------------------------------------
+
+  /** Restaurant outage: close 1000 and stay away until `comeBack()`. */
+  goAway(): void {
+    this.socket.close(1000, 'outage');
+  }
+
+  comeBack(): void {
+    this.socket.connect();
+  }
+
+  /** Half-open link: nothing sent, nothing read, TCP kept open; no new attempt until it ends. */
+  setSilent(on: boolean): void {
+    if (on === this.silent) return;
+    this.silent = on;
+    if (on) {
+      this.wire?.silence();
+      return;
+    }
+    this.wire?.unsilence();
+    for (const orphan of this.orphans ?? []) orphan.unsilence();
+    this.orphans = null;
+    if (this.blocked) {
+      this.blocked = false;
+      this.socket.checkNow();
+    }
+  }
+
+  /** Reconnect with a token the gateway must refuse (4001 → failed). */
+  useBadToken(kind: 'wrong-secret' | 'expired'): void {
+    this.badToken = this.shared.badToken(this.tid, this.rid, kind);
+    this.socket.drop(1000, 'token changed');
+  }
+
+  /** A good token again; a terminal that failed on the bad one starts over (manual connect). */
+  restoreToken(): void {
+    this.badToken = null;
+    if (this.socket.state === 'failed') this.socket.connect();
+  }
+
+  /** Another network profile for a while; null returns to the terminal's own. */
+  setProfile(profile: NetworkProfile | null): void {
+    this.profile = profile ?? this.normalProfile;
+    this.baseRttMs = profile ? drawBaseRtt(profile, this.random) : this.normalRttMs;
+  }
+
+  /** The link drops without a close frame (both sides see 1006); the socket backs off as usual. */
+  flap(): void {
+    if (this.wire?.authenticated) this.wire.terminate();
+  }
+
+  /** Reconnect `delayMs` after every close whatever the backoff says; the link drops after `upMs` up. */
+  setIgnoreBackoff(config: { delayMs: number; upMs: number } | null): void {
+    this.ignoreBackoff = config;
+    this.clearTimer();
+    if (config && this.connected) this.armLinkTimer();
+  }
+
+  /** Valid pings back to back, far above any rate limit; the gateway should close 1008. */
+  flood(frames: number): void {
+    let sent = 0;
+    let bytes = 0;
+    for (let i = 0; i < frames; i++) {
+      const frame = makePosPing({ seq: this.outSeq++, now: this.clock.now(), rtt: this.socket.lastRttMs });
+      if (!this.socket.send(frame)) break;
+      sent++;
+      bytes += frame.length;
+    }
+    this.record({ ev: 'abuse', t: this.clock.now(), rid: this.rid, tid: this.tid, kind: 'flood', frames: sent, bytes });
+  }
+
+  /** One frame of `bytes` bytes; the gateway should close 1009. */
+  oversize(bytes: number): void {
+    const head = `{"type":"ping","seq":${this.outSeq++},"timestamp":${Math.floor(this.clock.now())},"pad":"`;
+    const frame = head + 'x'.repeat(Math.max(0, bytes - head.length - 2)) + '"}';
+    const sent = this.socket.send(frame);
+    this.record({ ev: 'abuse', t: this.clock.now(), rid: this.rid, tid: this.tid, kind: 'oversize', frames: sent ? 1 : 0, bytes: sent ? frame.length : 0 });
+  }
+
+  /** Close 1000 and release everything; the close is recorded when the gateway answers (or `destroy()`). */
+  stop(): void {
+    this.clearTimer();
+    this.ignoreBackoff = null;
+    this.socket.dispose();
+    for (const orphan of this.orphans ?? []) orphan.destroy();
+    this.orphans = null;
+  }
+
+  /** Tear down whatever TCP socket is left (after `stop()`, for peers that never answered). */
+  destroy(): void {
+    this.wire?.destroy();
+    for (const orphan of this.orphans ?? []) orphan.destroy();
+    this.orphans = null;
+  }
+
+  // ---- protocol ----------------------------------------------------------------------------
+
+  private url(): string {
+    if (this.shared.tokenVia !== 'query') return this.shared.gatewayUrl;
+    const sep = this.shared.gatewayUrl.includes('?') ? '&' : '?';
+    return `${this.shared.gatewayUrl}${sep}token=${encodeURIComponent(this.token())}`;
+  }
+
+  private token(): string {
+    if (this.badToken !== null) return this.badToken;
+    const now = this.clock.now();
+    if (this.goodToken === null || now - this.goodTokenAt > this.shared.tokenRefreshMs) {
+      this.goodToken = this.shared.signToken(this.tid, this.rid);
+      this.goodTokenAt = now;
+    }
+    return this.goodToken;
+  }
+
+  private makePing(ctx: { seq: number; now: number; rtt: number | undefined }): string {
+    if (this.shared.orderChancePerBeat > 0 && this.random() < this.shared.orderChancePerBeat) this.submitOrder();
+    const frame = makePosPing(ctx);
+    this.pendingPing = { frame, seq: ctx.seq, rtt: ctx.rtt === undefined ? undefined : Math.round(ctx.rtt) };
+    return frame;
+  }
+
+  private submitOrder(): void {
+    const n = ++this.orders;
+    const id = `${this.tid}-o${n}`;
+    const qty = 1 + Math.floor(this.random() * 4);
+    const order: OrderPayload = {
+      id,
+      status: orderStatuses[Math.floor(this.random() * orderStatuses.length)] ?? 'open',
+      table: `T${1 + Math.floor(this.random() * 30)}`,
+      items: [{ name: 'Margherita', qty }],
+      totalCents: qty * 1150,
+    };
+    if (this.socket.send(encodeMessage({ type: 'order', seq: this.outSeq++, timestamp: Math.floor(this.clock.now()), order }))) {
+      this.record({ ev: 'order_sent', t: this.clock.now(), rid: this.rid, tid: this.tid, id });
+    }
+  }
+
+  private onMessage(data: string): void {
+    // Pongs are the bulk of the traffic and are recorded from the socket's `pong` event.
+    if (data.startsWith('{"type":"pong"')) return;
+    const decoded = decodeGatewayMessage(data);
+    if (!decoded.ok) return;
+    const msg = decoded.value;
+    const wire = this.wire;
+    switch (msg.type) {
+      case 'welcome':
+        if (!wire || wire.authenticated) return;
+        wire.authenticated = true;
+        this.record({ ev: 'open', t: this.clock.now(), rid: this.rid, tid: this.tid, attempt: this.attempt });
+        this.armLinkTimer();
+        return;
+      case 'order': {
+        const t = this.clock.now();
+        this.record({ ev: 'order_recv', t, rid: this.rid, tid: this.tid, seq: msg.seq, id: msg.order.id });
+        if (this.socket.send(encodeMessage({ type: 'ack', seq: msg.seq, timestamp: Math.floor(t) }))) {
+          this.record({ ev: 'ack', t, rid: this.rid, tid: this.tid, seq: msg.seq });
+        }
+        return;
+      }
+      case 'pong':
+      case 'error':
+        return;
+    }
+  }
+
+  private onRetryScheduled(attempt: number, delayMs: number): void {
+    const bypass = this.ignoreBackoff;
+    this.record({ ev: 'retry', t: this.clock.now(), rid: this.rid, tid: this.tid, attempt, delayMs: bypass ? bypass.delayMs : delayMs });
+    if (!bypass) return;
+    this.clearTimer();
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.socket.checkNow();
+    }, bypass.delayMs);
+  }
+
+  /** While connected, at most one timer: the next flap of its profile, or an abuser's short uptime. */
+  private armLinkTimer(): void {
+    this.clearTimer();
+    const delay = this.ignoreBackoff ? this.ignoreBackoff.upMs : drawFlapDelay(this.profile, this.random);
+    if (delay === null) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.flap();
+    }, delay);
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private record(e: Parameters<Recorder['record']>[0]): void {
+    this.shared.recorder.record(e);
+  }
+}

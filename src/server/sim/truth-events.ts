@@ -1,0 +1,42 @@
+/**
+ * Ground truth: what the simulated terminals really did, one NDJSON line per event. It is what
+ * every number Pulse shows is checked against, so each line states a fact the terminal observed
+ * itself (a close code as the terminal saw it, an RTT as it measured it), never a guess.
+ *
+ * Every line has `t` (ms since epoch, the simulator's clock), `ev`, and for terminal events `rid`
+ * and `tid`.
+ */
+
+/** Who ended a connection, from the terminal's point of view. */
+export type ClosedBy =
+  /** The terminal sent the close (outage, shutdown). */
+  | 'client'
+  /** A close frame came from the gateway (e.g. 1001, 1008, 1009, 4001). */
+  | 'server'
+  /** No close frame: the link dropped (a flap, a killed gateway, a silenced link that was timed out). */
+  | 'network';
+
+type Who = { t: number; rid: string; tid: string };
+
+export type TruthEvent =
+  | ({ ev: 'open'; attempt: number } & Who)
+  /** `silent`: the connection had been silenced; the gateway should have recorded 4008 for it. */
+  | ({ ev: 'close'; code: number; by: ClosedBy; reason: string; upMs: number; silent?: true } & Who)
+  /** An attempt that never opened (refused, handshake failed). */
+  | ({ ev: 'connect_fail'; code: number } & Who)
+  | ({ ev: 'retry'; attempt: number; delayMs: number } & Who)
+  | ({ ev: 'failed'; reason: string; code?: number } & Who)
+  /** A heartbeat left the terminal; `lost` means the network dropped it before the gateway. */
+  | ({ ev: 'ping'; seq: number; rtt?: number; lost?: true } & Who)
+  | ({ ev: 'pong'; seq: number; rtt: number } & Who)
+  | ({ ev: 'order_sent'; id: string } & Who)
+  | ({ ev: 'order_recv'; seq: number; id: string } & Who)
+  | ({ ev: 'ack'; seq: number } & Who)
+  /** Abusive frames sent on purpose by a fault (flood, oversize). */
+  | ({ ev: 'abuse'; kind: 'flood' | 'oversize'; frames: number; bytes: number } & Who)
+  | { ev: 'fault_start'; t: number; fault: string; index: number; restaurants: string[]; terminals: string[] }
+  | { ev: 'fault_end'; t: number; fault: string; index: number }
+  | { ev: 'note'; t: number; text: string };
+
+export type TruthEventType = TruthEvent['ev'];
+export type TerminalTruthEvent = Extract<TruthEvent, { tid: string }>;
