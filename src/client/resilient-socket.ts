@@ -28,7 +28,7 @@ export function createResilientSocket(options: ResilientSocketOptions): Resilien
   const { clock, random } = options;
   const limits = { maxReconnectAttempts: options.maxReconnectAttempts ?? Infinity };
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? posLimits.heartbeatIntervalMs;
-  const stableAfterMs = options.stableAfterMs ?? posLimits.heartbeatIntervalMs;
+  const stableAfterMs = options.stableAfterMs ?? 15_000;
   const thresholds = { ...defaultHealthThresholds, ...definedOnly(options.healthThresholds) };
   const makePing = options.makePing ?? makePosPing;
   const isPong = options.isPong ?? isPosPong;

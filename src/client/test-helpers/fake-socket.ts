@@ -88,7 +88,9 @@ export class FakeSocket implements WebSocketLike {
 
   /** Pings sent, decoded. */
   get pings(): Array<{ seq: number; timestamp: number; rtt?: number }> {
-    return this.sent.map((s) => JSON.parse(s) as { type: string; seq: number; timestamp: number; rtt?: number }).filter((m) => m.type === 'ping');
+    return this.sent
+      .filter((s) => s.startsWith('{"type":"ping"'))
+      .map((s) => JSON.parse(s) as { seq: number; timestamp: number; rtt?: number });
   }
 }
 
