@@ -1,4 +1,113 @@
-/** Placeholder: `pulse gateway` is being built. */
+/**
+ * `pulse gateway` — run the reference POS gateway until SIGINT/SIGTERM, which close every terminal
+ * with 1001 "Server shutting down" before the process exits 0.
+ *
+ * stdout carries a few lines for people (where it listens, where /metrics is); the JSON log goes to
+ * stderr so the two can be read or piped apart.
+ */
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { defaultDataDir, loadSecret } from '../auth/secret.ts';
+import { startGateway } from '../gateway/gateway.ts';
+import type { Gateway } from '../gateway/gateway.ts';
+import { createLogger, logLevels } from '../log/logger.ts';
+import type { LogLevel } from '../log/logger.ts';
+import { intOption } from './options.ts';
 
-export function registerGatewayCommand(_program: Command): void {}
+interface GatewayCommandOptions {
+  port: number;
+  host: string;
+  id?: string;
+  heartbeatMs: number;
+  graceMs: number;
+  logLevel: LogLevel;
+  data: string;
+}
+
+export function registerGatewayCommand(program: Command): void {
+  program
+    .command('gateway')
+    .description('run the reference POS gateway: terminals on ws://HOST:PORT/ws, Prometheus metrics on http://HOST:PORT/metrics')
+    .option('--port <port>', 'port to listen on (0 = any free port; the chosen one is printed)', intOption('--port', 0, 65_535), 7401)
+    .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
+    .option('--id <id>', 'gateway id, unique and stable across restarts (default gw-<hostname>-<port>)')
+    .option('--heartbeat-ms <ms>', 'heartbeat interval terminals are told to keep', intOption('--heartbeat-ms', 10, 3_600_000), 15_000)
+    .option('--grace-ms <ms>', 'grace after the interval: a terminal silent for 2 intervals + grace is dropped (4008)', intOption('--grace-ms', 0, 3_600_000), 5_000)
+    .addOption(new Option('--log-level <level>', 'log level (JSON lines on stderr; tokens are always redacted)').choices([...logLevels]).default('info'))
+    .option('--data <dir>', 'data folder holding the signing secret (PULSE_SECRET wins when set)', defaultDataDir)
+    .addHelpText(
+      'after',
+      `
+Terminals authenticate with a JWT from \`pulse token terminal\`, sent as the subprotocol
+\`bearer.<jwt>\` (offered together with \`pulse.v1\`) or, for legacy terminals, as \`?token=<jwt>\`.
+Other endpoints on the same port: GET /metrics, GET /healthz.
+
+Examples:
+  pulse gateway
+  pulse gateway --port 0 --heartbeat-ms 2000 --log-level debug
+  PULSE_SECRET=... pulse gateway --host 0.0.0.0 --id gw-eu-1`,
+    )
+    .action((opts: GatewayCommandOptions) => runGateway(opts));
+}
+
+async function runGateway(opts: GatewayCommandOptions): Promise<void> {
+  const { secret, source, path } = loadSecret(opts.data);
+  const logger = createLogger({ level: opts.logLevel, name: 'gateway', stderr: true });
+  // Until the telemetry bus exists, probe events are visible in the debug log; off otherwise, at no cost.
+  const probe = logger.isLevelEnabled('debug') ? { emit: (event: unknown) => logger.debug({ probe: event }, 'probe') } : null;
+
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      secret,
+      host: opts.host,
+      port: opts.port,
+      heartbeatIntervalMs: opts.heartbeatMs,
+      heartbeatGraceMs: opts.graceMs,
+      logger,
+      probe,
+      processMetrics: true,
+      ...(opts.id ? { gatewayId: opts.id } : {}),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`port ${opts.port} on ${opts.host} is already in use (another gateway? try --port 0 for any free port)`, { cause: error });
+    }
+    throw error;
+  }
+
+  const http = gateway.url.replace(/^ws:/, 'http:').replace(/\/ws$/, '');
+  process.stdout.write(
+    [
+      `pulse gateway ${gateway.id} listening on ${gateway.url}`,
+      `  metrics  ${http}/metrics`,
+      `  health   ${http}/healthz`,
+      `  secret   ${source === 'env' ? 'from PULSE_SECRET' : `from ${path}`}`,
+      '',
+    ].join('\n'),
+  );
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl-C means "now": skip the wait for terminals to answer.
+        process.stdout.write(`${signal} again: exiting without waiting\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      process.stdout.write(`${signal}: closing ${gateway.connectionCount()} terminal connection(s) with 1001\n`);
+      void gateway.close().then(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        process.stdout.write('gateway stopped\n');
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  // Process metrics leave observers behind; once the gateway is closed nothing else is worth waiting for.
+  process.exitCode = 0;
+  setTimeout(() => process.exit(0), 200).unref();
+}

@@ -153,8 +153,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const t = now();
     const { token, via } = tokenOf(req);
     const verified = verifyTerminalToken(options.secret, token);
-    logger.debug({ url: redactUrl(req.url), remote: req.socket.remoteAddress, via, ok: verified.ok }, 'upgrade');
     if (!verified.ok) {
+      // rid/tid here are unverified claims: logged as data to help support find the terminal.
+      logger.info({ reason: verified.reason, rid: verified.rid, tid: verified.tid, via, url: redactUrl(req.url), remote: req.socket.remoteAddress }, 'token refused');
       // Nothing is processed: no message listener, never counted as a connection.
       ws.on('error', () => {});
       refused.add(ws);
@@ -176,6 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     connections.add(connection);
     rooms.join(rid, connection);
     metrics.connectionOpened(rid);
+    logger.debug({ conn: connId, rid, tid: sub, via, url: redactUrl(req.url), remote: req.socket.remoteAddress }, 'terminal connected');
     if (probe) emit({ type: 'open', gw: id, t, rid, tid: sub, conn: connId, via });
     connection.send({ type: 'welcome', seq: 0, timestamp: t, terminalId: sub, restaurantId: rid, heartbeatIntervalMs, gatewayId: id });
   };

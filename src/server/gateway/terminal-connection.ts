@@ -163,6 +163,7 @@ export class TerminalConnection implements RoomMember {
   /** A limit was hit: say why in an `error` frame, then close with the code the error maps to. */
   private refuse(error: PulseError, kind: LimitKind): void {
     this.ctx.metrics.limitHit(kind);
+    this.ctx.logger.debug({ conn: this.connId, kind, code: error.code }, 'terminal refused');
     if (this.ctx.probe) this.emit({ type: 'limit', ...this.who(this.ctx.now()), kind, detail: error.message.slice(0, 200) });
     this.send({ type: 'error', seq: 0, timestamp: this.ctx.now(), code: error.code, message: error.message });
     this.closeWith(error.closeCode, closeReason(error), kind === 'rate' ? 'rate_limited' : 'invalid_message');
@@ -190,6 +191,7 @@ export class TerminalConnection implements RoomMember {
     const by = this.closedBy;
     const finalCode = by ? by.code : code;
     this.ctx.metrics.connectionClosed(this.restaurantId, finalCode);
+    this.ctx.logger.debug({ conn: this.connId, rid: this.restaurantId, tid: this.terminalId, code: finalCode, byServer: by !== null }, 'terminal closed');
     if (this.ctx.probe) {
       this.emit({
         type: 'close',

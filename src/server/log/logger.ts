@@ -19,6 +19,9 @@ export interface LoggerOptions {
   name?: string;
   /** Where lines go; stdout by default. Tests pass a stream to read what was written. */
   destination?: DestinationStream;
+  /** Write to stderr instead of stdout (synchronously, so nothing is lost at exit): for commands
+   *  whose stdout is for people or pipes. Ignored when `destination` is given. */
+  stderr?: boolean;
 }
 
 const censor = '[REDACTED]';
@@ -88,7 +91,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
   };
   if (options.name !== undefined) config.name = options.name;
-  return options.destination ? pino(config, options.destination) : pino(config);
+  if (options.destination) return pino(config, options.destination);
+  if (options.stderr) return pino(config, pino.destination({ fd: 2, sync: true }));
+  return pino(config);
 }
 
 /** A logger that writes nothing: the default of library code (gateway, hub) when none is given. */

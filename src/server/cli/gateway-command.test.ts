@@ -1,0 +1,83 @@
+/**
+ * `pulse gateway` as a user runs it: a real child process through bin/pulse.js. With --port 0 it
+ * prints the port it got; a terminal connects with a token signed by the secret it generated in
+ * the data folder; SIGTERM closes that terminal with 1001 and the process exits 0.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { signTerminalToken } from '../auth/tokens.ts';
+import { connectTerminal, metricValue } from '../gateway/test-helpers/test-terminal.ts';
+
+const bin = join(import.meta.dirname, '../../../bin/pulse.js');
+const children: ChildProcessWithoutNullStreams[] = [];
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function run(args: string[]) {
+  const env = { ...process.env };
+  delete env.PULSE_SECRET;
+  const child = spawn(process.execPath, [bin, ...args], { env });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} in stdout within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
+      const check = () => {
+        const m = stdout.match(pattern);
+        if (!m) return;
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        resolve(m);
+      };
+      child.stdout.on('data', check);
+      check();
+    });
+  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
+}
+
+describe('pulse gateway', () => {
+  it('prints the port it got, serves a terminal and /metrics, and on SIGTERM closes it with 1001 and exits 0', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pulse-gw-cli-'));
+    dirs.push(data);
+    const p = run(['gateway', '--port', '0', '--data', data, '--heartbeat-ms', '2000', '--id', 'gw-cli-test', '--log-level', 'debug']);
+    const [, url, port] = await p.waitFor(/listening on (ws:\/\/127\.0\.0\.1:(\d+)\/ws)/);
+    expect(Number(port)).toBeGreaterThan(0);
+    expect(p.out()).toContain(`http://127.0.0.1:${port}/metrics`);
+
+    const secret = readFileSync(join(data, 'secret'), 'utf8').trim();
+    const token = signTerminalToken(secret, 'r-001-t1', 'r-001', 60);
+    const t = connectTerminal(url!, { kind: 'query', token });
+    const welcome = await t.next('welcome', undefined, 5000);
+    expect(welcome).toMatchObject({ gatewayId: 'gw-cli-test', heartbeatIntervalMs: 2000 });
+
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metricValue(metrics, 'pulse_gateway_connections', { restaurant: 'r-001' })).toBe(1);
+    expect(metrics).toContain('process_cpu_seconds_total');
+
+    p.child.kill('SIGTERM');
+    expect(await t.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('SIGTERM: closing 1 terminal connection(s) with 1001');
+    // Debug logging with a query token: the log says a token was there, never what it was.
+    expect(p.err()).toContain('token=[REDACTED]');
+    expect(p.err() + p.out()).not.toContain(token);
+  });
+
+  it('--help documents the options', async () => {
+    const p = run(['gateway', '--help']);
+    expect(await p.exited).toBe(0);
+    for (const flag of ['--port', '--host', '--id', '--heartbeat-ms', '--grace-ms', '--log-level', '--data', '/metrics']) expect(p.out()).toContain(flag);
+  });
+});
