@@ -2,11 +2,13 @@
  * A resilient socket on a fake clock, a seeded random and fake sockets, with the events it
  * emitted recorded in order.
  */
+import { expect } from 'vitest';
 import { seededRandom } from '../../core/clock.ts';
 import { FakeClock } from '../../core/fake-clock.ts';
 import { createResilientSocket } from '../resilient-socket.ts';
 import type { ResilientSocket, ResilientSocketOptions } from '../socket-types.ts';
 import { fakeSocketFactory } from './fake-socket.ts';
+import { pongFor } from './fake-socket.ts';
 import type { FakeSocketFactory } from './fake-socket.ts';
 
 export interface Fixture extends FakeSocketFactory {
@@ -40,4 +42,21 @@ export function socketFixture(overrides: Partial<ResilientSocketOptions> = {}, s
     scheduled: () =>
       log.filter((e) => e.event === 'reconnect_scheduled').map((e) => e.args[0] as { attempt: number; delayMs: number }),
   };
+}
+
+/** Open the newest socket and answer its pings until it has been up `ms`. */
+export function stayUp(f: Fixture, ms: number, answerPings = true): void {
+  const ws = f.last();
+  const end = f.clock.now() + ms;
+  for (let i = 0; i < 10_000 && f.clock.now() < end; i++) {
+    const before = ws.sent.length;
+    f.clock.advance(Math.min(1_000, end - f.clock.now()));
+    if (answerPings) for (const frame of ws.sent.slice(before)) ws.fireMessage(pongFor(frame));
+  }
+}
+
+/** Let the pending retry fire. */
+export function waitForRetry(f: Fixture): void {
+  expect(f.socket.state).toBe('waiting');
+  expect(f.clock.runNext()).toBe(true);
 }
