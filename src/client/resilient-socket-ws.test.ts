@@ -13,8 +13,7 @@ import { seededRandom, systemClock } from '../core/clock.ts';
 import { createResilientSocket } from './resilient-socket.ts';
 import type { ResilientSocket, ResilientSocketEvents, ResilientSocketOptions, WebSocketLike } from './socket-types.ts';
 
-// ws's handler properties take its own event classes; structurally the socket is a WebSocketLike.
-const createSocket = (url: string, protocols: string[]): WebSocketLike => new WebSocket(url, protocols) as unknown as WebSocketLike;
+const createSocket = (url: string, protocols: string[]): WebSocketLike => new WebSocket(url, protocols);
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

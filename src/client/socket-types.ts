@@ -5,15 +5,22 @@
  */
 import type { Clock, Random } from '../core/clock.ts';
 
+/**
+ * An event handler whose parameter is checked bivariantly (a method's type, as React's typings
+ * do): the browser's `(this: WebSocket, ev: MessageEvent) => any` and `ws`'s own event classes
+ * then fit without a cast, while we only ever read the fields named here.
+ */
+type Handler<E> = { bivarianceHack(ev: E): void }['bivarianceHack'];
+
 /** The subset of the WebSocket API that both the browser's and `ws`'s sockets provide. */
 export interface WebSocketLike {
   readonly readyState: number;
   readonly protocol: string;
   readonly bufferedAmount: number;
-  onopen: ((ev: unknown) => void) | null;
-  onmessage: ((ev: { data: unknown }) => void) | null;
-  onclose: ((ev: { code: number; reason: string; wasClean?: boolean }) => void) | null;
-  onerror: ((ev: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string; wasClean?: boolean }> | null;
+  onerror: Handler<unknown> | null;
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }
