@@ -1,0 +1,42 @@
+/**
+ * Lifecycle events as the feed carries them: numbered, and rebuilt field by field, so whatever a
+ * source's objects carry beyond the wire contract (a probe's `via`, an adapter's internals) never
+ * reaches a viewer, and terminal-provided text is cut to the contract's bound instead of making
+ * the viewer's decoder reject the whole frame.
+ */
+import type { LiveEvent } from '../../../protocol/live.ts';
+import type { LifecycleEvent } from '../../../protocol/telemetry.ts';
+
+const maxText = 200;
+const clip = (s: string): string => (s.length > maxText ? s.slice(0, maxText) : s);
+
+export function numberEvent(e: LifecycleEvent, id: number): LiveEvent {
+  const base = { id, gw: clip(e.gw), t: e.t };
+  switch (e.type) {
+    case 'open':
+      return { type: 'open', ...base, rid: e.rid, tid: e.tid, conn: clip(e.conn) };
+    case 'close':
+      return {
+        type: 'close',
+        ...base,
+        rid: e.rid,
+        tid: e.tid,
+        conn: clip(e.conn),
+        code: e.code,
+        cause: e.cause,
+        reason: clip(e.reason),
+        byServer: e.byServer,
+        durationMs: e.durationMs,
+      };
+    case 'auth_fail':
+      return {
+        type: 'auth_fail',
+        ...base,
+        reason: e.reason,
+        ...(e.rid !== undefined ? { rid: e.rid } : {}),
+        ...(e.tid !== undefined ? { tid: e.tid } : {}),
+      };
+    case 'limit':
+      return { type: 'limit', ...base, rid: e.rid, tid: e.tid, conn: clip(e.conn), kind: e.kind, detail: clip(e.detail) };
+  }
+}

@@ -1,0 +1,433 @@
+/**
+ * The dashboard stream `/live` (handshake and frames: src/protocol/live.ts). One tick computes
+ * the fleet's figures once, diffs them against the previous tick, keeps the unfiltered delta in a
+ * bounded history, and hands every viewer the same delta cut to its scope. Ticks are synchronous:
+ * they never await a viewer, and a viewer that cannot keep up is cut, not waited for.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { systemClock, type Clock, type TimerHandle } from '../../../core/clock.ts';
+import { errorCodes, PulseError, closeReason } from '../../../protocol/errors.ts';
+import {
+  decodeViewerMessage,
+  livePath,
+  parseSince,
+  type FleetTotalsWire,
+  type LiveEvent,
+  type StreamPosition,
+  type ViewerMessage,
+} from '../../../protocol/live.ts';
+import type { ViewerClaims } from '../../auth/tokens.ts';
+import { numberEvent } from './live-events.ts';
+import { admitViewer, chooseSubprotocol, normalizeOrigin, type Admission } from './live-admission.ts';
+import type { LiveSample, LiveSource } from './live-source.ts';
+import { ScopeRegistry } from './scope-registry.ts';
+import { deltaFor, emptyTotals, eventInScope, snapshotFor, terminalEventsFor } from './scoped-frames.ts';
+import { StreamHistory, type TickEntry } from './stream-history.ts';
+import { FiguresState } from './tick-diff.ts';
+import { ViewerConnection, type SendCounters } from './viewer-connection.ts';
+import { scopeOfClaims, type Scope } from './viewer-scope.ts';
+
+export interface LiveLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface LiveServerOptions {
+  secret: string;
+  source: LiveSource;
+  /** Browser origins allowed to open the stream, e.g. `http://127.0.0.1:7400`. */
+  allowedOrigins: readonly string[];
+  clock?: Clock;
+  tickMs?: number;
+  /** Deltas kept for resume (300 = 5 min at 1 s ticks). */
+  historyFrames?: number;
+  /** Restaurants + events the history may hold before it forgets its oldest ticks. */
+  historyMaxWeight?: number;
+  /** A viewer with more than this still queued at the next tick is cut with 1013. */
+  maxBufferedBytes?: number;
+  heartbeatIntervalMs?: number;
+  /** How long a closing viewer gets to answer the close frame before it is terminated. */
+  closeGraceMs?: number;
+  /** Feed entries per delta or snapshot; the rest are counted in `eventsOmitted`. */
+  maxFeedEvents?: number;
+  maxWatchesPerViewer?: number;
+  logger?: LiveLogger;
+  /** Fixed epoch for tests; a random one otherwise, so two hubs (or two runs) never share one. */
+  epoch?: string;
+}
+
+export interface LiveStats {
+  epoch: string;
+  seq: number;
+  viewers: number;
+  framesSent: number;
+  bytesSent: number;
+  slowConsumersCut: number;
+  heartbeatTimeouts: number;
+  refusedToken: number;
+  refusedOrigin: number;
+  resumesReplayed: number;
+  resumesResynced: number;
+  tickErrors: number;
+  lastTickMs: number;
+  historyFrames: number;
+}
+
+export interface LiveServer {
+  readonly epoch: string;
+  /** Takes upgrades for `/live` and returns true; returns false for any other path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  stats(): LiveStats;
+  /** Closes every viewer with 1001 and stops ticking. */
+  close(): Promise<void>;
+}
+
+const silent: LiveLogger = { info() {}, warn() {}, error() {} };
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+export function createLiveServer(options: LiveServerOptions): LiveServer {
+  const clock = options.clock ?? systemClock();
+  const { source, secret } = options;
+  const logger = options.logger ?? silent;
+  const tickMs = options.tickMs ?? 1000;
+  const historyFrames = options.historyFrames ?? 300;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
+  const closeGraceMs = options.closeGraceMs ?? 2_000;
+  const maxFeedEvents = options.maxFeedEvents ?? 500;
+  const maxWatches = options.maxWatchesPerViewer ?? 8;
+  const origins = new Set(options.allowedOrigins.map(normalizeOrigin));
+  const epoch = options.epoch ?? randomBytes(9).toString('base64url');
+
+  const state = new FiguresState();
+  const history = new StreamHistory(historyFrames, options.historyMaxWeight ?? 250_000);
+  const scopes = new ScopeRegistry(historyFrames);
+  const viewers = new Set<ViewerConnection>();
+  const closing = new Map<WebSocket, TimerHandle>();
+  const counters: SendCounters & Omit<LiveStats, 'epoch' | 'seq' | 'viewers' | 'historyFrames'> = {
+    framesSent: 0, bytesSent: 0, slowConsumersCut: 0, heartbeatTimeouts: 0, refusedToken: 0, refusedOrigin: 0,
+    resumesReplayed: 0, resumesResynced: 0, tickErrors: 0, lastTickMs: 0,
+  };
+  let seq = 0;
+  let nextEventId = 0;
+  let lastSample: LiveSample | undefined;
+  let lastT = clock.now();
+  /** Totals for snapshots of scopes the current tick did not total (a new manager scope). */
+  const snapshotTotals = new Map<string, FleetTotalsWire>();
+  let closed = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    // Viewer messages are a few dozen bytes; nothing legitimate comes near this.
+    maxPayload: 4 * 1024,
+    handleProtocols: (offered) => chooseSubprotocol(offered),
+  });
+
+  // ---- socket plumbing ----------------------------------------------------------------------
+
+  /** Close, and terminate if the peer does not answer: `ws` would otherwise wait 30 s for a dead one. */
+  function closeSocket(ws: WebSocket, code: number, reason: string): void {
+    if (closing.has(ws)) return;
+    closing.set(ws, clock.setTimeout(() => ws.terminate(), closeGraceMs));
+    ws.once('close', () => {
+      clock.clearTimeout(closing.get(ws));
+      closing.delete(ws);
+    });
+    ws.close(code, reason);
+  }
+
+  function release(v: ViewerConnection): void {
+    v.open = false;
+    if (viewers.delete(v)) scopes.release(v.scope, seq);
+  }
+
+  function sendJson(v: ViewerConnection, frame: object): void {
+    const text = JSON.stringify(frame);
+    v.send(text, Buffer.byteLength(text));
+  }
+
+  function sendError(v: ViewerConnection, error: PulseError, tid?: string): void {
+    sendJson(v, { type: 'error', epoch, seq: v.position, code: error.code, message: error.message, ...(tid ? { tid } : {}) });
+  }
+
+  /** A refusal that ends the connection: explained in an error frame, then closed with its code. */
+  function fail(v: ViewerConnection, error: PulseError): void {
+    sendError(v, error);
+    release(v);
+    closeSocket(v.ws, error.closeCode, closeReason(error));
+  }
+
+  function cutSlow(v: ViewerConnection): void {
+    counters.slowConsumersCut++;
+    logger.warn({ sub: v.claims.sub, buffered: v.ws.bufferedAmount }, 'live: slow consumer cut');
+    release(v);
+    closeSocket(v.ws, errorCodes.SLOW_CONSUMER.close, errorCodes.SLOW_CONSUMER.message);
+  }
+
+  // ---- snapshot and resume ------------------------------------------------------------------
+
+  function totalsNow(scope: Scope): FleetTotalsWire {
+    const latest = history.latest();
+    const fromTick = latest?.seq === seq ? latest.totals.get(scope.key) : undefined;
+    if (fromTick) return fromTick;
+    let totals = snapshotTotals.get(scope.key);
+    if (!totals) {
+      try {
+        totals = lastSample ? lastSample.totals(scope.includes) : emptyTotals();
+      } catch (error) {
+        logger.error({ err: String(error) }, 'live: source totals failed');
+        totals = emptyTotals();
+      }
+      snapshotTotals.set(scope.key, totals);
+    }
+    return totals;
+  }
+
+  function sendSnapshot(v: ViewerConnection): void {
+    const keep = (e: LiveEvent): boolean => eventInScope(v.scope, e);
+    const frame = snapshotFor({
+      epoch, seq, t: lastT, tickMs, historyFrames, scope: v.scope,
+      restaurants: state.values(), totals: totalsNow(v.scope), events: history.recentEvents(keep, maxFeedEvents),
+    });
+    const text = JSON.stringify(frame);
+    v.sendStream(text, Buffer.byteLength(text), seq);
+  }
+
+  /** Replays what the viewer missed if the history still holds all of it, else resyncs it. */
+  function answer(v: ViewerConnection, since: StreamPosition | null): void {
+    if (since) {
+      const entries = since.epoch === epoch ? history.after(since.seq, seq) : null;
+      const frames = entries?.map((e) => deltaFor(epoch, e, v.scope, maxFeedEvents));
+      if (frames && frames.every((f) => f !== null)) {
+        for (const f of frames) {
+          const text = JSON.stringify(f);
+          v.sendStream(text, Buffer.byteLength(text), f!.seq);
+        }
+        counters.resumesReplayed++;
+        return;
+      }
+      counters.resumesResynced++;
+    }
+    sendSnapshot(v);
+  }
+
+  // ---- viewer messages ----------------------------------------------------------------------
+
+  function onMessage(v: ViewerConnection, data: RawData, isBinary: boolean): void {
+    v.alive = true;
+    if (!v.open) return;
+    if (!v.allowMessage(clock.now())) return fail(v, new PulseError('RATE_LIMITED'));
+    if (isBinary) return fail(v, new PulseError('NOT_TEXT'));
+    const decoded = decodeViewerMessage(textOf(data));
+    if (!decoded.ok) return fail(v, decoded.error);
+    handle(v, decoded.value);
+  }
+
+  function handle(v: ViewerConnection, msg: ViewerMessage): void {
+    switch (msg.type) {
+      case 'ping':
+        sendJson(v, { type: 'pong', epoch, seq: v.position, ...(msg.id !== undefined ? { id: msg.id } : {}), t: clock.now() });
+        return;
+      case 'resume':
+        answer(v, { epoch: msg.epoch, seq: msg.since });
+        return;
+      case 'unwatch_terminal':
+        v.watches.delete(msg.tid);
+        return;
+      case 'watch_terminal': {
+        // Unknown terminals are refused to a manager too: "unknown" and "someone else's" must
+        // look the same, or the answer tells which terminal ids exist.
+        if (!v.scope.all && !v.scope.includes(source.terminalRestaurant(msg.tid))) {
+          return sendError(v, new PulseError('NOT_IN_SCOPE'), msg.tid);
+        }
+        if (!v.watches.has(msg.tid) && v.watches.size >= maxWatches) {
+          return sendError(v, new PulseError('BAD_REQUEST', `at most ${maxWatches} watched terminals`), msg.tid);
+        }
+        v.watches.add(msg.tid);
+        const recent = history.recentEvents((e) => e.tid === msg.tid, maxFeedEvents);
+        sendJson(v, terminalEventsFor(epoch, v.position, v.scope, msg.tid, recent, true));
+        return;
+      }
+    }
+  }
+
+  // ---- connections --------------------------------------------------------------------------
+
+  function accept(ws: WebSocket, claims: ViewerClaims, since: StreamPosition | null): void {
+    const v = new ViewerConnection(ws, claims, scopes.acquire(scopeOfClaims(claims)), counters, clock.now());
+    viewers.add(v);
+    // Listeners first, in the handshake's tick: a ping sent right after open must be answered.
+    ws.on('message', (data, isBinary) => {
+      try {
+        onMessage(v, data, isBinary);
+      } catch (error) {
+        logger.error({ err: String(error) }, 'live: viewer message failed');
+        fail(v, new PulseError('INTERNAL'));
+      }
+    });
+    ws.on('pong', () => (v.alive = true));
+    ws.on('error', (error) => logger.warn({ sub: claims.sub, err: error.message }, 'live: viewer socket error'));
+    ws.on('close', (code) => {
+      release(v);
+      logger.info({ sub: claims.sub, code, viewers: viewers.size }, 'live: viewer left');
+    });
+    logger.info({ sub: claims.sub, role: claims.role, viewers: viewers.size, resume: since !== null }, 'live: viewer joined');
+    answer(v, since);
+  }
+
+  function refuse(ws: WebSocket, refusal: Extract<Admission, { ok: false }>): void {
+    if (refusal.refusal === 'origin') counters.refusedOrigin++;
+    else counters.refusedToken++;
+    ws.on('error', () => {});
+    logger.info({ code: refusal.error.code }, 'live: viewer refused');
+    // The bare message ("Invalid token"): which check failed is for our log, not for the caller.
+    closeSocket(ws, refusal.error.closeCode, errorCodes[refusal.error.code].message);
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://hub.invalid');
+    } catch {
+      return false;
+    }
+    if (url.pathname !== livePath) return false;
+    if (closed) {
+      socket.destroy();
+      return true;
+    }
+    const admission = admitViewer(req.headers, secret, origins);
+    const since = parseSince(url.searchParams.get('since'));
+    wss.handleUpgrade(req, socket, head, (ws) => (admission.ok ? accept(ws, admission.claims, since) : refuse(ws, admission)));
+    return true;
+  }
+
+  // ---- ticks --------------------------------------------------------------------------------
+
+  function broadcast(entry: TickEntry): void {
+    const frames = new Map<string, { text: string; bytes: number } | null>();
+    for (const v of viewers) {
+      if (v.isSlow(maxBufferedBytes)) {
+        cutSlow(v);
+        continue;
+      }
+      let frame = frames.get(v.scope.key);
+      if (frame === undefined) {
+        const delta = deltaFor(epoch, entry, v.scope, maxFeedEvents);
+        const text = delta && JSON.stringify(delta);
+        frame = text ? { text, bytes: Buffer.byteLength(text) } : null;
+        frames.set(v.scope.key, frame);
+      }
+      if (frame) v.sendStream(frame.text, frame.bytes, entry.seq);
+      else sendSnapshot(v); // a scope this tick did not total: resync rather than send a hole
+      if (v.watches.size === 0 || entry.events.length === 0) continue;
+      for (const tid of v.watches) {
+        const f = terminalEventsFor(epoch, entry.seq, v.scope, tid, entry.events, false);
+        if (f.events.length > 0) sendJson(v, f);
+      }
+    }
+  }
+
+  function tick(): void {
+    const started = performance.now();
+    const now = clock.now();
+    let entry: TickEntry;
+    try {
+      const sample = source.sample(now);
+      const totals = new Map<string, FleetTotalsWire>();
+      for (const scope of scopes.active(seq + 1)) totals.set(scope.key, sample.totals(scope.includes));
+      const lifecycle = source.drainLifecycle();
+      const { changed, removed } = state.apply(sample.restaurants);
+      const events = lifecycle.map((e) => numberEvent(e, nextEventId++));
+      entry = { seq: seq + 1, t: now, changed, removed, events, totals };
+      lastSample = sample;
+    } catch (error) {
+      counters.tickErrors++;
+      logger.error({ err: String(error) }, 'live: tick skipped, source failed');
+      return;
+    }
+    seq = entry.seq;
+    lastT = now;
+    snapshotTotals.clear();
+    history.push(entry);
+    broadcast(entry);
+    counters.lastTickMs = performance.now() - started;
+  }
+
+  function sweep(): void {
+    const now = clock.now();
+    for (const v of viewers) {
+      // A viewer stays connected for hours; its token's expiry still ends its access.
+      if (v.tokenExpired(now)) fail(v, new PulseError('TOKEN_EXPIRED'));
+      else if (!v.alive) {
+        counters.heartbeatTimeouts++;
+        release(v);
+        v.ws.terminate();
+      } else {
+        v.alive = false;
+        v.ws.ping();
+      }
+    }
+  }
+
+  // The first sample is the state the first snapshots show (seq 0); its events wait for tick 1.
+  try {
+    const sample = source.sample(lastT);
+    state.apply(sample.restaurants);
+    lastSample = sample;
+  } catch (error) {
+    counters.tickErrors++;
+    logger.error({ err: String(error) }, 'live: initial sample failed');
+  }
+
+  let nextDue = clock.now() + tickMs;
+  let tickTimer: TimerHandle | undefined;
+  const scheduleTick = (): void => {
+    tickTimer = clock.setTimeout(() => {
+      tick();
+      // Fixed cadence without bursts: a late tick does not make the next one early twice over.
+      nextDue = Math.max(nextDue + tickMs, clock.now() + 1);
+      scheduleTick();
+    }, Math.max(0, nextDue - clock.now()));
+  };
+  scheduleTick();
+  let heartbeatTimer: TimerHandle | undefined;
+  const scheduleSweep = (): void => {
+    heartbeatTimer = clock.setTimeout(() => {
+      sweep();
+      scheduleSweep();
+    }, heartbeatIntervalMs);
+  };
+  scheduleSweep();
+
+  return {
+    epoch,
+    handleUpgrade,
+    stats: () => ({ ...counters, epoch, seq, viewers: viewers.size, historyFrames: history.length }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clock.clearTimeout(tickTimer);
+      clock.clearTimeout(heartbeatTimer);
+      const done = [...viewers].map((v) => new Promise<void>((resolve) => v.ws.once('close', () => resolve())));
+      for (const v of [...viewers]) {
+        release(v);
+        closeSocket(v.ws, errorCodes.SHUTTING_DOWN.close, errorCodes.SHUTTING_DOWN.message);
+      }
+      await Promise.all(done);
+      for (const ws of closing.keys()) ws.terminate();
+      wss.close();
+    },
+  };
+}
