@@ -38,6 +38,11 @@ export default tseslint.config(
   layer(['src/web/**'], [
     why(['**/server/**', 'node:*', 'ws'], 'server and web never import each other; the SPA runs in a browser.'),
   ]),
+  // Tests of the isomorphic layers may drive them with Node's sockets and files; the code under
+  // test may not. Placed after the layer rules so it overrides them for test files only.
+  layer(['src/{core,client,protocol}/**/*.test.ts', 'src/{core,client,protocol}/**/test-helpers/**'], [
+    why(['**/server/**', '**/web/**'], 'tests of a layer import only what that layer may, plus Node and ws.'),
+  ]),
   {
     files: ['src/web/**/*.tsx', 'src/web/**/*.ts'],
     languageOptions: { globals: { ...globals.browser } },
