@@ -2,12 +2,12 @@
  * The resilient socket on real sockets: `ws`'s WebSocket (injected, as the simulator does) against
  * a tiny `ws` server on 127.0.0.1, port 0. Intervals are compressed; every wait is bounded.
  */
-// eslint-disable-next-line no-restricted-imports -- the test injects ws as the simulator does; the socket itself never imports it
+ 
 import { once } from 'node:events';
-// eslint-disable-next-line no-restricted-imports -- the test injects ws as the simulator does; the socket itself never imports it
+ 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-// eslint-disable-next-line no-restricted-imports -- the test injects ws as the simulator does; the socket itself never imports it
+ 
 import { WebSocket, WebSocketServer } from 'ws';
 import { seededRandom, systemClock } from '../core/clock.ts';
 import { createResilientSocket } from './resilient-socket.ts';
