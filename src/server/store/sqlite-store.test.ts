@@ -1,7 +1,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../core/clock.ts';
 import { FakeClock } from '../../core/fake-clock.ts';
+import { createHistogram, decodeHistogram, exactPercentile } from '../../core/histogram.ts';
 import { migrations } from './migrations.ts';
 import { openSqliteStore, storeFileName } from './sqlite-store.ts';
 import type { SqliteStoreOptions } from './sqlite-store.ts';
@@ -97,13 +99,41 @@ describe('minutes', () => {
     expect(row).toMatchObject({ counters: { n: 111 }, gauges: { g: { last: 4, min: 0, max: 7 } }, histograms: { h: '1+2+3' } });
   });
 
-  it('rolls the whole batch back when histograms must merge and no merge function was given', async () => {
-    const { store } = await open();
+  it('rolls the whole batch back when a merge fails', async () => {
+    const { store } = await open({
+      mergeHistogram: () => {
+        throw new Error('merge exploded');
+      },
+    });
     await store.writeMinutes([minuteRow('r-001', T0, { histograms: { rtt: 'A' } })]);
     await expect(
       store.writeMinutes([minuteRow('r-002', T0, { counters: { n: 1 } }), minuteRow('r-001', T0, { histograms: { rtt: 'B' } })]),
-    ).rejects.toMatchObject({ code: 'STORE_NO_HISTOGRAM_MERGE' });
+    ).rejects.toMatchObject({ code: 'STORE_INTERNAL' });
     expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual([minuteRow('r-001', T0, { histograms: { rtt: 'A' } })]);
+  });
+
+  it('merges real HDR histograms by default: the stored minute holds every sample of both writes', async () => {
+    const { store } = await open();
+    const random = seededRandom(7);
+    const all: number[] = [];
+    const part = () => {
+      const h = createHistogram();
+      for (let i = 0; i < 500; i++) {
+        const v = 5 + random() * 400;
+        all.push(v);
+        h.record(v);
+      }
+      return h.encode();
+    };
+    await store.writeMinutes([minuteRow('r-001', T0, { histograms: { rtt: part() } })]);
+    await store.writeMinutes([minuteRow('r-001', T0, { histograms: { rtt: part() } })]);
+    const [row] = await store.readMinutes({ from: T0, to: T0 + MINUTE });
+    const merged = decodeHistogram(row!.histograms.rtt!);
+    expect(merged?.count).toBe(1000);
+    for (const p of [50, 95, 99]) {
+      const exact = exactPercentile(all, p)!;
+      expect(Math.abs(merged!.percentile(p)! - exact) / exact).toBeLessThanOrEqual(0.01);
+    }
   });
 
   it('refuses a row that is not a whole minute, writing nothing of its batch', async () => {

@@ -14,11 +14,26 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../core/clock.ts';
 import type { Clock } from '../../core/clock.ts';
+import { startCheckpointer } from './checkpointer.ts';
+import type { Checkpointer } from './checkpointer.ts';
+import { mergeEncodedHistograms } from './histogram-merge.ts';
 import { mergeMinute } from './merge-minute.ts';
 import { applyMigrations, migrations } from './migrations.ts';
 import { StoreError, fromSqliteError } from './store-errors.ts';
-import { defaultRetention } from './store.ts';
-import type { EventsQuery, KnownTerminal, LifecycleEvent, MergeHistogram, MinutesQuery, RestaurantMinute, RetentionCounts, RetentionPolicy, Store, StoreRecovery } from './store.ts';
+import { defaultRetention, silentLogger } from './store.ts';
+import type {
+  EventsQuery,
+  KnownTerminal,
+  LifecycleEvent,
+  MergeHistogram,
+  MinutesQuery,
+  RestaurantMinute,
+  RetentionCounts,
+  RetentionPolicy,
+  Store,
+  StoreLogger,
+  StoreRecovery,
+} from './store.ts';
 import { invalidEventReason, invalidMinuteReason } from './validate-rows.ts';
 
 export const storeFileName = 'pulse.db';
@@ -26,13 +41,16 @@ export const storeFileName = 'pulse.db';
 export type SqliteStoreOptions = {
   dataDir: string;
   clock?: Clock;
-  /** Needed as soon as a (rid, minute) is written twice with the same histogram. */
+  /** How histograms of two writes of one (rid, minute) combine; default: core's HDR merge. */
   mergeHistogram?: MergeHistogram;
   retention?: Partial<RetentionPolicy>;
   /** How long a write waits for a lock held by another process before failing STORE_BUSY. Short, since it blocks the event loop. */
   busyTimeoutMs?: number;
   /** Rows deleted per retention transaction; between chunks the event loop runs. */
   retentionChunk?: number;
+  /** WAL checkpoints run on a worker thread this often (see checkpointer.ts); 0 leaves them to SQLite, on the caller's thread. */
+  checkpointIntervalMs?: number;
+  logger?: StoreLogger;
 };
 
 export type OpenedSqliteStore = { store: Store; recovered: StoreRecovery; file: string };
@@ -45,6 +63,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   const clock = options.clock ?? systemClock();
   const policy: RetentionPolicy = { ...defaultRetention, ...options.retention };
   const chunk = options.retentionChunk ?? 5_000;
+  const mergeHistogram = options.mergeHistogram ?? mergeEncodedHistograms;
+  const logger = options.logger ?? silentLogger;
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 5_000;
   const file = path.join(options.dataDir, storeFileName);
 
   let db: Database.Database;
@@ -60,6 +81,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       db.pragma('synchronous = NORMAL');
       applyMigrations(db, migrations, clock.now());
       recovered = readAndArmShutdownMarker(db, freshFile);
+      if (checkpointIntervalMs > 0) db.pragma('wal_autocheckpoint = 0');
     } catch (error) {
       db.close();
       throw error;
@@ -97,7 +119,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       if (insertMinute.run(row.rid, row.minute, counters, gauges, histograms).changes === 1) continue;
       const old = selectMinute.get(row.rid, row.minute);
       if (!old) throw new StoreError('STORE_INTERNAL', `minute ${row.rid}@${row.minute} neither inserted nor found`);
-      const merged = mergeMinute(parseMinute({ rid: row.rid, minute: row.minute, ...old }), row, options.mergeHistogram);
+      const merged = mergeMinute(parseMinute({ rid: row.rid, minute: row.minute, ...old }), row, mergeHistogram);
       updateMinute.run(JSON.stringify(merged.counters), JSON.stringify(merged.gauges), JSON.stringify(merged.histograms), row.rid, row.minute);
     }
     setMeta.run('last_write_at', String(clock.now()));
@@ -117,6 +139,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   });
 
   let closed = false;
+  let checkpointer: Checkpointer | undefined;
+  if (checkpointIntervalMs > 0) {
+    checkpointer = startCheckpointer({
+      file,
+      clock,
+      intervalMs: checkpointIntervalMs,
+      onError(error) {
+        logger.error({ code: error.code, err: error }, 'store checkpoint failed; SQLite checkpoints on the write path again so the WAL cannot grow without bound');
+        if (!closed) db.pragma('wal_autocheckpoint = 1000');
+      },
+    });
+  }
   // Turns synchronous driver calls into the Promise shape of `Store`, with stable error codes.
   const call = <T>(fn: () => T): Promise<T> => {
     if (closed) return Promise.reject(new StoreError('STORE_CLOSED'));
@@ -207,6 +241,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       if (closed) return;
       closed = true;
       try {
+        // The worker's connection must be gone first: closing the last connection checkpoints and removes the WAL.
+        await checkpointer?.stop();
         setMeta.run('clean_shutdown', '1');
       } catch (error) {
         throw fromSqliteError(error);

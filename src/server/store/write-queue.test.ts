@@ -70,6 +70,16 @@ describe('write queue', () => {
     expect(clock.now()).toBe(T0 + 1000);
   });
 
+  it('shrinks batches to what fits in targetCallMs when the store is slow', async () => {
+    const { store, clock, queue } = setup({ maxBatch: 500, targetCallMs: 20 });
+    store.cost = { clock, msPerItem: 0.2 };
+    queue.enqueueEvents(events(1000));
+    await queue.flush();
+    // The first call shows 0.2 ms an item, so later calls take 20 / 0.2 = 100 items.
+    expect(store.batches.map((b) => b.size)).toEqual([500, 100, 100, 100, 100, 100]);
+    expect(store.events).toEqual(events(1000));
+  });
+
   it('keeps a failing batch, retries with backoff, loses nothing and reports the error', async () => {
     const { store, clock, queue, errors, lines } = setup({ flushIntervalMs: 1000, retryBaseMs: 1000, retryMaxMs: 4000 });
     store.failWith = 'STORE_FULL';

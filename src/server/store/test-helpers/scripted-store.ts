@@ -2,6 +2,7 @@
  * A store for write-queue tests: keeps what it was given, in order, and fails on command with the
  * error a real driver would give. The real SQLite store is exercised by the integration tests.
  */
+import type { FakeClock } from '../../../core/fake-clock.ts';
 import { StoreError } from '../store-errors.ts';
 import type { StoreErrorCode } from '../store-errors.ts';
 import type { LifecycleEvent, RestaurantMinute, Store } from '../store.ts';
@@ -14,20 +15,23 @@ export class ScriptedStore implements Pick<Store, 'writeMinutes' | 'writeEvents'
   attempts = 0;
   /** While set, every write fails with this code. */
   failWith: StoreErrorCode | undefined;
+  /** When set, each write moves this clock by `msPerItem` per item, as a slow store would take. */
+  cost: { clock: FakeClock; msPerItem: number } | undefined;
 
-  private check(): void {
+  private check(size: number): void {
     this.attempts++;
+    if (this.cost) this.cost.clock.advance(this.cost.msPerItem * size);
     if (this.failWith) throw new StoreError(this.failWith, 'scripted failure');
   }
 
   async writeMinutes(rows: readonly RestaurantMinute[]): Promise<void> {
-    this.check();
+    this.check(rows.length);
     this.minutes.push(...rows);
     this.batches.push({ kind: 'minutes', size: rows.length });
   }
 
   async writeEvents(events: readonly LifecycleEvent[]): Promise<void> {
-    this.check();
+    this.check(events.length);
     this.events.push(...events);
     this.batches.push({ kind: 'events', size: events.length });
   }
