@@ -1,34 +1,22 @@
 /**
- * The dashboard stream `/live` (handshake and frames: src/protocol/live.ts). One tick computes
- * the fleet's figures once, diffs them against the previous tick, keeps the unfiltered delta in a
- * bounded history, and hands every viewer the same delta cut to its scope. Ticks are synchronous:
- * they never await a viewer, and a viewer that cannot keep up is cut, not waited for.
+ * The dashboard stream `/live` (handshake and frames: src/protocol/live.ts): sockets, admission,
+ * viewer messages, heartbeat and fan-out around the tick engine of live-stream.ts. Ticks are
+ * synchronous: they never await a viewer, and a viewer that cannot keep up is cut, not waited for.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { systemClock, type Clock, type TimerHandle } from '../../../core/clock.ts';
-import { errorCodes, PulseError, closeReason } from '../../../protocol/errors.ts';
-import {
-  decodeViewerMessage,
-  livePath,
-  parseSince,
-  type FleetTotalsWire,
-  type LiveEvent,
-  type StreamPosition,
-  type ViewerMessage,
-} from '../../../protocol/live.ts';
+import { closeReason, errorCodes, PulseError } from '../../../protocol/errors.ts';
+import { decodeViewerMessage, livePath, parseSince, type StreamPosition, type ViewerMessage } from '../../../protocol/live.ts';
 import type { ViewerClaims } from '../../auth/tokens.ts';
-import { numberEvent } from './live-events.ts';
 import { admitViewer, chooseSubprotocol, normalizeOrigin, type Admission } from './live-admission.ts';
-import type { LiveSample, LiveSource } from './live-source.ts';
-import { ScopeRegistry } from './scope-registry.ts';
-import { deltaFor, emptyTotals, eventInScope, snapshotFor, terminalEventsFor } from './scoped-frames.ts';
-import { StreamHistory, type TickEntry } from './stream-history.ts';
-import { FiguresState } from './tick-diff.ts';
+import type { LiveSource } from './live-source.ts';
+import { LiveStream } from './live-stream.ts';
+import type { TickEntry } from './stream-history.ts';
 import { ViewerConnection, type SendCounters } from './viewer-connection.ts';
-import { scopeOfClaims, type Scope } from './viewer-scope.ts';
+import { scopeOfClaims } from './viewer-scope.ts';
 
 export interface LiveLogger {
   info(obj: object, msg: string): void;
@@ -94,35 +82,45 @@ function textOf(data: RawData): string {
   return Buffer.from(data).toString('utf8');
 }
 
+type Encoded = { text: string; bytes: number };
+const encode = (frame: object): Encoded => {
+  const text = JSON.stringify(frame);
+  return { text, bytes: Buffer.byteLength(text) };
+};
+
 export function createLiveServer(options: LiveServerOptions): LiveServer {
   const clock = options.clock ?? systemClock();
   const { source, secret } = options;
   const logger = options.logger ?? silent;
   const tickMs = options.tickMs ?? 1000;
-  const historyFrames = options.historyFrames ?? 300;
   const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
   const closeGraceMs = options.closeGraceMs ?? 2_000;
-  const maxFeedEvents = options.maxFeedEvents ?? 500;
   const maxWatches = options.maxWatchesPerViewer ?? 8;
   const origins = new Set(options.allowedOrigins.map(normalizeOrigin));
-  const epoch = options.epoch ?? randomBytes(9).toString('base64url');
 
-  const state = new FiguresState();
-  const history = new StreamHistory(historyFrames, options.historyMaxWeight ?? 250_000);
-  const scopes = new ScopeRegistry(historyFrames);
-  const viewers = new Set<ViewerConnection>();
-  const closing = new Map<WebSocket, TimerHandle>();
   const counters: SendCounters & Omit<LiveStats, 'epoch' | 'seq' | 'viewers' | 'historyFrames'> = {
     framesSent: 0, bytesSent: 0, slowConsumersCut: 0, heartbeatTimeouts: 0, refusedToken: 0, refusedOrigin: 0,
     resumesReplayed: 0, resumesResynced: 0, tickErrors: 0, lastTickMs: 0,
   };
-  let seq = 0;
-  let nextEventId = 0;
-  let lastSample: LiveSample | undefined;
-  let lastT = clock.now();
-  /** Totals for snapshots of scopes the current tick did not total (a new manager scope). */
-  const snapshotTotals = new Map<string, FleetTotalsWire>();
+  const stream = new LiveStream(
+    {
+      epoch: options.epoch ?? randomBytes(9).toString('base64url'),
+      source,
+      tickMs,
+      historyFrames: options.historyFrames ?? 300,
+      historyMaxWeight: options.historyMaxWeight ?? 250_000,
+      maxFeedEvents: options.maxFeedEvents ?? 500,
+      onSourceError(error, during) {
+        if (during === 'tick') counters.tickErrors++;
+        logger.error({ err: String(error), during }, 'live: fleet source failed');
+      },
+    },
+    clock.now(),
+  );
+  const { epoch } = stream;
+  const viewers = new Set<ViewerConnection>();
+  const closing = new Map<WebSocket, TimerHandle>();
   let closed = false;
 
   const wss = new WebSocketServer({
@@ -149,12 +147,12 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
 
   function release(v: ViewerConnection): void {
     v.open = false;
-    if (viewers.delete(v)) scopes.release(v.scope, seq);
+    if (viewers.delete(v)) stream.scopes.release(v.scope, stream.seq);
   }
 
   function sendJson(v: ViewerConnection, frame: object): void {
-    const text = JSON.stringify(frame);
-    v.send(text, Buffer.byteLength(text));
+    const { text, bytes } = encode(frame);
+    v.send(text, bytes);
   }
 
   function sendError(v: ViewerConnection, error: PulseError, tid?: string): void {
@@ -175,44 +173,19 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     closeSocket(v.ws, errorCodes.SLOW_CONSUMER.close, errorCodes.SLOW_CONSUMER.message);
   }
 
-  // ---- snapshot and resume ------------------------------------------------------------------
-
-  function totalsNow(scope: Scope): FleetTotalsWire {
-    const latest = history.latest();
-    const fromTick = latest?.seq === seq ? latest.totals.get(scope.key) : undefined;
-    if (fromTick) return fromTick;
-    let totals = snapshotTotals.get(scope.key);
-    if (!totals) {
-      try {
-        totals = lastSample ? lastSample.totals(scope.includes) : emptyTotals();
-      } catch (error) {
-        logger.error({ err: String(error) }, 'live: source totals failed');
-        totals = emptyTotals();
-      }
-      snapshotTotals.set(scope.key, totals);
-    }
-    return totals;
-  }
-
   function sendSnapshot(v: ViewerConnection): void {
-    const keep = (e: LiveEvent): boolean => eventInScope(v.scope, e);
-    const frame = snapshotFor({
-      epoch, seq, t: lastT, tickMs, historyFrames, scope: v.scope,
-      restaurants: state.values(), totals: totalsNow(v.scope), events: history.recentEvents(keep, maxFeedEvents),
-    });
-    const text = JSON.stringify(frame);
-    v.sendStream(text, Buffer.byteLength(text), seq);
+    const { text, bytes } = encode(stream.snapshot(v.scope));
+    v.sendStream(text, bytes, stream.seq);
   }
 
   /** Replays what the viewer missed if the history still holds all of it, else resyncs it. */
   function answer(v: ViewerConnection, since: StreamPosition | null): void {
     if (since) {
-      const entries = since.epoch === epoch ? history.after(since.seq, seq) : null;
-      const frames = entries?.map((e) => deltaFor(epoch, e, v.scope, maxFeedEvents));
-      if (frames && frames.every((f) => f !== null)) {
+      const frames = stream.replay(v.scope, since);
+      if (frames) {
         for (const f of frames) {
-          const text = JSON.stringify(f);
-          v.sendStream(text, Buffer.byteLength(text), f!.seq);
+          const { text, bytes } = encode(f);
+          v.sendStream(text, bytes, f.seq);
         }
         counters.resumesReplayed++;
         return;
@@ -245,7 +218,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       case 'unwatch_terminal':
         v.watches.delete(msg.tid);
         return;
-      case 'watch_terminal': {
+      case 'watch_terminal':
         // Unknown terminals are refused to a manager too: "unknown" and "someone else's" must
         // look the same, or the answer tells which terminal ids exist.
         if (!v.scope.all && !v.scope.includes(source.terminalRestaurant(msg.tid))) {
@@ -255,17 +228,15 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
           return sendError(v, new PulseError('BAD_REQUEST', `at most ${maxWatches} watched terminals`), msg.tid);
         }
         v.watches.add(msg.tid);
-        const recent = history.recentEvents((e) => e.tid === msg.tid, maxFeedEvents);
-        sendJson(v, terminalEventsFor(epoch, v.position, v.scope, msg.tid, recent, true));
+        sendJson(v, stream.terminalEvents(v.scope, msg.tid, v.position));
         return;
-      }
     }
   }
 
   // ---- connections --------------------------------------------------------------------------
 
   function accept(ws: WebSocket, claims: ViewerClaims, since: StreamPosition | null): void {
-    const v = new ViewerConnection(ws, claims, scopes.acquire(scopeOfClaims(claims)), counters, clock.now());
+    const v = new ViewerConnection(ws, claims, stream.scopes.acquire(scopeOfClaims(claims)), counters, clock.now());
     viewers.add(v);
     // Listeners first, in the handshake's tick: a ping sent right after open must be answered.
     ws.on('message', (data, isBinary) => {
@@ -313,10 +284,11 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     return true;
   }
 
-  // ---- ticks --------------------------------------------------------------------------------
+  // ---- ticks and heartbeat ------------------------------------------------------------------
 
   function broadcast(entry: TickEntry): void {
-    const frames = new Map<string, { text: string; bytes: number } | null>();
+    // One encoding per scope per tick: a thousand support viewers cost one JSON.stringify.
+    const frames = new Map<string, Encoded | null>();
     for (const v of viewers) {
       if (v.isSlow(maxBufferedBytes)) {
         cutSlow(v);
@@ -324,16 +296,15 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       }
       let frame = frames.get(v.scope.key);
       if (frame === undefined) {
-        const delta = deltaFor(epoch, entry, v.scope, maxFeedEvents);
-        const text = delta && JSON.stringify(delta);
-        frame = text ? { text, bytes: Buffer.byteLength(text) } : null;
+        const delta = stream.delta(entry, v.scope);
+        frame = delta && encode(delta);
         frames.set(v.scope.key, frame);
       }
       if (frame) v.sendStream(frame.text, frame.bytes, entry.seq);
       else sendSnapshot(v); // a scope this tick did not total: resync rather than send a hole
       if (v.watches.size === 0 || entry.events.length === 0) continue;
       for (const tid of v.watches) {
-        const f = terminalEventsFor(epoch, entry.seq, v.scope, tid, entry.events, false);
+        const f = stream.terminalEvents(v.scope, tid, entry.seq, entry.events);
         if (f.events.length > 0) sendJson(v, f);
       }
     }
@@ -341,26 +312,8 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
 
   function tick(): void {
     const started = performance.now();
-    const now = clock.now();
-    let entry: TickEntry;
-    try {
-      const sample = source.sample(now);
-      const totals = new Map<string, FleetTotalsWire>();
-      for (const scope of scopes.active(seq + 1)) totals.set(scope.key, sample.totals(scope.includes));
-      const lifecycle = source.drainLifecycle();
-      const { changed, removed } = state.apply(sample.restaurants);
-      const events = lifecycle.map((e) => numberEvent(e, nextEventId++));
-      entry = { seq: seq + 1, t: now, changed, removed, events, totals };
-      lastSample = sample;
-    } catch (error) {
-      counters.tickErrors++;
-      logger.error({ err: String(error) }, 'live: tick skipped, source failed');
-      return;
-    }
-    seq = entry.seq;
-    lastT = now;
-    snapshotTotals.clear();
-    history.push(entry);
+    const entry = stream.tick(clock.now());
+    if (!entry) return;
     broadcast(entry);
     counters.lastTickMs = performance.now() - started;
   }
@@ -381,22 +334,12 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     }
   }
 
-  // The first sample is the state the first snapshots show (seq 0); its events wait for tick 1.
-  try {
-    const sample = source.sample(lastT);
-    state.apply(sample.restaurants);
-    lastSample = sample;
-  } catch (error) {
-    counters.tickErrors++;
-    logger.error({ err: String(error) }, 'live: initial sample failed');
-  }
-
   let nextDue = clock.now() + tickMs;
   let tickTimer: TimerHandle | undefined;
   const scheduleTick = (): void => {
     tickTimer = clock.setTimeout(() => {
       tick();
-      // Fixed cadence without bursts: a late tick does not make the next one early twice over.
+      // Fixed cadence without bursts: a late tick does not make the next ones early to catch up.
       nextDue = Math.max(nextDue + tickMs, clock.now() + 1);
       scheduleTick();
     }, Math.max(0, nextDue - clock.now()));
@@ -414,7 +357,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   return {
     epoch,
     handleUpgrade,
-    stats: () => ({ ...counters, epoch, seq, viewers: viewers.size, historyFrames: history.length }),
+    stats: () => ({ ...counters, epoch, seq: stream.seq, viewers: viewers.size, historyFrames: stream.historyLength }),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,228 +1,66 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { formatSince, type DeltaFrame, type LiveFrame, type SnapshotFrame } from '../../../protocol/live.ts';
-import { FakeLiveSource, openEvent, closeEvent } from './test-helpers/fake-live-source.ts';
-import { connectViewer, sleep, startLive, until, viewerToken, type LiveHarness, type TestViewer } from './test-helpers/live-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { LiveStream } from './live-stream.ts';
+import { FakeLiveSource, openEvent } from './test-helpers/fake-live-source.ts';
+import { scopeOfClaims } from './viewer-scope.ts';
 
-const isSnapshot = (f: LiveFrame): f is SnapshotFrame => f.type === 'snapshot';
-const isDelta = (f: LiveFrame): f is DeltaFrame => f.type === 'delta';
-
-let harness: LiveHarness | undefined;
-const viewers: TestViewer[] = [];
-afterEach(async () => {
-  await Promise.all(viewers.splice(0).map((v) => v.close()));
-  await harness?.close();
-  harness = undefined;
-});
-
-function fleet(n: number): FakeLiveSource {
+function setup(historyFrames = 10) {
   const source = new FakeLiveSource();
-  for (let i = 1; i <= n; i++) source.set(`r-00${i}`);
-  return source;
+  for (const rid of ['r-1', 'r-2', 'r-3']) source.set(rid);
+  const errors: unknown[] = [];
+  const stream = new LiveStream(
+    { epoch: 'e1', source, tickMs: 1000, historyFrames, historyMaxWeight: 10_000, maxFeedEvents: 100, onSourceError: (e) => errors.push(e) },
+    0,
+  );
+  return { source, stream, errors };
 }
 
-function viewer(options: Parameters<typeof connectViewer>[1] = {}): TestViewer {
-  const v = connectViewer(harness!.baseUrl, { token: viewerToken('support'), ...options });
-  viewers.push(v);
-  return v;
-}
-
-function expectContiguous(frames: readonly { seq: number }[]): void {
-  frames.forEach((f, i) => {
-    if (i > 0) expect(f.seq, `frame ${i}`).toBe(frames[i - 1]!.seq + 1);
-  });
-}
-
-describe('live stream', () => {
-  it('sends a snapshot of the scope, then one delta per tick with contiguous seqs', async () => {
-    harness = await startLive({ source: fleet(3) });
-    const v = viewer();
-    const snapshot = await v.waitFor(isSnapshot);
-    expect(snapshot.restaurants.map((r) => r.rid)).toEqual(['r-001', 'r-002', 'r-003']);
-    expect(snapshot.totals.connections).toBe(12);
-    expect(snapshot.epoch).toBe(harness.live.epoch);
-    expect(snapshot.tickMs).toBe(50);
-    await v.waitForCount('delta', 8);
-    const stream = v.stream();
-    expect(stream[0]!.type).toBe('snapshot');
-    expect(stream[1]!.seq).toBe(snapshot.seq + 1);
-    expectContiguous(stream);
-    // Nothing changed: every delta is empty but still sent, so the viewer knows the hub is alive.
-    for (const d of stream.slice(1) as DeltaFrame[]) expect(d.restaurants).toEqual([]);
-    expect(v.problems).toEqual([]);
+describe('LiveStream (no sockets)', () => {
+  it('keeps a scope\'s totals while it is away, so its replay carries them', () => {
+    const { source, stream } = setup();
+    const manager = stream.scopes.acquire(scopeOfClaims({ role: 'manager', restaurants: ['r-1'] }));
+    stream.tick(1000);
+    stream.scopes.release(manager, stream.seq);
+    source.set('r-1', { connections: 1 });
+    source.set('r-2', { connections: 0 });
+    source.emit(openEvent('r-2', 't-2', 1500));
+    stream.tick(2000);
+    stream.tick(3000);
+    const replay = stream.replay(manager, { epoch: 'e1', seq: 1 })!;
+    expect(replay.map((d) => d.seq)).toEqual([2, 3]);
+    expect(replay[0]!.restaurants.map((r) => r.rid)).toEqual(['r-1']);
+    expect(replay[0]!.events).toEqual([]);
+    expect(replay[0]!.totals).toMatchObject({ restaurants: 1, connections: 1 });
   });
 
-  it('a delta holds only the restaurants that changed, and the ones removed', async () => {
-    const source = fleet(3);
-    harness = await startLive({ source });
-    const v = viewer();
-    await v.waitFor(isSnapshot);
-    source.set('r-002', { connections: 1, status: 'degraded' });
-    const changed = await v.waitFor((f): f is DeltaFrame => isDelta(f) && f.restaurants.length > 0);
-    expect(changed.restaurants).toEqual([expect.objectContaining({ rid: 'r-002', connections: 1, status: 'degraded' })]);
-    expect(changed.totals.connections).toBe(9);
-    source.remove('r-003');
-    const removed = await v.waitFor((f): f is DeltaFrame => isDelta(f) && f.removed.length > 0);
-    expect(removed.removed).toEqual(['r-003']);
-    expect(removed.restaurants).toEqual([]);
-    expect(removed.totals.restaurants).toBe(2);
-    // The change was reported once: no later delta repeats it.
-    await v.waitForCount('delta', 3, 3_000, v.frames.indexOf(removed) + 1);
-    const all = v.frames.filter(isDelta);
-    expect(all.filter((d) => d.restaurants.length > 0)).toHaveLength(1);
+  it('cannot replay to a scope no tick totalled: the viewer gets a snapshot instead', () => {
+    const { stream } = setup();
+    stream.tick(1000);
+    stream.tick(2000);
+    const stranger = scopeOfClaims({ role: 'manager', restaurants: ['r-3'] });
+    expect(stream.replay(stranger, { epoch: 'e1', seq: 0 })).toBeNull();
+    const all = scopeOfClaims({ role: 'support' });
+    expect(stream.replay(all, { epoch: 'e1', seq: 0 })?.map((d) => d.seq)).toEqual([1, 2]);
+    expect(stream.replay(all, { epoch: 'e0', seq: 0 })).toBeNull();
+    const snapshot = stream.snapshot(stranger);
+    expect(snapshot).toMatchObject({ seq: 2, t: 2000, totals: { restaurants: 1 } });
+    expect(snapshot.restaurants.map((r) => r.rid)).toEqual(['r-3']);
   });
 
-  it('carries new lifecycle events in the feed, numbered, and seeds a new viewer with recent ones', async () => {
-    const source = fleet(2);
-    harness = await startLive({ source });
-    const v = viewer();
-    await v.waitFor(isSnapshot);
-    source.emit(openEvent('r-001', 't-1'));
-    source.emit(closeEvent('r-002', 't-2'));
-    const withEvents = await v.waitFor((f): f is DeltaFrame => isDelta(f) && f.events.length > 0);
-    expect(withEvents.events.map((e) => [e.type, e.tid])).toEqual([['open', 't-1'], ['close', 't-2']]);
-    expect(withEvents.events[1]!.id).toBeGreaterThan(withEvents.events[0]!.id);
-    expect(withEvents.eventsOmitted).toBe(0);
-    const later = viewer();
-    const snapshot = await later.waitFor(isSnapshot);
-    expect(snapshot.events.map((e) => e.id)).toEqual(withEvents.events.map((e) => e.id));
+  it('gives a snapshot at seq 0 before the first tick', () => {
+    const { stream } = setup();
+    const snapshot = stream.snapshot(scopeOfClaims({ role: 'engineer' }));
+    expect(snapshot).toMatchObject({ seq: 0, t: 0, historyFrames: 10, totals: { restaurants: 3, connections: 12 } });
   });
 
-  it('bounds the feed of one delta and says how many events it left out', async () => {
-    const source = fleet(1);
-    harness = await startLive({ source, maxFeedEvents: 3 });
-    const v = viewer();
-    await v.waitFor(isSnapshot);
-    for (let i = 0; i < 5; i++) source.emit(openEvent('r-001', `t-${i}`));
-    const d = await v.waitFor((f): f is DeltaFrame => isDelta(f) && f.events.length > 0);
-    expect(d.events.map((e) => e.tid)).toEqual(['t-2', 't-3', 't-4']);
-    expect(d.eventsOmitted).toBe(2);
-  });
-
-  it('a viewer away for a few ticks resumes with every missed delta exactly once, in order', async () => {
-    const source = fleet(2);
-    // The fleet moves every tick, so each missed delta has content to compare.
-    source.onSample = (n) => source.set('r-001', { connections: n % 50 });
-    harness = await startLive({ source });
-    const witness = viewer();
-    const away = viewer();
-    await away.waitForCount('delta', 3);
-    await away.close();
-    const position = away.stream().at(-1)!;
-    const seqAtLeave = position.seq;
-    await until(() => harness!.live.stats().seq >= seqAtLeave + 6, 3_000, 'six ticks while away');
-
-    const back = viewer({ since: formatSince({ epoch: position.epoch, seq: seqAtLeave }) });
-    await back.waitForCount('delta', 10);
-    const stream = back.stream();
-    expect(stream[0]!.type).toBe('delta');
-    expect(stream[0]!.seq).toBe(seqAtLeave + 1);
-    expectContiguous(stream);
-    // Each replayed frame is byte for byte what a viewer that never left received for that seq.
-    const witnessBySeq = new Map(witness.raw.map((text, i) => [witness.frames[i]!.seq, text] as const));
-    const replayed = back.raw.slice(0, 6);
-    replayed.forEach((text, i) => expect(text).toBe(witnessBySeq.get(seqAtLeave + 1 + i)));
-    expect(harness.live.stats().resumesReplayed).toBe(1);
-  });
-
-  it('answers a fresh snapshot when the viewer was away past the history', async () => {
-    harness = await startLive({ source: fleet(2), historyFrames: 3 });
-    const away = viewer();
-    await away.waitForCount('delta', 2);
-    await away.close();
-    const last = away.stream().at(-1)!;
-    await until(() => harness!.live.stats().seq >= last.seq + 5, 3_000, 'five ticks while away');
-    const back = viewer({ since: formatSince(last) });
-    const first = await back.waitFor(() => true);
-    expect(first.type).toBe('snapshot');
-    expect(first.seq).toBeGreaterThanOrEqual(last.seq + 5);
-    await back.waitForCount('delta', 2);
-    expectContiguous(back.stream());
-    expect(harness.live.stats().resumesResynced).toBe(1);
-  });
-
-  it('answers a snapshot to a resume from another epoch or from the future', async () => {
-    harness = await startLive({ source: fleet(2) });
-    const stranger = viewer({ since: 'another-hub.5' });
-    expect((await stranger.waitFor(() => true)).type).toBe('snapshot');
-    const future = viewer({ since: formatSince({ epoch: harness.live.epoch, seq: 10_000 }) });
-    expect((await future.waitFor(() => true)).type).toBe('snapshot');
-    const garbage = viewer({ since: 'not-a-position' });
-    expect((await garbage.waitFor(() => true)).type).toBe('snapshot');
-    expect(harness.live.stats().resumesResynced).toBe(2);
-  });
-
-  it('replays on a resume message within a connection; the viewer drops what it already holds', async () => {
-    harness = await startLive({ source: fleet(2) });
-    const v = viewer();
-    await v.waitForCount('delta', 4);
-    const held = v.stream().at(-1)!.seq;
-    const from = v.frames.length;
-    v.send({ type: 'resume', epoch: harness.live.epoch, since: held - 2 });
-    const again = await v.waitFor((f): f is DeltaFrame => isDelta(f) && f.seq === held - 1, 3_000, from);
-    expect(again.seq).toBe(held - 1);
-    const after = v.frames.slice(from).filter(isDelta).map((d) => d.seq);
-    expect(after.slice(0, 2)).toEqual([held - 1, held]);
-  });
-
-  it('answers ping with pong carrying its id and the viewer position', async () => {
-    harness = await startLive({ source: fleet(1), tickMs: 10_000 });
-    const v = viewer();
-    const snapshot = await v.waitFor(isSnapshot);
-    v.send({ type: 'ping', id: 42 });
-    const pong = await v.waitFor((f) => f.type === 'pong');
-    expect(pong).toMatchObject({ type: 'pong', id: 42, epoch: snapshot.epoch, seq: snapshot.seq });
-  });
-
-  it('streams a watched terminal\'s lifecycle events as they arrive', async () => {
-    const source = fleet(2);
-    harness = await startLive({ source });
-    source.emit(openEvent('r-001', 't-7'));
-    const v = viewer();
-    await v.waitForCount('delta', 2);
-    v.send({ type: 'watch_terminal', tid: 't-7' });
-    const initial = await v.waitFor((f) => f.type === 'terminal_events' && f.initial);
-    expect(initial.type === 'terminal_events' && initial.events.map((e) => e.type)).toEqual(['open']);
-    source.emit(closeEvent('r-001', 't-7'));
-    source.emit(openEvent('r-002', 't-8'));
-    const live = await v.waitFor((f) => f.type === 'terminal_events' && !f.initial);
-    expect(live.type === 'terminal_events' && live.events.map((e) => [e.type, e.tid])).toEqual([['close', 't-7']]);
-    v.send({ type: 'unwatch_terminal', tid: 't-7' });
-    await sleep(60);
-    const count = v.frames.filter((f) => f.type === 'terminal_events').length;
-    source.emit(openEvent('r-001', 't-7'));
-    await v.waitForCount('delta', 3, 3_000, v.frames.length);
-    expect(v.frames.filter((f) => f.type === 'terminal_events')).toHaveLength(count);
-  });
-
-  it('closes 1008 with an error frame on a message outside the protocol', async () => {
-    harness = await startLive({ source: fleet(1) });
-    const v = viewer();
-    await v.waitFor(isSnapshot);
-    v.ws.send('{"type":"subscribe_everything"}');
-    const error = await v.waitFor((f) => f.type === 'error');
-    expect(error).toMatchObject({ code: 'UNKNOWN_TYPE' });
-    expect((await v.closed).code).toBe(1008);
-  });
-
-  it('terminates a viewer that stops answering heartbeats, and keeps one that answers', async () => {
-    harness = await startLive({ source: fleet(1), heartbeatIntervalMs: 100 });
-    const deaf = viewer({ autoPong: false });
-    const alive = viewer();
-    await Promise.all([deaf.waitFor(isSnapshot), alive.waitFor(isSnapshot)]);
-    const closed = await deaf.closed;
-    expect(closed.code).toBe(1006); // terminated: a dead peer gets no close handshake
-    expect(harness.live.stats().heartbeatTimeouts).toBe(1);
-    await sleep(300);
-    expect(alive.ws.readyState).toBe(alive.ws.OPEN);
-    expect(harness.live.stats().viewers).toBe(1);
-  });
-
-  it('closes every viewer with 1001 on shutdown', async () => {
-    harness = await startLive({ source: fleet(1) });
-    const v = viewer();
-    await v.waitFor(isSnapshot);
-    await harness.close();
-    harness = undefined;
-    expect(await v.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+  it('does not use up a seq on a tick whose source failed', () => {
+    const { source, stream, errors } = setup();
+    source.onSample = () => {
+      throw new Error('down');
+    };
+    expect(stream.tick(1000)).toBeNull();
+    expect(stream.seq).toBe(0);
+    expect(errors).toHaveLength(1);
+    source.onSample = undefined;
+    expect(stream.tick(2000)?.seq).toBe(1);
   });
 });
