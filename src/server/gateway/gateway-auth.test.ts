@@ -107,7 +107,7 @@ describe('the token is never echoed', () => {
     await t.closed;
   });
 
-  it('answers with no subprotocol at all when only the bearer token is offered (raw handshake)', async () => {
+  it('answers with no subprotocol (and no compression) when only the bearer token is offered (raw handshake)', async () => {
     const token = good();
     const raw = await new Promise<{ status: number; headers: string }>((resolve, reject) => {
       const req = request(gateway.url.replace('ws:', 'http:'), {
@@ -117,6 +117,8 @@ describe('the token is never echoed', () => {
           'Sec-WebSocket-Version': '13',
           'Sec-WebSocket-Key': Buffer.from('0123456789abcdef').toString('base64'),
           'Sec-WebSocket-Protocol': bearerPrefix + token,
+          // Offered, and must be declined: permessage-deflate fragments memory (nodejs/node#8871, ws#1202).
+          'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits',
         },
       });
       req.on('upgrade', (res, socket) => {
@@ -130,5 +132,6 @@ describe('the token is never echoed', () => {
     expect(raw.status).toBe(101);
     expect(raw.headers).not.toContain(token);
     expect(raw.headers.toLowerCase()).not.toContain('sec-websocket-protocol');
+    expect(raw.headers.toLowerCase()).not.toContain('sec-websocket-extensions');
   });
 });

@@ -83,7 +83,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 7401, host, () => {
+    // A fleet reconnecting after a restart arrives at once; Node's default backlog (511) resets the overflow.
+    server.listen({ port: options.port ?? 7401, host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });
