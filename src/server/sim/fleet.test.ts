@@ -108,6 +108,23 @@ describe('fleet against the real gateway', () => {
     expect(acked).toBe(counters.total.acksSent);
   });
 
+  it('loses pings at the profile rate: the gateway hears exactly the pings that were not lost', async () => {
+    // Generous limits on both sides, so a run of lost pings does not end a connection in the test.
+    gw = await startTestGateway({ heartbeatGraceMs: 2000 });
+    const scenario = parseScenario(JSON.stringify({ network: { default: { rttMs: 20, rttSpread: 0, jitterMs: 10, loss: 0.3 } }, orders: { perTerminalPerMinute: 0 } }));
+    fleet = await startFleet({ gatewayUrl: gw.url, secret: testSecret, restaurants: 2, terminals: { min: 3, max: 3 }, scenario, heartbeatIntervalMs: heartbeatMs, rampPerSec: 2000, healthThresholds: { degradedAfterMs: 1000, unhealthyAfterMs: 2000 } });
+    await waitFor('150 pings', () => fleet!.counters.total.pingsSent >= 150, 10_000);
+    const { pingsSent, pingsLost } = fleet.counters.total;
+    await fleet.stop();
+    expect(pingsLost / pingsSent).toBeGreaterThan(0.15);
+    expect(pingsLost / pingsSent).toBeLessThan(0.45);
+    const heard = gw.events.filter((e) => e.type === 'heartbeat').length;
+    // stop() may catch a few pings still in flight after the counters were read.
+    expect(heard).toBeGreaterThanOrEqual(pingsSent - pingsLost);
+    expect(heard).toBeLessThanOrEqual(pingsSent - pingsLost + 6);
+    expect(gw.events.filter((e) => e.type === 'close' && e.code !== 1000)).toEqual([]);
+  });
+
   it('presents the token by the legacy ?token= path when asked', async () => {
     gw = await startTestGateway();
     fleet = await startFleet({ gatewayUrl: gw.url, secret: testSecret, restaurants: 1, terminals: { min: 2, max: 2 }, heartbeatIntervalMs: heartbeatMs, tokenVia: 'query' });

@@ -6,10 +6,10 @@
  */
 import { systemClock, seededRandom } from '../../core/clock.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
-import { signTerminalToken } from '../auth/tokens.ts';
 import { childSeed, planFleet } from './fleet-plan.ts';
 import type { TerminalsSpec } from './fleet-plan.ts';
 import { Recorder } from './recorder.ts';
+import { signSimToken } from './sim-tokens.ts';
 import { emptyScenario, resolveProfile } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { checkTargets, runScenario } from './scenario-runner.ts';
@@ -18,6 +18,7 @@ import type { TerminalShared } from './sim-terminal.ts';
 import type { FleetCounters } from './counters.ts';
 import { summarize } from './summary.ts';
 import type { FleetSummary } from './summary.ts';
+import type { TruthEvent } from './truth-events.ts';
 
 export interface FleetOptions {
   /** ws://host:port/ws of the gateway. */
@@ -37,6 +38,8 @@ export interface FleetOptions {
   heartbeatIntervalMs?: number;
   /** Default: 2 s base, 64 s cap (core/backoff). Tests compress it. */
   backoff?: { baseMs?: number; capMs?: number };
+  /** The terminals' health thresholds (and half-open detection); default 4/3 and 2 heartbeat intervals. */
+  healthThresholds?: { degradedAfterMs: number; unhealthyAfterMs: number };
   /** Up time (with a pong) after which attempts reset; default the heartbeat interval. */
   stableAfterMs?: number;
   tokenVia?: 'subprotocol' | 'query';
@@ -44,6 +47,8 @@ export interface FleetOptions {
   tokenTtlS?: number;
   /** Ground-truth NDJSON file. */
   truthPath?: string;
+  /** Sees every ground-truth event as it happens (tests, in-process reconciliation). */
+  onTruth?: (e: TruthEvent) => void;
   /** Loopback source addresses to spread terminals over; default 64 on Linux, else 1. */
   sourceAddresses?: number;
   /** Overrides the scenario's `orders.perTerminalPerMinute`. */
@@ -91,20 +96,22 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     random,
     sourceAddresses: options.sourceAddresses ?? (process.platform === 'linux' ? 64 : 1),
   });
-  const recorder = new Recorder(options.truthPath);
+  const recorder = new Recorder(options.truthPath, options.onTruth);
   const shared: TerminalShared = {
     clock,
     recorder,
     gatewayUrl: options.gatewayUrl,
     tokenVia: options.tokenVia ?? 'subprotocol',
-    signToken: (tid, rid) => signTerminalToken(options.secret, tid, rid, tokenTtlS),
+    signToken: (tid, rid) => signSimToken(options.secret, tid, rid, tokenTtlS, clock.now()),
     badToken: (tid, rid, kind) =>
-      kind === 'expired' ? signTerminalToken(options.secret, tid, rid, -60) : signTerminalToken(`not-the-secret-${options.secret.length}-${seed}`, tid, rid, tokenTtlS),
+      kind === 'expired'
+        ? signSimToken(options.secret, tid, rid, -60, clock.now())
+        : signSimToken(`not-the-secret-${options.secret.length}-${seed}`, tid, rid, tokenTtlS, clock.now()),
     tokenRefreshMs: (tokenTtlS * 1000) / 2,
     heartbeatIntervalMs,
     // Same proportions as the defaults (15 s beat → 20 s degraded, 30 s unhealthy), so a compressed
     // heartbeat compresses the client's half-open detection too.
-    healthThresholds: { degradedAfterMs: Math.round((heartbeatIntervalMs * 4) / 3), unhealthyAfterMs: heartbeatIntervalMs * 2 },
+    healthThresholds: options.healthThresholds ?? { degradedAfterMs: Math.round((heartbeatIntervalMs * 4) / 3), unhealthyAfterMs: heartbeatIntervalMs * 2 },
     stableAfterMs: options.stableAfterMs ?? heartbeatIntervalMs,
     ...(options.backoff ? { backoff: options.backoff } : {}),
     orderChancePerBeat: Math.min(1, (perMinute * heartbeatIntervalMs) / 60_000),

@@ -20,7 +20,8 @@ export class Recorder {
   /** Lines written to the truth file so far (after flush). */
   linesWritten = 0;
 
-  constructor(truthPath?: string) {
+  /** `tap` sees every event as it is recorded (in-memory consumers: tests, reconciliation). */
+  constructor(truthPath?: string, private readonly tap?: (e: TruthEvent) => void) {
     if (truthPath) {
       this.stream = createWriteStream(truthPath, { flags: 'w', encoding: 'utf8', highWaterMark: 1 << 20 });
       // A failing disk must not crash a fleet of sockets; it is reported by `close()` instead.
@@ -32,6 +33,7 @@ export class Recorder {
 
   record(e: TruthEvent): void {
     this.counters.count(e);
+    this.tap?.(e);
     if (!this.stream) return;
     this.pending.push(JSON.stringify(e));
     if (this.pending.length >= batchLines) this.flush();

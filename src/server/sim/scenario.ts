@@ -107,7 +107,7 @@ export const scenarioSchema = z
     check(s.network.default, ['network', 'default']);
     s.network.mix.forEach((m, i) => check(m.profile, ['network', 'mix', i, 'profile']));
     const shares = s.network.mix.reduce((sum, m) => sum + m.share, 0);
-    if (shares > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['network', 'mix'], message: `shares sum to ${shares}, more than 1` });
+    if (shares > 1 + 1e-9) ctx.addIssue({ code: 'custom', path: ['network', 'mix'], message: `shares sum to ${Math.round(shares * 1000) / 1000}, more than 1` });
     s.faults.forEach((f, i) => {
       if (f.type === 'slow-network') check(f.profile, ['faults', i, 'profile']);
       // Overlapping repeats of one fault would undo each other's ends on the same terminals.
