@@ -20,7 +20,11 @@ import type { FleetTotalsWire, RestaurantFiguresWire } from '../../../protocol/l
 import type { LifecycleEvent } from '../../../protocol/telemetry.ts';
 
 export interface LiveSample {
-  /** Every restaurant's current figures; a restaurant missing here is reported as removed. */
+  /**
+   * Every restaurant's current figures; a restaurant missing here is reported as removed. The
+   * stream keeps these objects in its history and may skip diffing one it has seen before, so a
+   * source must never mutate an object after handing it over (build a new one when figures move).
+   */
   readonly restaurants: readonly RestaurantFiguresWire[];
   /** Totals over the restaurants `inScope` accepts, computed from this same sample. */
   totals(inScope: (rid: string) => boolean): FleetTotalsWire;

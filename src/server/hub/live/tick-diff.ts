@@ -20,8 +20,12 @@ export class FiguresState {
     for (const figures of restaurants) {
       if (seen.has(figures.rid)) continue; // a source listing a restaurant twice: first one wins
       seen.add(figures.rid);
+      const prev = this.current.get(figures.rid);
+      // Sources hand over immutable objects (see LiveSource), so the same object is unchanged
+      // without serialising it: a quiet fleet of 2,000 restaurants diffs at almost no cost.
+      if (prev?.figures === figures) continue;
       const json = JSON.stringify(figures);
-      if (this.current.get(figures.rid)?.json === json) continue;
+      if (prev?.json === json) continue;
       this.current.set(figures.rid, { figures, json });
       changed.push(figures);
     }
