@@ -29,7 +29,6 @@ import { startHeartbeatWatchdog, sweepPeriodMs } from './heartbeat-watchdog.ts';
 import { RestaurantRooms } from './restaurant-rooms.ts';
 import { TerminalConnection } from './terminal-connection.ts';
 import type { ConnectionContext } from './terminal-connection.ts';
-import { defaultRateLimit } from './token-bucket.ts';
 
 export interface GatewayOptions {
   secret: string;
@@ -69,6 +68,9 @@ export interface Gateway {
   /** 1001 to everyone, then stop listening. Idempotent. */
   close(): Promise<void>;
 }
+
+/** 40 messages at once, 20 per second sustained: a terminal sends a ping per 15 s and a few orders. */
+const defaultRateLimit = { capacity: 40, refillPerSec: 20 };
 
 /** How long a shutting-down gateway waits for terminals to answer its close frame before terminating them. */
 const shutdownGraceMs = 2000;

@@ -16,15 +16,15 @@ import type { LimitKind, ProbeEvent, ProbeEventOf } from '../../protocol/probe-e
 import type { Logger } from '../log/logger.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import type { RestaurantRooms, RoomMember } from './restaurant-rooms.ts';
-import { TokenBucket } from './token-bucket.ts';
-import type { RateLimit } from './token-bucket.ts';
+import { createBucket, takeToken } from '../../core/token-bucket.ts';
+import type { TokenBucket, TokenBucketPolicy } from '../../core/token-bucket.ts';
 
 /** What every connection of one gateway shares. */
 export interface ConnectionContext {
   readonly gatewayId: string;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatGraceMs: number;
-  readonly rateLimit: RateLimit;
+  readonly rateLimit: TokenBucketPolicy;
   /** null = probe off: no event object is ever built. */
   readonly probe: { emit(event: ProbeEvent): void } | null;
   readonly probeTraffic: boolean;
@@ -47,7 +47,7 @@ type ClosedBy = { code: number; reason: string; cause: CloseCause };
 export class TerminalConnection implements RoomMember {
   readonly openedAt: number;
   private lastPingAt: number;
-  private readonly bucket: TokenBucket;
+  private bucket: TokenBucket;
   private pendingAcks: Map<number, number> | null = null;
   private closedBy: ClosedBy | null = null;
 
@@ -61,7 +61,7 @@ export class TerminalConnection implements RoomMember {
   ) {
     this.openedAt = now;
     this.lastPingAt = now;
-    this.bucket = new TokenBucket(ctx.rateLimit, now);
+    this.bucket = createBucket(ctx.rateLimit.capacity, now);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('error', (error) => this.onError(error));
     ws.on('close', (code, reason) => this.onClose(code, reason));
@@ -123,7 +123,9 @@ export class TerminalConnection implements RoomMember {
     this.ctx.metrics.messageIn(bytes);
     if (this.ctx.probe && this.ctx.probeTraffic) this.emitTraffic('in', bytes);
 
-    if (!this.bucket.take(now)) return this.refuse(new PulseError('RATE_LIMITED'), 'rate');
+    const taken = takeToken(this.bucket, now, this.ctx.rateLimit);
+    this.bucket = taken.bucket;
+    if (!taken.ok) return this.refuse(new PulseError('RATE_LIMITED'), 'rate');
     if (isBinary) return this.refuse(new PulseError('NOT_TEXT'), 'invalid');
     const decoded = decodeTerminalMessage(data.toString());
     if (!decoded.ok) return this.refuse(decoded.error, 'invalid');
