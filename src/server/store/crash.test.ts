@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recoveryMessage } from './shutdown-marker.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { makeTempDir } from './test-helpers/temp-dir.ts';
 
@@ -85,6 +86,7 @@ describe('crash semantics', () => {
     expect(recovered.cleanShutdown).toBe(false);
     expect(recovered.freshFile).toBe(false);
     expect(recovered.lastWriteAt).toBeGreaterThanOrEqual(killedAt - INTERVAL - SLACK);
+    expect(recoveryMessage(recovered, INTERVAL)).toMatch(/^previous run did not shut down cleanly; data after \d\d:\d\d:\d\d/);
 
     // What was stored is exactly the first N accepted items: no hole, nothing invented.
     expect(events).toEqual(prefix(events.length));

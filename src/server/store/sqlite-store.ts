@@ -18,6 +18,7 @@ import { startCheckpointer } from './checkpointer.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { mergeEncodedHistograms } from './histogram-merge.ts';
 import { mergeMinute } from './merge-minute.ts';
+import { readAndArmShutdownMarker } from './shutdown-marker.ts';
 import { applyMigrations, migrations } from './migrations.ts';
 import { StoreError, fromSqliteError } from './store-errors.ts';
 import { defaultRetention, silentLogger } from './store.ts';
@@ -252,17 +253,6 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
     },
   };
   return { store, recovered, file };
-}
-
-/** Reads what the previous run left, then marks this run as not (yet) cleanly shut down. */
-function readAndArmShutdownMarker(db: Database.Database, freshFile: boolean): StoreRecovery {
-  const get = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
-  const clean = get.get('clean_shutdown')?.value;
-  const lastWrite = get.get('last_write_at')?.value;
-  db.prepare("INSERT INTO meta (key, value) VALUES ('clean_shutdown', '0') ON CONFLICT(key) DO UPDATE SET value = excluded.value").run();
-  const recovered: StoreRecovery = { cleanShutdown: freshFile || clean === '1', freshFile };
-  if (lastWrite !== undefined) recovered.lastWriteAt = Number(lastWrite);
-  return recovered;
 }
 
 function parseMinute(r: MinuteRow): RestaurantMinute {
