@@ -1,0 +1,31 @@
+/**
+ * The routes. Pages load lazily so the first paint carries only the shell; every view and filter
+ * has a deep link (route plus query: `/?q=&status=&feedType=&feedRid=`).
+ */
+import { createBrowserRouter } from 'react-router';
+import { AppLayout } from './app-layout.tsx';
+import { NotFoundPage } from './not-found-page.tsx';
+import { RouteError } from './route-error.tsx';
+
+export function createAppRouter() {
+  return createBrowserRouter([
+    {
+      element: <AppLayout />,
+      errorElement: <RouteError />,
+      // Shown while the first page's code loads (pages are lazy).
+      hydrateFallbackElement: <p className="p-4 text-muted">Loading…</p>,
+      children: [
+        { index: true, lazy: () => import('../features/fleet/components/fleet-page.tsx').then((m) => ({ Component: m.FleetPage })) },
+        {
+          path: 'restaurants/:rid',
+          lazy: () => import('../features/restaurant/components/restaurant-page.tsx').then((m) => ({ Component: m.RestaurantPage })),
+        },
+        {
+          path: 'terminals/:tid',
+          lazy: () => import('../features/terminal/components/terminal-page.tsx').then((m) => ({ Component: m.TerminalPage })),
+        },
+        { path: '*', Component: NotFoundPage },
+      ],
+    },
+  ]);
+}

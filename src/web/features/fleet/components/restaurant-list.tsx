@@ -1,0 +1,95 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import type { HealthStatus } from '../../../../protocol/live.ts';
+import { LiveFigures } from '../../../components/live-figures.tsx';
+import { useLive } from '../../../live/use-live.ts';
+import { nextRowIndex } from '../model/list-keys.ts';
+import { countByStatus, visibleRestaurants } from '../model/restaurant-order.ts';
+import { RestaurantFilters } from './restaurant-filters.tsx';
+import { RestaurantRow, rowGrid, rowId } from './restaurant-row.tsx';
+
+const rowHeight = 44;
+const viewportRows = 13;
+
+interface Props {
+  q: string;
+  status: HealthStatus | null;
+  onQuery: (q: string) => void;
+  onStatus: (status: HealthStatus | null) => void;
+}
+
+/** Every restaurant in scope, worst first; only the rows in view are in the DOM. */
+export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
+  const restaurants = useLive((s) => s.restaurants);
+  const rows = useMemo(() => visibleRestaurants(restaurants.values(), { q, status }), [restaurants, q, status]);
+  const counts = useMemo(() => countByStatus(restaurants.values()), [restaurants]);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const focusWanted = useRef<number | null>(null);
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 6 });
+  const activeRow = Math.min(active, Math.max(0, rows.length - 1));
+
+  // A row scrolled into view by the keyboard is rendered a frame later: focus it once it exists.
+  useEffect(() => {
+    if (focusWanted.current === null) return;
+    const el = document.getElementById(rowId(focusWanted.current));
+    if (el) {
+      el.focus({ preventScroll: true });
+      focusWanted.current = null;
+    }
+  });
+
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent) => {
+      const next = nextRowIndex(e.key, activeRow, rows.length, viewportRows - 1);
+      if (next === null) return;
+      e.preventDefault();
+      setActive(next);
+      focusWanted.current = next;
+      virtualizer.scrollToIndex(next, { align: 'auto' });
+    },
+    [activeRow, rows.length, virtualizer],
+  );
+
+  const items = virtualizer.getVirtualItems();
+  // Scrolled away with the mouse, the active row is not rendered: keep one visible row tabbable.
+  const tabbable = items.some((i) => i.index === activeRow) ? activeRow : items[0]?.index;
+
+  return (
+    <section aria-labelledby="restaurants-title" className="rounded-md border border-line bg-surface">
+      <div className="flex flex-wrap items-center justify-between gap-2 border-b border-line p-2">
+        <h2 id="restaurants-title" className="font-medium">
+          Restaurants <span className="text-sm text-muted">({rows.length} shown, worst first)</span>
+        </h2>
+        <RestaurantFilters q={q} status={status} counts={counts} total={restaurants.size} onQuery={onQuery} onStatus={onStatus} />
+      </div>
+      <div className={`${rowGrid} border-b border-line py-1 text-xs uppercase tracking-wide text-muted`} aria-hidden="true">
+        <span>Status</span>
+        <span>Restaurant</span>
+        <span>Connected</span>
+        <span>Reconn./min</span>
+        <span>Heartbeat</span>
+        <span>RTT p95</span>
+        <span>Errors/min</span>
+      </div>
+      <LiveFigures label="Restaurant list">
+        <div ref={scrollRef} className="overflow-auto" style={{ height: rowHeight * viewportRows }} data-testid="restaurant-list">
+          {rows.length === 0 ? (
+            <p className="p-4 text-sm text-muted">{restaurants.size === 0 ? 'No restaurants yet.' : 'No restaurant matches these filters.'}</p>
+          ) : (
+            <div role="list" aria-label="Restaurants, worst first" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+              {items.map((item) => {
+                const r = rows[item.index]!;
+                return (
+                  <div key={r.rid} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${item.start}px)` }}>
+                    <RestaurantRow r={r} index={item.index} total={rows.length} active={item.index === tabbable} onFocusRow={setActive} onKeyDown={onKeyDown} />
+                  </div>
+                );
+              })}
+            </div>
+          )}
+        </div>
+      </LiveFigures>
+    </section>
+  );
+}

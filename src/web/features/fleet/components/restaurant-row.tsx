@@ -1,0 +1,70 @@
+import { memo, type KeyboardEvent } from 'react';
+import { Link } from 'react-router';
+import type { RestaurantFiguresWire } from '../../../../protocol/live.ts';
+import { StatusBadge } from '../../../components/status-badge.tsx';
+import { formatMs, formatRate, formatShare } from '../../../lib/format.ts';
+
+export const rowGrid = 'grid grid-cols-[6.5rem_minmax(6rem,1fr)_6.5rem_5.5rem_5.5rem_5.5rem_5rem] items-center gap-2 px-2';
+
+interface Props {
+  r: RestaurantFiguresWire;
+  index: number;
+  total: number;
+  active: boolean;
+  onFocusRow: (index: number) => void;
+  onKeyDown: (e: KeyboardEvent) => void;
+}
+
+/**
+ * One restaurant as a row: the whole row is one link (roving tabindex: only the active row is in
+ * the tab order; arrow keys move between rows). Hidden labels make the link read as a sentence.
+ */
+export const RestaurantRow = memo(function RestaurantRow({ r, index, total, active, onFocusRow, onKeyDown }: Props) {
+  const share = r.expected > 0 ? r.connections / r.expected : null;
+  return (
+    <div role="listitem" aria-setsize={total} aria-posinset={index + 1} className="h-full">
+      <Link
+        id={rowId(index)}
+        to={`/restaurants/${encodeURIComponent(r.rid)}`}
+        tabIndex={active ? 0 : -1}
+        onFocus={() => onFocusRow(index)}
+        onKeyDown={onKeyDown}
+        className={`${rowGrid} h-full border-b border-line/60 text-sm hover:bg-raised focus-visible:bg-raised`}
+        data-testid={`restaurant-row-${r.rid}`}
+        data-rid={r.rid}
+        data-status={r.status}
+        data-connections={r.connections}
+      >
+        <StatusBadge status={r.status} />
+        <span className="truncate font-medium">{r.rid}</span>
+        <span>
+          <span className={r.connections < r.expected ? 'text-bad' : ''}>{r.connections}</span> / {r.expected}
+          <span className="sr-only"> connected</span>
+          <span className="mt-0.5 block h-1 w-full rounded bg-raised" aria-hidden="true">
+            <span className="block h-1 rounded bg-accent" style={{ width: `${Math.round((share ?? 0) * 100)}%` }} />
+          </span>
+        </span>
+        <span>
+          <span className="sr-only">reconnects per minute </span>
+          {formatRate(r.reconnectsPerMin)}
+        </span>
+        <span>
+          <span className="sr-only">heartbeat success </span>
+          {formatShare(r.heartbeatSuccess)}
+        </span>
+        <span>
+          <span className="sr-only">RTT p95 </span>
+          {formatMs(r.rttMs?.p95)}
+        </span>
+        <span className={r.errorsPerMin > 0 ? 'text-bad' : ''}>
+          <span className="sr-only">errors per minute </span>
+          {formatRate(r.errorsPerMin)}
+        </span>
+      </Link>
+    </div>
+  );
+});
+
+export function rowId(index: number): string {
+  return `restaurant-row-${index}`;
+}

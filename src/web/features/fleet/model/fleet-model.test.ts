@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { addEvents, emptyFeed } from '../../../live/event-feed.ts';
+import { pointOf } from '../../../live/fleet-series.ts';
+import { figures, openEvent, totals } from '../../../live/test-helpers/live-fixtures.ts';
+import { mergeHistory, thin } from './chart-data.ts';
+import { filterFeed, newSince } from './feed-filter.ts';
+import { readFleetParams, withFleetParam } from './fleet-params.ts';
+import { kpiTiles, topErrors } from './kpi-tiles.ts';
+import { countByStatus, visibleRestaurants } from './restaurant-order.ts';
+
+describe('restaurant list', () => {
+  const rs = [
+    figures('r-001'),
+    figures('r-002', { status: 'unhealthy', connections: 0 }),
+    figures('r-003', { status: 'degraded', connections: 3 }),
+    figures('r-004', { status: 'unhealthy', connections: 2 }),
+    figures('r-005', { status: 'unknown', connections: 0, expected: 0 }),
+    figures('r-006', { connections: 2 }),
+  ];
+
+  it('puts the worst first: status, then share connected, then id', () => {
+    expect(visibleRestaurants(rs, { q: '', status: null }).map((r) => r.rid)).toEqual(['r-002', 'r-004', 'r-003', 'r-005', 'r-006', 'r-001']);
+  });
+
+  it('filters by id substring (any case) and by status', () => {
+    expect(visibleRestaurants(rs, { q: 'R-00', status: 'unhealthy' }).map((r) => r.rid)).toEqual(['r-002', 'r-004']);
+    expect(visibleRestaurants(rs, { q: '6', status: null }).map((r) => r.rid)).toEqual(['r-006']);
+    expect(countByStatus(rs)).toEqual({ unhealthy: 2, degraded: 1, unknown: 1, healthy: 2 });
+  });
+
+  it('sorts 2,000 restaurants well inside a frame', () => {
+    const many = Array.from({ length: 2000 }, (_, i) => figures(`r-${i}`, { connections: i % 5, status: (['healthy', 'degraded', 'unhealthy', 'unknown'] as const)[i % 4] }));
+    const t0 = performance.now();
+    visibleRestaurants(many, { q: '', status: null });
+    expect(performance.now() - t0).toBeLessThan(50);
+  });
+});
+
+describe('URL params', () => {
+  it('reads known values and ignores the rest', () => {
+    expect(readFleetParams(new URLSearchParams('q=r-00&status=unhealthy&feedType=close&feedRid=r-002'))).toEqual({
+      q: 'r-00',
+      status: 'unhealthy',
+      feedType: 'close',
+      feedRid: 'r-002',
+    });
+    expect(readFleetParams(new URLSearchParams('status=<img>&feedType=drop'))).toEqual({ q: '', status: null, feedType: null, feedRid: '' });
+  });
+  it('writes one param and drops empty ones', () => {
+    const p = withFleetParam(new URLSearchParams('q=a&status=healthy'), 'q', '');
+    expect(p.toString()).toBe('status=healthy');
+    expect(withFleetParam(p, 'feedRid', 'r-1').toString()).toBe('status=healthy&feedRid=r-1');
+  });
+});
+
+describe('KPI tiles', () => {
+  it('reads connected / expected and the worst status', () => {
+    const tiles = kpiTiles(totals({ connections: 12, expected: 14, byStatus: { healthy: 1, degraded: 0, unhealthy: 1, unknown: 0 } }));
+    const byId = Object.fromEntries(tiles.map((t) => [t.id, t]));
+    expect(byId.connected!.value).toBe('12 / 14');
+    expect(byId.healthy!.value).toBe('1 / 2');
+    expect(byId.healthy!.tone).toBe('bad');
+    expect(byId.rtt!.value).toBe('20 ms / 40 ms / 60 ms');
+  });
+  it('shows no data as a dash', () => {
+    const tiles = kpiTiles(totals({ heartbeatSuccess: null, rttMs: null }));
+    expect(tiles.find((t) => t.id === 'heartbeat')!.value).toBe('—');
+    expect(tiles.find((t) => t.id === 'rtt')!.value).toBe('—');
+  });
+  it('names the most frequent errors', () => {
+    expect(topErrors({ auth_failed: 2, heartbeat_timeout: 5, too_large: 1 })).toBe('heartbeat timeout 5 · auth failed 2');
+    expect(topErrors({})).toBe('no errors');
+  });
+});
+
+describe('event feed filter', () => {
+  const feed = addEvents(emptyFeed(), [openEvent(1, 't-1', 1, 'r-001'), openEvent(2, 't-2', 2, 'r-002'), { ...openEvent(3, 't-3', 3, 'r-002'), type: 'limit', kind: 'rate', detail: '' } as never]);
+  it('by type and restaurant', () => {
+    expect(filterFeed(feed.entries, null, 'r-002').map((e) => e.event.t)).toEqual([3, 2]);
+    expect(filterFeed(feed.entries, 'open', '').map((e) => e.event.t)).toEqual([2, 1]);
+  });
+  it('counts what arrived since a pause', () => {
+    expect(newSince(feed.entries, 1)).toBe(2);
+  });
+});
+
+describe('chart data', () => {
+  it('history fills the hour before the live series, never overlapping it', () => {
+    const p = (t: number, c: number) => pointOf(t, totals({ connections: c }), [], 10_000);
+    const merged = mergeHistory([p(0, 1), p(10_000, 1), p(20_000, 1)], [p(20_000, 2), p(30_000, 2)], 30_000);
+    expect(merged.map((x) => [x.t, x.connections])).toEqual([[0, 1], [10_000, 1], [20_000, 2], [30_000, 2]]);
+  });
+  it('thins to the budget and keeps the newest point', () => {
+    const pts = Array.from({ length: 1234 }, (_, i) => i);
+    const out = thin(pts, 500);
+    expect(out.length).toBeLessThanOrEqual(500);
+    expect(out.at(-1)).toBe(1233);
+  });
+});
+
+describe('list keys', () => {
+  it('moves by one, by a page, to the ends, and stays inside the list', async () => {
+    const { nextRowIndex } = await import('./list-keys.ts');
+    expect(nextRowIndex('ArrowDown', 0, 10, 5)).toBe(1);
+    expect(nextRowIndex('ArrowUp', 0, 10, 5)).toBe(0);
+    expect(nextRowIndex('PageDown', 7, 10, 5)).toBe(9);
+    expect(nextRowIndex('Home', 7, 10, 5)).toBe(0);
+    expect(nextRowIndex('End', 0, 10, 5)).toBe(9);
+    expect(nextRowIndex('a', 0, 10, 5)).toBeNull();
+    expect(nextRowIndex('ArrowDown', 0, 0, 5)).toBeNull();
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { restaurantAccess } from './access.ts';
+import { parseRestaurantSeries } from './restaurant-series.ts';
+import { parseTerminals } from './terminal-rows.ts';
+
+describe('restaurant access', () => {
+  const manager = { role: 'manager' as const, restaurants: ['r-001'] };
+  it('waits for the snapshot before deciding', () => {
+    expect(restaurantAccess('r-001', null, false)).toBe('pending');
+  });
+  it('a manager outside their list is not in scope, whatever the snapshot says', () => {
+    expect(restaurantAccess('r-002', manager, true)).toBe('not_in_scope');
+    expect(restaurantAccess('r-001', manager, true)).toBe('allowed');
+  });
+  it('a restaurant missing from the snapshot reads the same as someone else’s', () => {
+    expect(restaurantAccess('r-404', { role: 'support', restaurants: null }, false)).toBe('not_in_scope');
+  });
+});
+
+describe('terminal rows', () => {
+  it('reads the documented fields and puts disconnected terminals first', () => {
+    const rows = parseTerminals({
+      terminals: [
+        { tid: 't-2', state: 'connected', health: 'healthy', connectedSince: 1_700_000_000_000, lastHeartbeatAt: 1_700_000_100_000, rttMs: 42 },
+        { tid: 't-1', connected: false, disconnectedAt: 1_700_000_000, lastClose: { code: 4008, cause: 'heartbeat_timeout', reason: '<b>x</b>' } },
+        { nope: true },
+      ],
+    });
+    expect(rows.map((r) => [r.tid, r.state, r.health])).toEqual([
+      ['t-1', 'disconnected', 'unhealthy'],
+      ['t-2', 'connected', 'healthy'],
+    ]);
+    expect(rows[0]!.since).toBe(1_700_000_000_000);
+    expect(rows[0]!.lastClose).toBe('4008 heartbeat timeout — <b>x</b>');
+    expect(rows[1]!.rttMs).toBe(42);
+  });
+  it('anything unreadable is no data', () => {
+    expect(parseTerminals('nope')).toEqual([]);
+    const [row] = parseTerminals([{ id: 't-9' }]);
+    expect(row).toMatchObject({ tid: 't-9', state: 'unknown', health: 'unknown', since: null, rttMs: null });
+  });
+});
+
+describe('restaurant series', () => {
+  it('reads points with percentiles, the gauge as last/min/max, and times in s or ms', () => {
+    const pts = parseRestaurantSeries({ bucketMs: 60_000, points: [{ t: 1_700_000_120_000, connections: { last: 3, min: 1, max: 4 }, rttMs: { p50: 1, p95: 2, p99: 3 } }, { t: 1_700_000_060, connections: 4, heartbeatSuccess: 1 }] });
+    expect(pts.map((p) => [p.t, p.connections, p.p95])).toEqual([[1_700_000_060_000, 4, null], [1_700_000_120_000, 3, 2]]);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The live event feed: the newest lifecycle events first, bounded, never showing one event twice.
+ *
+ * Events reach us on snapshots (the hub's recent history) and deltas (new ones), and again after a
+ * resume or a resync snapshot — and a restarted hub numbers its events afresh, so `id` alone cannot
+ * de-duplicate across epochs. The key is therefore what the event *is*: gateway, connection,
+ * type, time and its details.
+ */
+import type { LiveEvent } from '../../protocol/live.ts';
+
+export interface FeedEntry {
+  /** Local, increasing order of arrival: "N new since you paused" is a subtraction. */
+  readonly n: number;
+  readonly key: string;
+  readonly event: LiveEvent;
+}
+
+export interface FeedState {
+  /** Newest first. */
+  readonly entries: readonly FeedEntry[];
+  readonly keys: ReadonlySet<string>;
+  readonly nextN: number;
+  readonly capacity: number;
+}
+
+export function emptyFeed(capacity = 500): FeedState {
+  return { entries: [], keys: new Set(), nextN: 1, capacity };
+}
+
+export function eventKey(e: LiveEvent): string {
+  switch (e.type) {
+    case 'open':
+      return `open|${e.gw}|${e.conn}|${e.t}`;
+    case 'close':
+      return `close|${e.gw}|${e.conn}|${e.t}|${e.code}`;
+    case 'auth_fail':
+      return `auth_fail|${e.gw}|${e.t}|${e.reason}|${e.rid ?? ''}|${e.tid ?? ''}`;
+    case 'limit':
+      return `limit|${e.gw}|${e.conn}|${e.t}|${e.kind}|${e.detail}`;
+  }
+}
+
+/** Adds events given oldest first; returns the same feed when nothing was new. */
+export function addEvents(feed: FeedState, events: readonly LiveEvent[]): FeedState {
+  if (events.length === 0) return feed;
+  const fresh: FeedEntry[] = [];
+  const seen = new Set<string>();
+  let n = feed.nextN;
+  for (const event of events) {
+    const key = eventKey(event);
+    if (feed.keys.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    fresh.push({ n: n++, key, event });
+  }
+  if (fresh.length === 0) return feed;
+  fresh.reverse();
+  const merged = [...fresh, ...feed.entries];
+  // Events arrive in time order per hub, but a snapshot's history may interleave with what we
+  // hold: keep the feed sorted by event time (stable, so arrival order breaks ties).
+  if (!isNewestFirst(merged)) merged.sort((a, b) => b.event.t - a.event.t || b.n - a.n);
+  const trimmed = merged.length > feed.capacity;
+  const entries = trimmed ? merged.slice(0, feed.capacity) : merged;
+  const keys = trimmed ? new Set(entries.map((e) => e.key)) : new Set([...feed.keys, ...seen]);
+  return { ...feed, entries, keys, nextN: n };
+}
+
+function isNewestFirst(entries: readonly FeedEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (entries[i - 1]!.event.t < entries[i]!.event.t) return false;
+  return true;
+}

@@ -1,0 +1,117 @@
+/**
+ * Feeds the live store from `/live` over the resilient socket (src/client). Frames are decoded as
+ * they arrive, buffered, and applied once per frame in one `setState`. Resume rides in the URL:
+ * every attempt reads our position and asks `/live?since=<epoch>.<seq>`, so the hub replays what
+ * we missed (or sends a snapshot when it cannot) — see protocol/live.ts.
+ */
+import { createResilientSocket } from '../../client/resilient-socket.ts';
+import type { ResilientSocket, SocketFactory } from '../../client/socket-types.ts';
+import type { Clock, Random } from '../../core/clock.ts';
+import { decodeLiveFrame, formatSince, liveSubprotocol, type LiveFrame, type StreamPosition } from '../../protocol/live.ts';
+import { bearerPrefix } from '../../protocol/pos-messages.ts';
+import { createFrameBatcher, type Schedule } from './frame-batcher.ts';
+import { applyFrames } from './live-reducer.ts';
+import type { LiveStore } from './live-store.ts';
+
+export interface LiveConnectionOptions {
+  store: LiveStore;
+  /** `ws://host/live`, without a query. */
+  url: string;
+  token: string;
+  createSocket: SocketFactory;
+  clock: Clock;
+  random: Random;
+  schedule: Schedule;
+  canAttempt?: () => boolean;
+  /** The hub refused the token (4001): the sign-in page takes over. */
+  onRefused: () => void;
+  /** A frame that does not match the contract: reported, never applied. */
+  onBadFrame?: (reason: string) => void;
+}
+
+export interface LiveConnection {
+  readonly socket: ResilientSocket;
+  dispose(): void;
+}
+
+/** How long to wait for the answer to a `resume` before asking again. */
+const resyncRetryMs = 5000;
+
+export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
+  const { store, clock } = o;
+  let askedResync: { from: StreamPosition; at: number } | null = null;
+
+  const batcher = createFrameBatcher<LiveFrame>((frames) => {
+    store.setState((s) => applyFrames(s, frames, clock.now()));
+    requestResyncIfGapped();
+  }, o.schedule);
+
+  const socket = createResilientSocket({
+    url: () => {
+      const at = store.getState().position;
+      return at ? `${o.url}?since=${encodeURIComponent(formatSince(at))}` : o.url;
+    },
+    protocols: () => [liveSubprotocol, bearerPrefix + o.token],
+    createSocket: o.createSocket,
+    clock,
+    random: o.random,
+    canAttempt: o.canAttempt,
+    makePing: ({ seq }) => JSON.stringify({ type: 'ping', id: seq }),
+    isPong: livePongId,
+  });
+
+  function requestResyncIfGapped(): void {
+    const { resyncFrom } = store.getState();
+    if (!resyncFrom) {
+      askedResync = null;
+      return;
+    }
+    const now = clock.now();
+    if (askedResync && askedResync.from.seq === resyncFrom.seq && askedResync.from.epoch === resyncFrom.epoch && now - askedResync.at < resyncRetryMs) return;
+    if (socket.send(JSON.stringify({ type: 'resume', epoch: resyncFrom.epoch, since: resyncFrom.seq }))) askedResync = { from: resyncFrom, at: now };
+  }
+
+  const setConnection = (patch: Partial<ReturnType<LiveStore['getState']>['connection']>): void =>
+    store.setState((s) => ({ connection: { ...s.connection, ...patch } }));
+
+  const unsubscribe = [
+    socket.on('message', (text) => {
+      const decoded = decodeLiveFrame(text);
+      if (decoded.ok) batcher.push(decoded.value);
+      else o.onBadFrame?.(decoded.error.message);
+    }),
+    socket.on('state', (state) => {
+      // Frames received before the drop are still true: apply them before saying we are not live.
+      if (state !== 'open') batcher.flush();
+      // A new connection asks afresh: the resume it carries in its URL is the request.
+      if (state === 'connecting') askedResync = null;
+      setConnection({ socket: state, ...(state === 'open' || state === 'connecting' ? { failure: null } : {}) });
+    }),
+    socket.on('pong', ({ rttMs }) => setConnection({ rttMs })),
+    socket.on('failed', ({ reason }) => {
+      setConnection({ failure: reason });
+      if (reason === 'token_rejected') o.onRefused();
+    }),
+  ];
+
+  socket.connect();
+  return {
+    socket,
+    dispose() {
+      for (const off of unsubscribe) off();
+      batcher.dispose();
+      socket.dispose();
+    },
+  };
+}
+
+/** The hub's `{type:"pong", id}` answers our `{type:"ping", id}`; other frames skip the parse. */
+export function livePongId(text: string): { seq: number } | null {
+  if (!text.includes('"type":"pong"')) return null;
+  try {
+    const { id } = JSON.parse(text) as { id?: unknown };
+    return typeof id === 'number' && Number.isInteger(id) && id >= 0 ? { seq: id } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { applyFrames } from './live-reducer.ts';
+import { emptyLiveData } from './live-data.ts';
+import { delta, figures, openEvent, snapshot, totals } from './test-helpers/live-fixtures.ts';
+
+const now = 5_000;
+
+describe('live reducer', () => {
+  it('a snapshot replaces the state and seeds the feed', () => {
+    const data = applyFrames(emptyLiveData(), [snapshot(10, { events: [openEvent(1, 't-1', 1)] })], now);
+    expect(data.position).toEqual({ epoch: 'e1', seq: 10 });
+    expect([...data.restaurants.keys()]).toEqual(['r-001', 'r-002']);
+    expect(data.feed.entries).toHaveLength(1);
+    expect(data.appliedAt).toBe(now);
+
+    const again = applyFrames(data, [snapshot(20, { restaurants: [figures('r-009')], events: [openEvent(1, 't-1', 1)] })], now + 1);
+    expect([...again.restaurants.keys()]).toEqual(['r-009']);
+    expect(again.feed.entries).toHaveLength(1);
+  });
+
+  it('a delta merges changed restaurants, removes the removed, replaces totals', () => {
+    const start = applyFrames(emptyLiveData(), [snapshot(10)], now);
+    const next = applyFrames(
+      start,
+      [delta(11, { restaurants: [figures('r-002', { connections: 0, status: 'unhealthy' }), figures('r-003')], removed: ['r-001'], totals: totals({ connections: 4 }) })],
+      now + 1000,
+    );
+    expect(next.restaurants.get('r-002')?.connections).toBe(0);
+    expect(next.restaurants.has('r-001')).toBe(false);
+    expect(next.restaurants.has('r-003')).toBe(true);
+    expect(next.totals?.connections).toBe(4);
+    expect(next.position?.seq).toBe(11);
+    // The unchanged map is reused when a delta changes no restaurant: row selectors stay put.
+    expect(applyFrames(next, [delta(12)], now).restaurants).toBe(next.restaurants);
+  });
+
+  it('drops replayed deltas it already applied: no duplicate feed entries', () => {
+    let data = applyFrames(emptyLiveData(), [snapshot(10)], now);
+    const d11 = delta(11, { events: [openEvent(5, 't-5', 5)] });
+    const d12 = delta(12, { events: [openEvent(6, 't-6', 6)] });
+    data = applyFrames(data, [d11, d12], now);
+    // The hub replays from our `since`, which may lag what was already buffered and applied.
+    data = applyFrames(data, [d11, d12, delta(13, { events: [openEvent(7, 't-7', 7)] })], now);
+    expect(data.position?.seq).toBe(13);
+    expect(data.feed.entries.map((e) => e.event.t)).toEqual([7, 6, 5]);
+  });
+
+  it('a gap stops applying until the missing deltas are replayed, in order', () => {
+    let data = applyFrames(emptyLiveData(), [snapshot(10)], now);
+    data = applyFrames(data, [delta(12, { totals: totals({ connections: 1 }) }), delta(13)], now);
+    expect(data.position?.seq).toBe(10);
+    expect(data.resyncFrom).toEqual({ epoch: 'e1', seq: 10 });
+    expect(data.totals?.connections).toBe(8);
+    data = applyFrames(data, [delta(11), delta(12, { totals: totals({ connections: 1 }) }), delta(13), delta(14)], now);
+    expect(data.position?.seq).toBe(14);
+    expect(data.resyncFrom).toBeNull();
+  });
+
+  it('a delta from another epoch (the hub restarted) is a gap; its snapshot resynchronises', () => {
+    let data = applyFrames(emptyLiveData(), [snapshot(10)], now);
+    data = applyFrames(data, [delta(1, { epoch: 'e2' })], now);
+    expect(data.resyncFrom).toEqual({ epoch: 'e1', seq: 10 });
+    data = applyFrames(data, [snapshot(1, { epoch: 'e2' }), delta(2, { epoch: 'e2' })], now);
+    expect(data.position).toEqual({ epoch: 'e2', seq: 2 });
+    expect(data.resyncFrom).toBeNull();
+  });
+
+  it('ignores deltas before the first snapshot', () => {
+    const data = applyFrames(emptyLiveData(), [delta(3)], now);
+    expect(data.position).toBeNull();
+    expect(data.totals).toBeNull();
+  });
+
+  it('records a hub error and counts omitted events', () => {
+    let data = applyFrames(emptyLiveData(), [snapshot(1), delta(2, { eventsOmitted: 40 })], now);
+    data = applyFrames(data, [{ type: 'error', epoch: 'e1', seq: 2, code: 'NOT_IN_SCOPE', message: 'Not in your scope' }], now);
+    expect(data.eventsOmitted).toBe(40);
+    expect(data.lastError?.code).toBe('NOT_IN_SCOPE');
+    expect(data.position?.seq).toBe(2);
+  });
+
+  it('appends one chart point per bucket, the newest overwritten each tick', () => {
+    let data = applyFrames(emptyLiveData(), [snapshot(0)], now);
+    for (let s = 1; s <= 25; s++) data = applyFrames(data, [delta(s, { totals: totals({ connections: s }) })], now);
+    // 26 ticks of 1 s from a bucket boundary span three 10 s buckets.
+    expect(data.series.points).toHaveLength(3);
+    expect(data.series.points.at(-1)?.connections).toBe(25);
+  });
+});

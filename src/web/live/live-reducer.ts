@@ -1,0 +1,86 @@
+/**
+ * Applies stream frames to the dashboard's state: a snapshot replaces, a delta merges. The
+ * contract (protocol/live.ts) makes a viewer's seqs contiguous, so the bookkeeping is strict:
+ * a delta at or below our position was already applied (a replay overlap) and is dropped; one past
+ * position + 1, or from another epoch, is a gap — nothing more is applied until the hub replays the
+ * missing deltas or sends a snapshot. Never a gap, never a duplicate, shown as data.
+ */
+import type { DeltaFrame, LiveFrame, RestaurantFiguresWire, SnapshotFrame } from '../../protocol/live.ts';
+import { addEvents } from './event-feed.ts';
+import { appendPoint, pointOf } from './fleet-series.ts';
+import type { LiveData } from './live-data.ts';
+
+/** Applies frames in arrival order; `receivedAt` is our clock when the batch is applied. */
+export function applyFrames(data: LiveData, frames: readonly LiveFrame[], receivedAt: number): LiveData {
+  let next = data;
+  for (const frame of frames) next = applyFrame(next, frame, receivedAt);
+  return next;
+}
+
+export function applyFrame(data: LiveData, frame: LiveFrame, receivedAt: number): LiveData {
+  switch (frame.type) {
+    case 'snapshot':
+      return applySnapshot(data, frame, receivedAt);
+    case 'delta':
+      return applyDelta(data, frame, receivedAt);
+    case 'error':
+      return { ...data, lastError: { code: frame.code, message: frame.message } };
+    case 'terminal_events':
+      // Watched terminals belong to the terminal drill-down; the fleet state does not hold them.
+      return data;
+    case 'pong':
+      return data;
+  }
+}
+
+function applySnapshot(data: LiveData, f: SnapshotFrame, receivedAt: number): LiveData {
+  const restaurants = new Map<string, RestaurantFiguresWire>();
+  for (const r of f.restaurants) restaurants.set(r.rid, r);
+  return {
+    ...data,
+    position: { epoch: f.epoch, seq: f.seq },
+    scope: f.scope,
+    tickMs: f.tickMs,
+    restaurants,
+    totals: f.totals,
+    hubTime: f.t,
+    appliedAt: receivedAt,
+    feed: addEvents(data.feed, f.events),
+    series: appendPoint(data.series, pointOf(f.t, f.totals, restaurants.values(), data.series.bucketMs)),
+    resyncFrom: null,
+  };
+}
+
+/** Where a delta stands against our position. */
+export function deltaPlace(data: LiveData, f: Pick<DeltaFrame, 'epoch' | 'seq'>): 'apply' | 'duplicate' | 'gap' {
+  const at = data.position;
+  // Without a snapshot there is nothing to apply a delta to.
+  if (!at || f.epoch !== at.epoch) return 'gap';
+  if (f.seq <= at.seq) return 'duplicate';
+  return f.seq === at.seq + 1 ? 'apply' : 'gap';
+}
+
+function applyDelta(data: LiveData, f: DeltaFrame, receivedAt: number): LiveData {
+  const place = deltaPlace(data, f);
+  if (place === 'duplicate') return data;
+  if (place === 'gap') return data.resyncFrom || !data.position ? data : { ...data, resyncFrom: data.position };
+  let restaurants = data.restaurants;
+  if (f.restaurants.length > 0 || f.removed.length > 0) {
+    const merged = new Map(data.restaurants);
+    for (const rid of f.removed) merged.delete(rid);
+    for (const r of f.restaurants) merged.set(r.rid, r);
+    restaurants = merged;
+  }
+  return {
+    ...data,
+    position: { epoch: f.epoch, seq: f.seq },
+    restaurants,
+    totals: f.totals,
+    hubTime: f.t,
+    appliedAt: receivedAt,
+    feed: addEvents(data.feed, f.events),
+    series: appendPoint(data.series, pointOf(f.t, f.totals, restaurants.values(), data.series.bucketMs)),
+    eventsOmitted: data.eventsOmitted + f.eventsOmitted,
+    resyncFrom: null,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The React side of the live store, zustand-style: `useLive(selector)` re-renders a component only
+ * when what it selected changed (useSyncExternalStore underneath). Selectors must return stable
+ * values — a field, or a memoised derivation — never a fresh object per call.
+ */
+import { createContext, useContext, useEffect, useState } from 'react';
+import { useStore } from 'zustand';
+import type { LiveState, LiveStore } from './live-store.ts';
+import { livenessOf, type LivenessView } from './liveness.ts';
+
+export const LiveStoreContext = createContext<LiveStore | null>(null);
+
+export function useLiveStore(): LiveStore {
+  const store = useContext(LiveStoreContext);
+  if (!store) throw new Error('useLive outside <Providers>');
+  return store;
+}
+
+export function useLive<T>(selector: (state: LiveState) => T): T {
+  return useStore(useLiveStore(), selector);
+}
+
+/** Our clock, read again every `intervalMs`: what "data N s old" is computed against. */
+export function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+/** Live or not, and how old the data is; re-read each second and on every store change. */
+export function useLiveness(): LivenessView {
+  const now = useNow();
+  const connection = useLive((s) => s.connection);
+  const appliedAt = useLive((s) => s.appliedAt);
+  const resyncFrom = useLive((s) => s.resyncFrom);
+  const tickMs = useLive((s) => s.tickMs);
+  // A store change (a drop, a tick) must show at once, not at the next second.
+  return livenessOf({ connection, appliedAt, resyncFrom, tickMs }, Math.max(now, Date.now()));
+}
