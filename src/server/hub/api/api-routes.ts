@@ -1,0 +1,161 @@
+/**
+ * The REST API under `/api` (fields and units: docs/api.md). Read-only; every call verifies the
+ * viewer token and cuts the answer to its scope — lists and totals included, so a manager's fleet
+ * total covers their restaurants only and another restaurant never appears, not even as a count.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../../core/clock.ts';
+import type { RestaurantMinute } from '../../../core/rollup.ts';
+import { PulseError } from '../../../protocol/errors.ts';
+import type { Store } from '../../store/store.ts';
+import type { HubView } from '../hub-view.ts';
+import { Router, type RouteParams } from '../http/router.ts';
+import { asPulseError, sendError, sendJson } from '../http/respond.ts';
+import { limitOf, windowOf, type Window } from './query-params.ts';
+import { bucketize, chooseBucketMs, mergeBuckets, sumBuckets, type MinuteBucket } from './series-buckets.ts';
+import { pointOf } from './series-points.ts';
+import { authenticate, requireInScope, type Viewer } from './viewer-auth.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export interface ApiLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ApiDeps {
+  secret: string;
+  view: HubView;
+  store: Pick<Store, 'readMinutes' | 'readEvents'>;
+  /** Settled minutes still on their way to the store. */
+  unwritten: { of(rid: string | undefined, from: number, to: number): RestaurantMinute[] };
+  clock: Clock;
+  heartbeatIntervalMs: number;
+  logger: ApiLogger;
+  /** Told of every answered call (metrics); `route` is the pattern, never the raw path. */
+  onAnswer?: (route: string, status: number) => void;
+}
+
+type Call = { viewer: Viewer; params: RouteParams; query: URLSearchParams; now: number };
+type Handler = (call: Call) => Promise<unknown> | unknown;
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+export function createApi(deps: ApiDeps): ApiHandler {
+  const { view, store, clock } = deps;
+  const pointOptions = { heartbeatIntervalMs: deps.heartbeatIntervalMs };
+
+  /** Rollups of [from, to) for these restaurants: the store's, those still queued, and the open minute. */
+  async function minutesOf(rids: readonly string[] | undefined, w: Window, now: number): Promise<RestaurantMinute[]> {
+    const from = Math.floor(w.from / MINUTE) * MINUTE;
+    // Read what is queued in the same tick as the store, so no row is counted in both (unwritten-minutes.ts).
+    const inScope = (rid: string) => rids === undefined || rids.includes(rid);
+    const queued = deps.unwritten.of(undefined, from, w.to).filter((r) => inScope(r.rid));
+    const stored = await store.readMinutes(rids ? { rids, from, to: w.to } : { from, to: w.to });
+    const open = view.openMinutes(undefined, now).filter((r) => inScope(r.rid) && r.minute >= from && r.minute < w.to);
+    return [...stored, ...queued, ...open];
+  }
+
+  /** The scope's restaurants as a list for store queries; undefined = every restaurant. */
+  const ridsOf = (viewer: Viewer): readonly string[] | undefined => viewer.scope.wire.restaurants ?? undefined;
+
+  const router = new Router<Handler>()
+    .get('/api/me', ({ viewer }) => ({
+      sub: viewer.claims.sub,
+      role: viewer.claims.role,
+      restaurants: viewer.scope.wire.restaurants,
+      expiresAt: viewer.claims.exp * 1000,
+    }))
+    .get('/api/fleet', ({ viewer, now }) => ({ t: now, totals: view.totals(now, (rid) => viewer.scope.includes(rid)) }))
+    .get('/api/restaurants', ({ viewer, now }) => ({ t: now, restaurants: view.restaurants(now).filter((r) => viewer.scope.includes(r.rid)) }))
+    .get('/api/restaurants/:rid', ({ viewer, params, now }) => {
+      const rid = params.rid!;
+      requireInScope(viewer, rid);
+      const restaurant = view.restaurant(rid, now);
+      if (!restaurant) throw new PulseError('NOT_FOUND', 'no such restaurant');
+      return { t: now, restaurant, terminals: view.terminals(rid, now) };
+    })
+    .get('/api/restaurants/:rid/series', async ({ viewer, params, query, now }) => {
+      const rid = params.rid!;
+      requireInScope(viewer, rid);
+      const w = windowOf(query, now, HOUR);
+      const bucketMs = chooseBucketMs(w.from, w.to);
+      const buckets = await bucketize(await minutesOf([rid], w, now), w.from, w.to, bucketMs);
+      reportInvalid(buckets, rid);
+      return {
+        rid,
+        from: w.from,
+        to: w.to,
+        bucketMs,
+        points: buckets.map((b) => pointOf(b, pointOptions)),
+        total: pointOf(mergeBuckets(w.from, buckets), pointOptions),
+      };
+    })
+    .get('/api/fleet/series', async ({ viewer, query, now }) => {
+      const w = windowOf(query, now, HOUR);
+      const bucketMs = chooseBucketMs(w.from, w.to);
+      const rows = await minutesOf(ridsOf(viewer), w, now);
+      const byRid = new Map<string, RestaurantMinute[]>();
+      for (const r of rows) {
+        // Second line of defence: the query was already cut to the scope.
+        if (!viewer.scope.includes(r.rid)) continue;
+        const list = byRid.get(r.rid);
+        if (list) list.push(r);
+        else byRid.set(r.rid, [r]);
+      }
+      const byStart = new Map<number, MinuteBucket[]>();
+      for (const list of byRid.values()) {
+        for (const b of await bucketize(list, w.from, w.to, bucketMs)) {
+          const parts = byStart.get(b.start);
+          if (parts) parts.push(b);
+          else byStart.set(b.start, [b]);
+        }
+      }
+      const buckets = [...byStart].sort(([a], [b]) => a - b).map(([start, parts]) => sumBuckets(start, parts));
+      reportInvalid(buckets, 'fleet');
+      return { from: w.from, to: w.to, bucketMs, restaurants: byRid.size, points: buckets.map((b) => pointOf(b, pointOptions)) };
+    })
+    .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }) => {
+      const tid = params.tid!;
+      const rid = view.terminalRestaurant(tid);
+      // Unknown and someone else's look alike to a manager (as on the stream).
+      requireInScope(viewer, rid);
+      if (rid === undefined) throw new PulseError('NOT_FOUND', 'no such terminal');
+      const w = windowOf(query, now, 24 * HOUR);
+      const limit = limitOf(query, 500, 5000);
+      const rids = ridsOf(viewer);
+      const found = await store.readEvents({ tid, from: w.from, to: w.to, limit: limit + 1, ...(rids ? { rids } : {}) });
+      return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit };
+    });
+
+  function reportInvalid(buckets: readonly MinuteBucket[], what: string): void {
+    const invalid = buckets.reduce((n, b) => n + b.invalidHistograms, 0);
+    if (invalid > 0) deps.logger.error({ what, invalid }, 'api: stored histograms that do not decode were left out of a series');
+  }
+
+  return async (req, res, url) => {
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    let route = match.ok ? match.route : '(none)';
+    try {
+      if (!match.ok) {
+        if (match.reason === 'method') {
+          res.setHeader('allow', 'GET, HEAD');
+          throw new PulseError('BAD_REQUEST', 'only GET is served under /api');
+        }
+        route = '(not found)';
+        throw new PulseError('NOT_FOUND');
+      }
+      // Authentication after routing: an unknown path is a 404 to everyone, and says nothing.
+      const viewer = authenticate(req.headers, deps.secret);
+      const body = await match.handler({ viewer, params: match.params, query: url.searchParams, now: clock.now() });
+      sendJson(res, 200, body);
+      deps.onAnswer?.(route, 200);
+    } catch (error) {
+      const e = asPulseError(error);
+      if (e.code === 'INTERNAL') deps.logger.error({ err: String(error), route }, 'api: call failed');
+      sendError(res, e);
+      deps.onAnswer?.(route, e.httpStatus);
+    }
+  };
+}
