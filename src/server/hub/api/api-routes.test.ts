@@ -69,9 +69,12 @@ async function serve(opts: { view?: HubView; unwritten?: RestaurantMinute[]; sto
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // JSON answers are read loosely here; their shapes are what the assertions check.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Body = Record<string, any>;
   const get = async (path: string, bearer?: string) => {
     const res = await fetch(base + path, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
-    return { status: res.status, body: (await res.json()) as Record<string, any>, headers: res.headers };
+    return { status: res.status, body: (await res.json()) as Body, headers: res.headers };
   };
   return { store, get, answers };
 }
