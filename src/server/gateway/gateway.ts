@@ -91,6 +91,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       resolve();
     });
   });
+  // Near the file-descriptor limit accept() fails with EMFILE and the server emits 'error': without
+  // a listener that would crash a gateway holding thousands of healthy terminals.
+  server.on('error', (error) => logger.error({ err: error }, 'server error (accept failed?)'));
   const port = (server.address() as AddressInfo).port;
   const id = options.gatewayId ?? `gw-${hostname()}-${port}`;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}/ws`;
