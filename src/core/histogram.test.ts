@@ -1,3 +1,4 @@
+import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './clock.ts';
 import { createHistogram, decodeHistogram, exactPercentile, mergeEncoded } from './histogram.ts';
@@ -122,5 +123,44 @@ describe('histogram', () => {
     const v = Array.from({ length: 100 }, (_, i) => i + 1);
     expect([exactPercentile(v, 50), exactPercentile(v, 95), exactPercentile(v, 99), exactPercentile(v, 100)]).toEqual([50, 95, 99, 100]);
     expect(exactPercentile([], 50)).toBeNull();
+  });
+
+  it('files every value in the bucket the library itself would (the fast path agrees with HDR)', () => {
+    const random = seededRandom(5);
+    const raw = build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 2, autoResize: true });
+    const ours = createHistogram(64);
+    // From 0 to ~3 hours in µs: both sides of the 2^31 µs fast-path limit, every bucket boundary region.
+    for (let i = 0; i < 50_000; i++) {
+      const micros = Math.floor(Math.exp(random() * 23.1));
+      raw.recordValue(micros);
+      ours.record(micros / 1000);
+    }
+    for (const edge of [0, 1, 127, 128, 255, 256, 257, 511, 512, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1]) {
+      raw.recordValue(edge);
+      ours.record(edge / 1000);
+    }
+    const library = decodeHistogram(encodeIntoCompressedBase64(raw), 64);
+    expect(library).not.toBeNull();
+    expect(ours.count).toBe(library!.count);
+    for (let p = 0; p <= 100; p += 0.5) expect(ours.percentile(p)).toBe(library!.percentile(p));
+  });
+
+  it('reads the library\'s compressed encoding too, and refuses what is not a histogram', () => {
+    const raw = build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 2, numberOfSignificantValueDigits: 2, autoResize: true });
+    raw.recordValue(1500);
+    raw.recordValue(2500);
+    const h = decodeHistogram(encodeIntoCompressedBase64(raw));
+    expect(h?.count).toBe(2);
+    within1pct(h!.percentile(100), 2.5);
+
+    const good = createHistogram();
+    good.record(3);
+    const text = good.encode();
+    expect(decodeHistogram(text.slice(0, 20))).toBeNull(); // truncated
+    expect(decodeHistogram('')).toBeNull();
+    expect(decodeHistogram('AAAAAAAAAAAAAAAA')).toBeNull(); // no cookie
+    const otherPrecision = build({ numberOfSignificantValueDigits: 3 });
+    otherPrecision.recordValue(10);
+    expect(decodeHistogram(encodeIntoCompressedBase64(otherPrecision))).toBeNull();
   });
 });

@@ -1,0 +1,314 @@
+/**
+ * The gateway side of the probe: folds probe events into per-restaurant, per-second counters and
+ * histograms, and hands out one `TelemetryFrame` per flush (see src/protocol/telemetry.ts).
+ *
+ *   const agg = createAggregator({ gatewayId: 'gw-1', run: Date.now() });
+ *   probe sink:  agg.add(event)                  // hot path, synchronous, allocation-free for beats
+ *   every 1 s:   bus.publish(agg.flush(now))
+ *
+ * Decisions:
+ * - `flush` always returns a frame, empty or not, and `seq` increments on every flush. An empty
+ *   frame costs ~100 bytes a second and tells the hub the gateway is alive: a silent gateway and
+ *   an idle one must not look alike, or the fleet view goes stale without saying so.
+ * - Events land in the second of their own time `t` (gateway clock). A restaurant-second is sealed
+ *   when that restaurant's next event falls in a later second, or at flush. A flush that falls
+ *   inside a second therefore splits it over two frames; consumers add the parts up.
+ * - An event older than the restaurant's open second (clock step backwards) counts in the open one.
+ * - The aggregator must see every event from the gateway's start; a heartbeat or close of a
+ *   connection it never saw open adopts the connection rather than dropping the event.
+ *
+ * Speed: heartbeats and traffic are the bulk (≥ 1,000,000 events/s per core is the target). Their
+ * path is one Map lookup, a few counter increments and at most one histogram record into objects
+ * that live as long as the restaurant or connection — no allocation.
+ */
+import type { ProbeEvent, ProbeEventOf } from '../protocol/probe-events.ts';
+import type { Beat, LifecycleEvent, RestaurantSecond, TelemetryFrame } from '../protocol/telemetry.ts';
+import { errorTypeOfCause, TELEMETRY_VERSION } from '../protocol/telemetry.ts';
+import { Histogram } from './histogram.ts';
+import { ReconnectTracker } from './reconnect.ts';
+
+export interface AggregatorOptions {
+  gatewayId: string;
+  /** This gateway incarnation (ms since epoch of its start); frames carry it so seq may restart. */
+  run: number;
+}
+
+export interface AggregatorStats {
+  events: number;
+  frames: number;
+  /** Connections currently tracked (open as far as this gateway knows). */
+  connections: number;
+  restaurants: number;
+}
+
+export interface Aggregator {
+  add(event: ProbeEvent): void;
+  /** Everything since the previous flush, as the next frame of this gateway. */
+  flush(now: number): TelemetryFrame;
+  stats(): AggregatorStats;
+}
+
+/** Per restaurant accumulator; reused second after second. */
+class Acc {
+  readonly rid: string;
+  /** Start of the second being accumulated (ms); meaningful only while `active`. */
+  s = 0;
+  active = false;
+  opens = 0;
+  reconnects = 0;
+  hbOnTime = 0;
+  hbLate = 0;
+  msgIn = 0;
+  msgOut = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  // Lifecycle is rare: these maps are allocated per sealed second only when something happened.
+  closes: Record<string, number> | null = null;
+  limits: RestaurantSecond['limits'] | null = null;
+  errors: RestaurantSecond['errors'] | null = null;
+  /** Open connections of this restaurant on this gateway, and its extremes within the second. */
+  conns = 0;
+  connsMin = 0;
+  connsMax = 0;
+  rtt: Histogram | null = null;
+  latency: Histogram | null = null;
+  duration: Histogram | null = null;
+  /** Connections that beat this second; a plain array with its own length so it never shrinks. */
+  beats: Conn[] = [];
+  beatCount = 0;
+
+  constructor(rid: string) {
+    this.rid = rid;
+  }
+}
+
+/** Per connection state: what the live view needs of its last heartbeat. */
+class Conn {
+  readonly conn: string;
+  readonly tid: string;
+  readonly acc: Acc;
+  lastBeatT = 0;
+  rtt = -1;
+  onTime = true;
+  beatListed = false;
+
+  constructor(conn: string, tid: string, acc: Acc) {
+    this.conn = conn;
+    this.tid = tid;
+    this.acc = acc;
+  }
+}
+
+const secondOf = (t: number) => Math.floor(t / 1000) * 1000;
+
+export function createAggregator(options: AggregatorOptions): Aggregator {
+  const restaurants = new Map<string, Acc>();
+  const conns = new Map<string, Conn>();
+  const reconnects = new ReconnectTracker();
+  /** Restaurants with activity since they were last sealed, so a flush visits only those. */
+  let active: Acc[] = [];
+  let sealed: RestaurantSecond[] = [];
+  let lifecycle: LifecycleEvent[] = [];
+  let seq = 0;
+  let events = 0;
+  let frames = 0;
+
+  // The probe reports a message as a few events in a row (traffic in, heartbeat, traffic out), all
+  // of one restaurant: remembering the last one saves most Map lookups.
+  let lastAcc: Acc | null = null;
+
+  function restaurant(rid: string): Acc {
+    if (lastAcc !== null && lastAcc.rid === rid) return lastAcc;
+    let acc = restaurants.get(rid);
+    if (acc === undefined) {
+      acc = new Acc(rid);
+      restaurants.set(rid, acc);
+    }
+    lastAcc = acc;
+    return acc;
+  }
+
+  /** The restaurant's accumulator, open on the second of `t`. */
+  function at(acc: Acc, t: number): Acc {
+    const s = secondOf(t);
+    if (!acc.active) {
+      acc.active = true;
+      acc.s = s;
+      active.push(acc);
+    } else if (s > acc.s) {
+      sealed.push(seal(acc));
+      acc.s = s;
+    }
+    return acc;
+  }
+
+  /** A connection we never saw open is open all the same: adopt it, gauge included. */
+  function adopt(e: { conn: string; tid: string; rid: string; t: number }): Conn {
+    const acc = at(restaurant(e.rid), e.t);
+    const c = new Conn(e.conn, e.tid, acc);
+    conns.set(e.conn, c);
+    acc.conns++;
+    if (acc.conns > acc.connsMax) acc.connsMax = acc.conns;
+    return c;
+  }
+
+  function onOpen(e: ProbeEventOf<'open'>): void {
+    const acc = at(restaurant(e.rid), e.t);
+    acc.opens++;
+    if (reconnects.open(e.tid, e.t, e.conn)) acc.reconnects++;
+    if (!conns.has(e.conn)) {
+      conns.set(e.conn, new Conn(e.conn, e.tid, acc));
+      acc.conns++;
+      if (acc.conns > acc.connsMax) acc.connsMax = acc.conns;
+    }
+    lifecycle.push(e);
+  }
+
+  function onClose(e: ProbeEventOf<'close'>): void {
+    const acc = at(restaurant(e.rid), e.t);
+    const closes = (acc.closes ??= {});
+    closes[e.code] = (closes[e.code] ?? 0) + 1;
+    const type = errorTypeOfCause(e.cause);
+    if (type !== null) {
+      const errors = (acc.errors ??= {});
+      errors[type] = (errors[type] ?? 0) + 1;
+    }
+    (acc.duration ??= new Histogram()).record(e.durationMs);
+    if (reconnects.close(e.tid, e.t, e.conn) !== null) acc.reconnects++;
+    if (conns.delete(e.conn)) {
+      acc.conns--;
+      if (acc.conns < acc.connsMin) acc.connsMin = acc.conns;
+    }
+    lifecycle.push(e);
+  }
+
+  function add(e: ProbeEvent): void {
+    events++;
+    switch (e.type) {
+      case 'heartbeat': {
+        const c = conns.get(e.conn) ?? adopt(e);
+        const acc = at(c.acc, e.t);
+        if (e.onTime) acc.hbOnTime++;
+        else acc.hbLate++;
+        if (e.rtt !== undefined) (acc.rtt ??= new Histogram()).record(e.rtt);
+        c.lastBeatT = e.t;
+        c.rtt = e.rtt ?? -1;
+        c.onTime = e.onTime;
+        if (!c.beatListed) {
+          c.beatListed = true;
+          acc.beats[acc.beatCount++] = c;
+        }
+        return;
+      }
+      case 'traffic': {
+        const acc = at(restaurant(e.rid), e.t);
+        if (e.dir === 'in') {
+          acc.msgIn++;
+          acc.bytesIn += e.bytes;
+        } else {
+          acc.msgOut++;
+          acc.bytesOut += e.bytes;
+        }
+        return;
+      }
+      case 'ack':
+        (at(restaurant(e.rid), e.t).latency ??= new Histogram()).record(e.latencyMs);
+        return;
+      case 'open':
+        return onOpen(e);
+      case 'close':
+        return onClose(e);
+      case 'limit': {
+        const limits = (at(restaurant(e.rid), e.t).limits ??= {});
+        limits[e.kind] = (limits[e.kind] ?? 0) + 1;
+        lifecycle.push(e);
+        return;
+      }
+      case 'auth_fail':
+        // A refused token that still named a restaurant is that restaurant's error (an unverified
+        // claim, but the one support wants to see); one that named none travels in lifecycle only.
+        if (e.rid !== undefined) {
+          const errors = (at(restaurant(e.rid), e.t).errors ??= {});
+          errors.auth_failed = (errors.auth_failed ?? 0) + 1;
+        }
+        lifecycle.push(e);
+        return;
+    }
+  }
+
+  function encodeAndReset(h: Histogram | null): string | undefined {
+    if (h === null || h.count === 0) return undefined;
+    const text = h.encode();
+    h.reset();
+    return text;
+  }
+
+  /** Turn the accumulated second into a frame entry and reset the accumulator for the next. */
+  function seal(acc: Acc): RestaurantSecond {
+    const beats: Beat[] = [];
+    for (let i = 0; i < acc.beatCount; i++) {
+      const c = acc.beats[i] as Conn;
+      beats.push(c.rtt >= 0 ? { tid: c.tid, conn: c.conn, t: c.lastBeatT, rtt: c.rtt, onTime: c.onTime } : { tid: c.tid, conn: c.conn, t: c.lastBeatT, onTime: c.onTime });
+      c.beatListed = false;
+    }
+    const second: RestaurantSecond = {
+      rid: acc.rid,
+      s: acc.s,
+      opens: acc.opens,
+      closes: acc.closes ?? {},
+      reconnects: acc.reconnects,
+      hbOnTime: acc.hbOnTime,
+      hbLate: acc.hbLate,
+      msgIn: acc.msgIn,
+      msgOut: acc.msgOut,
+      bytesIn: acc.bytesIn,
+      bytesOut: acc.bytesOut,
+      limits: acc.limits ?? {},
+      errors: acc.errors ?? {},
+      conns: { last: acc.conns, min: acc.connsMin, max: acc.connsMax },
+      beats,
+    };
+    const rtt = encodeAndReset(acc.rtt);
+    const latency = encodeAndReset(acc.latency);
+    const duration = encodeAndReset(acc.duration);
+    if (rtt !== undefined) second.rtt = rtt;
+    if (latency !== undefined) second.latency = latency;
+    if (duration !== undefined) second.duration = duration;
+
+    acc.opens = acc.reconnects = acc.hbOnTime = acc.hbLate = 0;
+    acc.msgIn = acc.msgOut = acc.bytesIn = acc.bytesOut = 0;
+    acc.closes = acc.limits = acc.errors = null;
+    acc.connsMin = acc.connsMax = acc.conns;
+    acc.beatCount = 0;
+    return second;
+  }
+
+  function flush(now: number): TelemetryFrame {
+    for (const acc of active) {
+      sealed.push(seal(acc));
+      acc.active = false;
+    }
+    const frame: TelemetryFrame = {
+      v: TELEMETRY_VERSION,
+      gw: options.gatewayId,
+      run: options.run,
+      seq: ++seq,
+      t: now,
+      seconds: sealed,
+      lifecycle,
+    };
+    active = [];
+    sealed = [];
+    lifecycle = [];
+    frames++;
+    // Forgetting old closes keeps the tracker in proportion to recent terminals, not all ever seen.
+    if (frames % 60 === 0) reconnects.prune(now);
+    return frame;
+  }
+
+  return {
+    add,
+    flush,
+    stats: () => ({ events, frames, connections: conns.size, restaurants: restaurants.size }),
+  };
+}
