@@ -8,7 +8,7 @@ import { loadSecret, defaultDataDir } from '../auth/secret.ts';
 import { parseTerminalsSpec } from '../sim/fleet-plan.ts';
 import type { TerminalsSpec } from '../sim/fleet-plan.ts';
 import { startFleet } from '../sim/fleet.ts';
-import { emptyScenario, loadScenarioFile } from '../sim/scenario.ts';
+import { emptyScenario, fleetShape, loadScenarioFile } from '../sim/scenario.ts';
 import { formatSummary } from '../sim/summary.ts';
 import { intOption } from './options.ts';
 
@@ -97,8 +97,7 @@ export function registerSimCommand(program: Command): void {
 
 async function runSim(opts: SimOptions): Promise<void> {
   const scenario = opts.scenario ? loadScenarioFile(opts.scenario) : emptyScenario();
-  const restaurants = opts.restaurants ?? scenario.fleet?.restaurants ?? 20;
-  const terminals = opts.terminals ?? parseTerminalsSpec(String(scenario.fleet?.terminals ?? 4));
+  const { restaurants, terminals } = fleetShape(scenario, opts.restaurants, opts.terminals);
   const { secret } = loadSecret(opts.data);
   const backoff = opts.backoffBaseMs !== undefined || opts.backoffCapMs !== undefined ? { baseMs: opts.backoffBaseMs, capMs: opts.backoffCapMs } : undefined;
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, loadScenarioFile, parseScenario, resolveProfile } from './scenario.ts';
+import { ScenarioError, exampleScenarioPath, fleetShape, loadScenarioFile, parseScenario, resolveProfile } from './scenario.ts';
 import { builtinProfiles } from './network-profile.ts';
 import { checkTargets } from './scenario-runner.ts';
 import type { SimTerminal } from './sim-terminal.ts';
@@ -88,6 +88,13 @@ describe('scenario files', () => {
         'faults[1].randomTerminals: 99 is more than the 4 terminals of this fleet',
       ]);
     }
+  });
+
+  it('takes the fleet shape from flags, then the scenario, then 20 × 4', () => {
+    const light = loadScenarioFile(exampleScenarioPath('light-faults'));
+    expect(fleetShape(light)).toEqual({ restaurants: 30, terminals: { min: 2, max: 6 } });
+    expect(fleetShape(light, 5, { min: 1, max: 1 })).toEqual({ restaurants: 5, terminals: { min: 1, max: 1 } });
+    expect(fleetShape(parseScenario('{}'))).toEqual({ restaurants: 20, terminals: { min: 4, max: 4 } });
   });
 
   it('reports an unreadable file by its path', () => {

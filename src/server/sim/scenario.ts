@@ -4,7 +4,10 @@
  * (`faults[2].duration: …`), never half-applied. The format is documented in docs/scenarios.md.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseTerminalsSpec } from './fleet-plan.ts';
+import type { TerminalsSpec } from './fleet-plan.ts';
 import { builtinProfiles, networkProfileSchema } from './network-profile.ts';
 import type { NetworkProfile } from './network-profile.ts';
 
@@ -168,4 +171,17 @@ export function resolveProfile(ref: ProfileRef, scenario: Scenario): NetworkProf
   const found = scenario.network.profiles[ref] ?? builtinProfiles[ref];
   if (!found) throw new Error(`unknown profile "${ref}"`);
   return found;
+}
+
+/** The fleet to run: explicit choices (command-line flags) win over the scenario's, then 20 × 4. */
+export function fleetShape(scenario: Scenario, restaurants?: number, terminals?: TerminalsSpec): { restaurants: number; terminals: TerminalsSpec } {
+  return {
+    restaurants: restaurants ?? scenario.fleet?.restaurants ?? 20,
+    terminals: terminals ?? parseTerminalsSpec(String(scenario.fleet?.terminals ?? 4)),
+  };
+}
+
+/** The path of a scenario shipped in `scenarios/` (e.g. `light-faults` for `pulse start`). */
+export function exampleScenarioPath(name: string): string {
+  return fileURLToPath(new URL(`../../../scenarios/${name}.json`, import.meta.url));
 }

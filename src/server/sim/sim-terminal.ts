@@ -67,7 +67,6 @@ export class SimTerminal implements WireLink {
   private pendingPing: { frame: string; seq: number; rtt: number | undefined } | null = null;
   private outSeq = 0;
   private orders = 0;
-  private attempt = 0;
   private silent = false;
   /** An attempt was refused by `canAttempt`: the socket waits, without a timer, for `checkNow()`. */
   private blocked = false;
@@ -107,9 +106,6 @@ export class SimTerminal implements WireLink {
       },
     });
     this.socket.on('message', (data) => this.onMessage(data));
-    this.socket.on('open', (info) => {
-      this.attempt = info.attempt;
-    });
     this.socket.on('pong', ({ seq, rttMs }) => {
       this.record({ ev: 'pong', t: this.clock.now(), rid: this.rid, tid: this.tid, seq, rtt: rttMs });
     });
@@ -316,7 +312,9 @@ export class SimTerminal implements WireLink {
       case 'welcome':
         if (!wire || wire.authenticated) return;
         wire.authenticated = true;
-        this.record({ ev: 'open', t: this.clock.now(), rid: this.rid, tid: this.tid, attempt: this.attempt });
+        // The socket's attempt count is still the one this connection was opened with: it resets
+        // only once the connection has been up for `stableAfterMs`, long after the welcome.
+        this.record({ ev: 'open', t: this.clock.now(), rid: this.rid, tid: this.tid, attempt: this.socket.attempts });
         this.armLinkTimer();
         return;
       case 'order': {
