@@ -20,9 +20,9 @@ describe('a slow consumer', () => {
     source.onSample = (n) => {
       for (const rid of rids) source.set(rid, { connections: n % 9, reconnectsPerMin: (n % 13) / 10 });
     };
-    harness = await startLive({ source, tickMs: 50, maxBufferedBytes: 64 * 1024, closeGraceMs: 10_000 });
-    const slow = connectViewer(harness.baseUrl, { token: viewerToken('support') });
-    const fast = connectViewer(harness.baseUrl, { token: viewerToken('support') });
+    harness = await startLive({ source, tickMs: 100, maxBufferedBytes: 64 * 1024, closeGraceMs: 10_000 });
+    const slow = connectViewer(harness.baseUrl, { token: viewerToken('support'), validate: false });
+    const fast = connectViewer(harness.baseUrl, { token: viewerToken('support'), validate: false });
     viewers.push(slow, fast);
     await Promise.all([slow.waitFor((f) => f.type === 'snapshot'), fast.waitFor((f) => f.type === 'snapshot')]);
     slow.ws.pause();
@@ -30,7 +30,10 @@ describe('a slow consumer', () => {
 
     await until(() => harness!.live.stats().slowConsumersCut === 1, 8_000, 'the slow viewer to be cut');
     const cutAfterMs = Date.now() - pausedAt;
+    const hubSeqAtCut = harness.live.stats().seq;
     expect(harness.live.stats().viewers).toBe(1);
+    // The other viewer was served all along: it holds (nearly) every tick the hub made meanwhile.
+    await until(() => fast.stream().at(-1)!.seq >= hubSeqAtCut - 1, 1_000, 'the fast viewer to be current');
 
     // The close frame waits behind what was queued; the viewer reads it once it reads again.
     slow.ws.resume();
@@ -40,10 +43,13 @@ describe('a slow consumer', () => {
     await fast.waitForCount('delta', seen + 5, 3_000);
     const deltas = fast.frames.filter((f): f is DeltaFrame => f.type === 'delta');
     deltas.forEach((d, i) => i > 0 && expect(d.seq).toBe(deltas[i - 1]!.seq + 1));
-    // On time: ticks every 50 ms while the slow one stalled, each delta arriving soon after its tick.
-    const lags = fast.frames.map((f, i) => (f.type === 'delta' ? fast.arrivedAt[i]! - f.t : 0));
-    expect(Math.max(...lags)).toBeLessThan(1_000);
-    expect(deltas.length).toBeGreaterThanOrEqual(Math.floor(cutAfterMs / 50 / 2));
+    // On time: a tick every 100 ms while the slow one stalled, each delta arriving soon after its
+    // tick (bounds generous for a loaded 2-core machine; a hub waiting on the stalled viewer would
+    // fall behind by seconds and stop at the cut).
+    const lags = fast.frames.map((f, i) => (f.type === 'delta' ? fast.arrivedAt[i]! - f.t : 0)).sort((a, b) => a - b);
+    expect(lags[Math.floor(lags.length / 2)]).toBeLessThan(250);
+    expect(lags.at(-1)).toBeLessThan(2_000);
+    expect(deltas.length).toBeGreaterThanOrEqual(Math.floor(cutAfterMs / 100 / 2));
     expect(fast.ws.readyState).toBe(fast.ws.OPEN);
   });
 });
