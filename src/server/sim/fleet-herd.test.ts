@@ -76,6 +76,10 @@ describe('gateway restart under a fleet (herd reconnect)', () => {
     const spanMs = Math.max(...reopens) - Math.min(...reopens);
     console.log(`herd: ${terminals} reconnects over ${spanMs} ms; busiest 100 ms window ${busiest} (${((busiest / terminals) * 100).toFixed(1)} %)`);
     expect(busiest).toBeLessThanOrEqual(terminals * 0.15);
+    // While it was down the attempts failed, and the truth says why.
+    const fails = truth.filter((e): e is Extract<TruthEvent, { ev: 'connect_fail' }> => e.ev === 'connect_fail');
+    expect(fails.length).toBeGreaterThan(terminals);
+    expect(new Set(fails.map((e) => e.error))).toContain('ECONNREFUSED');
     // Each retry honoured the policy: never below the base.
     expect(truth.filter((e) => e.ev === 'retry').every((e) => e.ev === 'retry' && e.delayMs >= 200 && e.delayMs <= 6400)).toBe(true);
   }, 25_000);

@@ -20,8 +20,7 @@ import { drawBaseRtt, drawFlapDelay, drawLoss, drawOneWayDelay } from './network
 import type { NetworkProfile } from './network-profile.ts';
 import type { Recorder } from './recorder.ts';
 import { SimWire } from './sim-wire.ts';
-import type { WireLink } from './sim-wire.ts';
-import type { ClosedBy } from './truth-events.ts';
+import type { WireEnd, WireLink } from './sim-wire.ts';
 
 /** What every terminal of one fleet shares; one object, referenced, never copied. */
 export interface TerminalShared {
@@ -150,7 +149,7 @@ export class SimTerminal implements WireLink {
     return !lost;
   }
 
-  ended(wire: SimWire, info: { code: number; reason: string; by: ClosedBy; opened: boolean; silent: boolean }): void {
+  ended(wire: SimWire, info: WireEnd): void {
     if (wire === this.wire) {
       this.wire = null;
       this.clearTimer();
@@ -161,7 +160,8 @@ export class SimTerminal implements WireLink {
       const e = { ev: 'close' as const, t, rid: this.rid, tid: this.tid, code: info.code, by: info.by, reason: info.reason, upMs: t - wire.openedAt };
       this.record(info.silent ? { ...e, silent: true } : e);
     } else {
-      this.record({ ev: 'connect_fail', t, rid: this.rid, tid: this.tid, code: info.code });
+      const e = { ev: 'connect_fail' as const, t, rid: this.rid, tid: this.tid, code: info.code };
+      this.record(info.error === undefined ? e : { ...e, error: info.error });
     }
   }
 
@@ -333,7 +333,7 @@ export class SimTerminal implements WireLink {
 
   private onRetryScheduled(attempt: number, delayMs: number): void {
     const bypass = this.ignoreBackoff;
-    this.record({ ev: 'retry', t: this.clock.now(), rid: this.rid, tid: this.tid, attempt, delayMs: bypass ? bypass.delayMs : delayMs });
+    this.record({ ev: 'retry', t: this.clock.now(), rid: this.rid, tid: this.tid, attempt, delayMs: Math.round(bypass ? bypass.delayMs : delayMs) });
     if (!bypass) return;
     this.clearTimer();
     this.timer = this.clock.setTimeout(() => {

@@ -24,8 +24,18 @@ export interface WireLink {
   /** Called for every outbound frame the network carries; false loses it on the way. */
   passes(data: string): boolean;
   /** The wire is over; `opened` tells a connection from a failed attempt. Called once per wire. */
-  ended(wire: SimWire, info: { code: number; reason: string; by: ClosedBy; opened: boolean; silent: boolean }): void;
+  ended(wire: SimWire, info: WireEnd): void;
 }
+
+export type WireEnd = {
+  code: number;
+  reason: string;
+  by: ClosedBy;
+  opened: boolean;
+  silent: boolean;
+  /** Why an attempt failed, when `ws` said (ECONNREFUSED, a handshake timeout, a 503 …). */
+  error?: string;
+};
 
 export type WireOptions = { localAddress?: string; handshakeTimeoutMs: number };
 
@@ -59,6 +69,7 @@ export class SimWire implements WebSocketLike {
   private lastOutAt = 0;
   private lastInAt = 0;
   private closeInfo: { code: number; reason: string } | null = null;
+  private error: string | undefined;
 
   constructor(url: string, protocols: string[], link: WireLink, options: WireOptions) {
     this.link = link;
@@ -80,6 +91,7 @@ export class SimWire implements WebSocketLike {
     });
     // Every ws socket needs an error listener, or one bad frame crashes the process.
     this.ws.on('error', (error) => {
+      this.error ??= ((error as NodeJS.ErrnoException).code ?? error.message).slice(0, 120);
       if (!this.done) this.onerror?.({ type: 'error', message: error.message });
     });
     this.ws.on('close', (code, reason) => {
@@ -194,7 +206,9 @@ export class SimWire implements WebSocketLike {
     this.link.clock.clearTimeout(this.outTimer);
     this.in = [];
     this.out = [];
-    this.link.ended(this, { code, reason, by, opened: this.opened, silent: this.silenced });
+    const end: WireEnd = { code, reason, by, opened: this.opened, silent: this.silenced };
+    if (this.error !== undefined) end.error = this.error;
+    this.link.ended(this, end);
     this.onclose?.({ code, reason, wasClean: code !== CloseCode.abnormal });
   }
 

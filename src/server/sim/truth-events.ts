@@ -22,8 +22,8 @@ export type TruthEvent =
   | ({ ev: 'open'; attempt: number } & Who)
   /** `silent`: the connection had been silenced; the gateway should have recorded 4008 for it. */
   | ({ ev: 'close'; code: number; by: ClosedBy; reason: string; upMs: number; silent?: true } & Who)
-  /** An attempt that never opened (refused, handshake failed). */
-  | ({ ev: 'connect_fail'; code: number } & Who)
+  /** An attempt that never became a welcomed connection (refused, handshake failed, 4001); `error` as `ws` gave it. */
+  | ({ ev: 'connect_fail'; code: number; error?: string } & Who)
   | ({ ev: 'retry'; attempt: number; delayMs: number } & Who)
   | ({ ev: 'failed'; reason: string; code?: number } & Who)
   /** A heartbeat left the terminal; `lost` means the network dropped it before the gateway. */
