@@ -14,7 +14,7 @@ const faultAt = 0.8;
 const scenario = parseScenario(
   JSON.stringify({
     network: { default: 'ideal' },
-    orders: { perTerminalPerMinute: 0 },
+    orders: { perTerminalPerMinute: 60 },
     faults: [
       { type: 'bad-token', at: faultAt, kind: 'expired', terminals: ['r-001-t1'] },
       { type: 'bad-token', at: faultAt, kind: 'wrong-secret', terminals: ['r-001-t2'] },
@@ -107,6 +107,12 @@ describe('scenario faults against the real gateway', () => {
       expect(c.t - faultStart).toBeLessThan(2 * heartbeatMs + 100 + 400);
       expect(c.byServer).toBe(true);
     }
+    // While silent the terminals sent nothing and the truth claims nothing: no ping, order or ack.
+    const start = truth.find((e) => e.ev === 'fault_start' && e.fault === 'silent')!;
+    const end = truth.find((e) => e.ev === 'fault_end' && e.fault === 'silent')!;
+    const during = truth.filter((e) => 'rid' in e && e.rid === 'r-003' && e.t > start.t && e.t < end.t);
+    expect(during.filter((e) => e.ev === 'ping' || e.ev === 'order_sent' || e.ev === 'ack' || e.ev === 'pong')).toEqual([]);
+    expect(truth.some((e) => e.ev === 'order_sent' && e.rid === 'r-003')).toBe(true);
     // Nobody else was timed out.
     expect(gw.events.filter((e) => e.type === 'close' && e.code === 4008 && !e.tid.startsWith('r-003'))).toEqual([]);
     for (const tid of ['r-003-t1', 'r-003-t2']) {

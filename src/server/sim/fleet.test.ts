@@ -125,6 +125,31 @@ describe('fleet against the real gateway', () => {
     expect(gw.events.filter((e) => e.type === 'close' && e.code !== 1000)).toEqual([]);
   });
 
+  it('a silenced terminal claims nothing it did not send: no ping, order or ack in the truth', async () => {
+    gw = await startTestGateway({ heartbeatGraceMs: 2000 });
+    const truth: TruthEvent[] = [];
+    const scenario = parseScenario(JSON.stringify({ network: { default: 'ideal' }, orders: { perTerminalPerMinute: 300 }, faults: [{ type: 'silent', at: 0.5, duration: 1, terminals: ['r-001-t1'] }] }));
+    fleet = await startFleet({
+      gatewayUrl: gw.url,
+      secret: testSecret,
+      restaurants: 1,
+      terminals: { min: 2, max: 2 },
+      scenario,
+      heartbeatIntervalMs: heartbeatMs,
+      // The terminal must keep believing in its link, and keep beating, for the whole silence.
+      healthThresholds: { degradedAfterMs: 3000, unhealthyAfterMs: 5000 },
+      onTruth: (e) => truth.push(e),
+    });
+    await waitFor('the silence to end', () => truth.some((e) => e.ev === 'fault_end'), 4000);
+    const start = truth.find((e) => e.ev === 'fault_start')!.t;
+    const end = truth.find((e) => e.ev === 'fault_end')!.t;
+    const mine = (e: TruthEvent) => 'tid' in e && e.tid === 'r-001-t1';
+    expect(truth.filter((e) => mine(e) && e.ev === 'order_sent' && e.t < start).length).toBeGreaterThan(0);
+    expect(truth.filter((e) => mine(e) && e.t > start && e.t < end && ['ping', 'order_sent', 'ack', 'pong', 'abuse'].includes(e.ev))).toEqual([]);
+    // Its neighbour kept talking (and the silenced one never saw its orders).
+    expect(truth.filter((e) => e.ev === 'order_sent' && e.tid === 'r-001-t2' && e.t > start && e.t < end).length).toBeGreaterThan(0);
+  });
+
   it('is reproducible from the seed: the same fleet shape and the same network per terminal', async () => {
     gw = await startTestGateway();
     const scenario = parseScenario(JSON.stringify({ network: { default: 'wifi', mix: [{ profile: '4g', share: 0.3 }, { profile: 'flaky', share: 0.2 }] } }));

@@ -225,6 +225,7 @@ export class SimTerminal implements WireLink {
 
   /** Valid pings back to back, far above any rate limit; the gateway should close 1008. */
   flood(frames: number): void {
+    if (!this.canSend()) return;
     let sent = 0;
     let bytes = 0;
     for (let i = 0; i < frames; i++) {
@@ -238,6 +239,7 @@ export class SimTerminal implements WireLink {
 
   /** One frame of `bytes` bytes; the gateway should close 1009. */
   oversize(bytes: number): void {
+    if (!this.canSend()) return;
     const head = `{"type":"ping","seq":${this.outSeq++},"timestamp":${Math.floor(this.clock.now())},"pad":"`;
     const frame = head + 'x'.repeat(Math.max(0, bytes - head.length - 2)) + '"}';
     const sent = this.socket.send(frame);
@@ -285,7 +287,16 @@ export class SimTerminal implements WireLink {
     return frame;
   }
 
+  /**
+   * The socket believes a silenced link is open and would "send" into the blackhole; the truth
+   * must not claim frames that never left, so the terminal checks its own link first.
+   */
+  private canSend(): boolean {
+    return this.wire !== null && this.wire.authenticated && !this.wire.isSilent;
+  }
+
   private submitOrder(): void {
+    if (!this.canSend()) return;
     const n = ++this.orders;
     const id = `${this.tid}-o${n}`;
     const qty = 1 + Math.floor(this.random() * 4);
