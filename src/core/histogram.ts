@@ -69,6 +69,17 @@ export class Histogram {
     return this;
   }
 
+  /** Remove every count of `other`, which must have been merged into this one before (rolling windows). */
+  subtract(other: Histogram): this {
+    if (other.count > 0) this.h.subtract(other.h);
+    return this;
+  }
+
+  /** What JSON gets: a summary, never the bucket array (figures carry live histograms). */
+  toJSON(): { count: number; p50: number | null; p95: number | null; p99: number | null } {
+    return { count: this.count, p50: this.percentile(50), p95: this.percentile(95), p99: this.percentile(99) };
+  }
+
   get count(): number {
     return this.h.totalCount;
   }

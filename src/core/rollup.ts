@@ -8,6 +8,8 @@
  * Keys are open-ended strings (`Record<string, …>`) so that adding a counter never needs a schema
  * migration; the keys written today are listed in `rollupKeys` with their units.
  */
+import { decodeHistogram } from './histogram.ts';
+import type { CountWidth, Histogram } from './histogram.ts';
 
 /** A gauge over a bucket: its value at the end, and its extremes within. */
 export interface Gauge {
@@ -42,9 +44,9 @@ export const rollupKeys = {
     'limits.<kind>': 'limit hits by kind: rate, size, invalid',
     hbOnTime: 'heartbeats received within the interval plus grace',
     hbLate: 'heartbeats received after the interval plus grace',
-    connectedMs: 'terminal-time connected, ms (Σ over connections of their time open in this minute)',
-    healthyMs: 'terminal-time connected and healthy (heartbeat age below the healthy threshold), ms',
-    expectedMs: 'terminal-time expected, ms (expected terminals × time of the minute observed)',
+    connectedMs: 'terminal-time connected, ms (Σ over terminals with an open connection of the time they had one)',
+    healthyMs: 'terminal-time connected and healthy (last heartbeat younger than 20 s), ms',
+    expectedMs: 'terminal-time expected, ms (terminals seen in the last 7 days × time of the minute observed)',
     msgIn: 'messages received from terminals',
     msgOut: 'messages sent to terminals',
     bytesIn: 'bytes received from terminals',
@@ -60,3 +62,60 @@ export const rollupKeys = {
     duration: 'duration of connections closed in the minute, values in µs',
   },
 } as const;
+
+/** Counter keys, spelled in one place. */
+export const counterKey = {
+  closes: (code: number | string) => `closes.${code}`,
+  errors: (type: string) => `errors.${type}`,
+  limits: (kind: string) => `limits.${kind}`,
+} as const;
+
+/** Entries of a counter family, e.g. `family(counters, 'closes')` → `{ '1000': 3, '4008': 1 }`. */
+export function family(counters: Readonly<Record<string, number>>, name: 'closes' | 'errors' | 'limits'): Record<string, number> {
+  const prefix = `${name}.`;
+  const out: Record<string, number> = {};
+  for (const key in counters) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = counters[key] as number;
+  return out;
+}
+
+export function addCounters(into: Record<string, number>, from: Readonly<Record<string, number>>): Record<string, number> {
+  for (const key in from) into[key] = (into[key] ?? 0) + (from[key] as number);
+  return into;
+}
+
+/** Combine two gauges of consecutive buckets: `b` is the later one, so its `last` wins. */
+export function combineGauges(a: Gauge | undefined, b: Gauge): Gauge {
+  return a === undefined ? { ...b } : { last: b.last, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };
+}
+
+/**
+ * Merge restaurant-minutes (of one restaurant, or of several for a fleet view) into one bucket:
+ * counters add, gauges combine in time order, histograms merge exactly. `minute` of the result is
+ * the earliest; `rid` is the one given. Histograms that do not decode are skipped and counted.
+ * Gauges of several restaurants at the same minute should be summed by the caller first — here
+ * they are combined as if consecutive.
+ */
+export function mergeMinutes(rid: string, minutes: readonly RestaurantMinute[], width: CountWidth = 64): { merged: RestaurantMinute; invalidHistograms: number } {
+  const sorted = [...minutes].sort((a, b) => a.minute - b.minute);
+  const counters: Record<string, number> = {};
+  const gauges: Record<string, Gauge> = {};
+  const hists = new Map<string, Histogram>();
+  let invalidHistograms = 0;
+  for (const m of sorted) {
+    addCounters(counters, m.counters);
+    for (const key in m.gauges) gauges[key] = combineGauges(gauges[key], m.gauges[key] as Gauge);
+    for (const key in m.histograms) {
+      const h = decodeHistogram(m.histograms[key] as string, width);
+      if (!h) {
+        invalidHistograms++;
+        continue;
+      }
+      const into = hists.get(key);
+      if (into) into.merge(h);
+      else hists.set(key, h);
+    }
+  }
+  const histograms: Record<string, string> = {};
+  for (const [key, h] of hists) if (h.count > 0) histograms[key] = h.encode();
+  return { merged: { rid, minute: sorted[0]?.minute ?? 0, counters, gauges, histograms }, invalidHistograms };
+}

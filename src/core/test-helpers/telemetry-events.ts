@@ -88,3 +88,6 @@ export function second(rid: string, s: number, fields: Partial<ReadableSecond> =
 export function frame(gw: string, seq: number, seconds: RestaurantSecond[], lifecycle: ProbeEvent[] = [], run = 1): TelemetryFrame {
   return { v: 1, gw, run, seq, t: T0 + seq * 1000, seconds, lifecycle: lifecycle as TelemetryFrame['lifecycle'] };
 }
+
+/** A whole minute, after T0, so rollup tests read offsets from a minute boundary. */
+export const M0 = Math.ceil(T0 / 60_000) * 60_000;
