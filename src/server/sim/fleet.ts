@@ -9,7 +9,7 @@ import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { childSeed, planFleet } from './fleet-plan.ts';
 import type { TerminalsSpec } from './fleet-plan.ts';
 import { Recorder } from './recorder.ts';
-import { signSimToken } from './sim-tokens.ts';
+import { signTerminalToken } from '../auth/tokens.ts';
 import { emptyScenario, resolveProfile } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { checkTargets, runScenario } from './scenario-runner.ts';
@@ -102,11 +102,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     recorder,
     gatewayUrl: options.gatewayUrl,
     tokenVia: options.tokenVia ?? 'subprotocol',
-    signToken: (tid, rid) => signSimToken(options.secret, tid, rid, tokenTtlS, clock.now()),
+    signToken: (tid, rid) => signTerminalToken(options.secret, tid, rid, tokenTtlS, clock.now()),
     badToken: (tid, rid, kind) =>
       kind === 'expired'
-        ? signSimToken(options.secret, tid, rid, -60, clock.now())
-        : signSimToken(`not-the-secret-${options.secret.length}-${seed}`, tid, rid, tokenTtlS, clock.now()),
+        ? signTerminalToken(options.secret, tid, rid, -60, clock.now())
+        : signTerminalToken(`not-the-secret-${options.secret.length}-${seed}`, tid, rid, tokenTtlS, clock.now()),
     tokenRefreshMs: (tokenTtlS * 1000) / 2,
     heartbeatIntervalMs,
     // Same proportions as the defaults (15 s beat → 20 s degraded, 30 s unhealthy), so a compressed
