@@ -168,19 +168,17 @@ export class RestaurantWindows {
     return { counters, connections: min <= max ? { min, max } : null, hist: this.windowHist };
   }
 
-  /** Settle every open minute that ended at or before `upTo`; returns their rollups, oldest first. */
+  /**
+   * Settle every open minute that ended at or before `upTo`; returns their rollups, oldest first.
+   * `settle(Infinity)` seals the unfinished ones too (shutdown): later writes to them are late.
+   */
   settle(upTo: number): RestaurantMinute[] {
     const done: RestaurantMinute[] = [];
     for (const m of [...this.open.values()].sort((a, b) => a.minute - b.minute)) {
       if (m.minute + MINUTE_MS > upTo) continue;
       this.open.delete(m.minute);
       this.settledUpTo = Math.max(this.settledUpTo, m.minute + MINUTE_MS);
-      const histograms: Record<string, string> = {};
-      for (const name of histNames) {
-        const h = m.hist[name];
-        if (h && h.count > 0) histograms[name] = h.encode();
-      }
-      const rollup: RestaurantMinute = { rid: this.rid, minute: m.minute, counters: { ...m.counters }, gauges: { ...m.gauges }, histograms };
+      const rollup = this.rollupOf(m);
       done.push(rollup);
       this.settled.push(rollup);
     }
@@ -188,9 +186,25 @@ export class RestaurantWindows {
     return done;
   }
 
+  /** The minutes not yet settled, as they stand (oldest first): history views show them live. */
+  openMinutes(): RestaurantMinute[] {
+    return [...this.open.values()].sort((a, b) => a.minute - b.minute).map((m) => this.rollupOf(m));
+  }
+
   /** Minutes not yet settled: a restaurant with some cannot be forgotten before they are. */
   get hasOpenMinutes(): boolean {
     return this.open.size > 0;
+  }
+
+  private rollupOf(m: OpenMinute): RestaurantMinute {
+    const histograms: Record<string, string> = {};
+    for (const name of histNames) {
+      const h = m.hist[name];
+      if (h && h.count > 0) histograms[name] = h.encode();
+    }
+    const gauges: Record<string, Gauge> = {};
+    for (const key in m.gauges) gauges[key] = { ...(m.gauges[key] as Gauge) };
+    return { rid: this.rid, minute: m.minute, counters: { ...m.counters }, gauges, histograms };
   }
 
   private addSecond(t: number, key: string, n: number): void {

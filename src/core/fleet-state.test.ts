@@ -201,5 +201,10 @@ describe('fleet state: totals and rollups', () => {
     d.runUntil(M0 + 130 * S);
     expect(state.drainRollups().map((x) => x.minute)).toEqual([M0 + 60_000]);
     expect(state.minutesOf('r1').map((x) => x.minute)).toEqual([M0, M0 + 60_000]);
+    // The minute under way is visible as it stands, and shutdown seals it.
+    expect(state.openMinutes('r1').map((x) => [x.minute, x.counters.connectedMs])).toEqual([[M0 + 120_000, 2 * 10_000]]);
+    expect(state.openMinutes().map((x) => x.rid)).toEqual(['r1']);
+    expect(state.sealOpenMinutes().map((x) => x.minute)).toEqual([M0 + 120_000]);
+    expect(state.openMinutes('r1')).toEqual([]);
   });
 });

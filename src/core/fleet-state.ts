@@ -237,6 +237,23 @@ export class FleetState {
     return out;
   }
 
+  /**
+   * The minutes not settled yet, as they stand, of one restaurant or (rid undefined) of all: a
+   * history view up to now joins these to what the store has.
+   */
+  openMinutes(rid?: string): RestaurantMinute[] {
+    if (rid !== undefined) return this.restaurants.get(rid)?.windows.openMinutes() ?? [];
+    return [...this.restaurants.values()].flatMap((r) => r.windows.openMinutes());
+  }
+
+  /** Settle every minute still open, finished or not, and return them (shutdown: flush to the store). */
+  sealOpenMinutes(): RestaurantMinute[] {
+    const out: RestaurantMinute[] = [];
+    for (const r of this.restaurants.values()) out.push(...r.windows.settle(Infinity));
+    this.unscoped.settle(Infinity);
+    return out;
+  }
+
   figuresOf(rid: string, now: number): RestaurantFigures | null {
     const r = this.restaurants.get(rid);
     return r === undefined ? null : figuresOf(r, now, this.expectedWindowMs);
