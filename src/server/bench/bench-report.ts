@@ -1,0 +1,107 @@
+/**
+ * What `pulse bench gateway` prints: the figures of each run beside the targets of issue 2, with
+ * ✓/✗, and how each figure was measured — a number without its method invites a wrong comparison.
+ * `--json` prints `toJson` instead, for machines.
+ */
+import { cpus } from 'node:os';
+import type { GatewayBenchResult, RunResult } from './gateway-bench.ts';
+
+export const targets = {
+  terminalsHeld: 19_000,
+  cpuPctOfOneCore: 15,
+  rssPerConnectionBytes: 6 * 1024,
+  probeCpuRatio: 1.2,
+} as const;
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: string;
+  /** null: not attempted by this run (e.g. fewer terminals asked for than the target). */
+  pass: boolean | null;
+}
+
+const mark = (pass: boolean | null) => (pass === null ? '–' : pass ? '✓' : '✗');
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const kb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(2)} KB` : 'n/a');
+const ms = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+
+/** probe-on CPU / probe-off CPU (medians); null unless both runs exist. */
+export function probeRatio(result: GatewayBenchResult): number | null {
+  const on = result.runs.find((r) => r.probe === 'on');
+  const off = result.runs.find((r) => r.probe === 'off');
+  if (!on || !off || !(off.cpu.medianPct > 0)) return null;
+  return on.cpu.medianPct / off.cpu.medianPct;
+}
+
+export function checkTargets(result: GatewayBenchResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const r of result.runs) {
+    const attempted = r.asked >= targets.terminalsHeld;
+    checks.push({
+      name: `terminals held (probe ${r.probe})`,
+      target: `${int(targets.terminalsHeld)}`,
+      value: `${int(r.held)} of ${int(r.asked)}`,
+      pass: attempted ? r.held >= targets.terminalsHeld : null,
+    });
+    checks.push({ name: `gateway CPU (probe ${r.probe})`, target: `≤ ${targets.cpuPctOfOneCore} % of one core`, value: `${r.cpu.medianPct.toFixed(2)} %`, pass: r.cpu.medianPct <= targets.cpuPctOfOneCore });
+    checks.push({
+      name: `RSS per connection (probe ${r.probe})`,
+      target: `≤ ${kb(targets.rssPerConnectionBytes)}`,
+      value: kb(r.rss.perConnectionBytes),
+      pass: r.rss.perConnectionBytes <= targets.rssPerConnectionBytes,
+    });
+  }
+  const ratio = probeRatio(result);
+  if (ratio !== null) checks.push({ name: 'CPU probe on / off', target: `≤ ${targets.probeCpuRatio}×`, value: `${ratio.toFixed(2)}×`, pass: ratio <= targets.probeCpuRatio });
+  return checks;
+}
+
+function runLines(r: RunResult): string[] {
+  const cycles = r.cpu.windows.map((w) => `${w.pct.toFixed(2)}${w.full ? '' : '*'}`).join(' · ');
+  return [
+    `probe ${r.probe}`,
+    `  connections held        ${int(r.held)} of ${int(r.asked)} (lowest during the steady state ${int(r.heldMin)}; ramp ${r.rampSeconds} s)`,
+    `  gateway CPU             ${r.cpu.medianPct.toFixed(2)} % of one core (median of ${r.cpu.windows.filter((w) => w.full).length || r.cpu.windows.length} windows; mean ${r.cpu.meanPct.toFixed(2)} %)`,
+    `                          per window: ${cycles} %`,
+    `  RSS per connection      ${kb(r.rss.perConnectionBytes)} (RSS ${(r.rss.beforeBytes / 2 ** 20).toFixed(1)} → ${(r.rss.afterBytes / 2 ** 20).toFixed(1)} MiB)`,
+    `                          of which V8 heap used ${kb(r.heap.perConnectionBytes)} (reserved ${kb(r.heap.totalPerConnectionBytes)}), external ${kb(r.heap.externalPerConnectionBytes)};`,
+    `                          the young generation grew ${(r.heap.youngGenGrowthBytes / 2 ** 20).toFixed(1)} MiB of it (${kb(r.heap.youngGenGrowthBytes / Math.max(1, r.held))} per connection), a fixed cost of the ramp's allocation rate`,
+    `  heartbeat RTT           p50 ${ms(r.rtt.p50)} ms · p99 ${ms(r.rtt.p99)} ms · max ${ms(r.rtt.max)} ms (${int(r.rtt.count)} pongs)`,
+    `  terminals process       ${r.terminals.cpuPct.toFixed(1)} % of one core; ${int(r.terminals.closesInSteadyState)} closed during the steady state; ${int(r.terminals.connectFails)} failed attempts`,
+    ...(r.probeEventsPerSec === null ? [] : [`  probe                   ${int(r.probeEventsPerSec)} events/s folded, one frame flushed per second`]),
+    `  load average            ${r.loadavg.start.join(' ')} at start → ${r.loadavg.end.join(' ')} at end (${cpus().length} cores)`,
+  ];
+}
+
+export function formatReport(result: GatewayBenchResult): string {
+  const o = result.options;
+  const lines = [
+    `pulse bench gateway — ${int(o.terminals)} terminals (${o.perRestaurant} per restaurant) on ${o.heartbeatIntervalMs / 1000} s heartbeats, ` +
+      `${o.durationS} s steady state after a ${int(o.rampPerSec)}/s ramp; node ${process.version}`,
+    '',
+  ];
+  for (const r of result.runs) lines.push(...runLines(r), '');
+  const ratio = probeRatio(result);
+  if (ratio !== null) lines.push(`CPU probe on / off        ${ratio.toFixed(2)}×`, '');
+  lines.push('targets');
+  for (const c of checkTargets(result)) lines.push(`  ${mark(c.pass)} ${c.name.padEnd(34)} ${c.value.padEnd(18)} target ${c.target}`);
+  lines.push(
+    '',
+    'how it was measured',
+    '  · the gateway runs alone in its own process; terminals run in another (real ws sockets through the',
+    '    resilient socket, bound to 127.0.x.y source addresses)',
+    '  · CPU: process.cpuUsage() of the gateway process (every thread) per window of one heartbeat interval,',
+    '    so each window holds one ping of every terminal; ramp and a settle after it are excluded; * = a',
+    '    shorter tail window, in the mean only',
+    '  · RSS per connection: (RSS after the steady state − RSS before any terminal connected) / held, each',
+    '    read right after a full GC (node --expose-gc), so it is the steady footprint, not garbage',
+    '  · RTT: measured by the terminals, ping sent → pong received, during the steady state only',
+    '  · probe on: every probe event folded by the probe aggregator, flushed once a second; off: probe null',
+  );
+  return lines.join('\n');
+}
+
+export function toJson(result: GatewayBenchResult): string {
+  return JSON.stringify({ ...result, probeCpuRatio: probeRatio(result), targets: checkTargets(result) }, null, 2);
+}
