@@ -116,6 +116,8 @@ export interface RestaurantFigures {
   errorsPerMin: number;
   limits: Partial<Record<LimitKind, number>>;
   traffic: { msgIn: number; msgOut: number; bytesIn: number; bytesOut: number };
+  /** Counters of the last whole second alone (keys as in rollup.ts), e.g. `{ opens: 1, 'closes.1006': 1 }`. */
+  lastSecond: Record<string, number>;
   /** Terminal-time over the last minute, ms: what stability is made of. */
   terminalTime: { connectedMs: number; healthyMs: number; expectedMs: number };
   /** Share of expected terminal-time connected and healthy; null when nothing was expected. */
@@ -206,6 +208,7 @@ export function computeFigures(i: FigureInputs): RestaurantFigures {
     errorsPerMin: perMin(total),
     limits: family(c, 'limits') as Partial<Record<LimitKind, number>>,
     traffic: { msgIn: n(c, 'msgIn'), msgOut: n(c, 'msgOut'), bytesIn: n(c, 'bytesIn'), bytesOut: n(c, 'bytesOut') },
+    lastSecond: i.view.lastSecond,
     terminalTime: { connectedMs, healthyMs, expectedMs },
     stability: share(healthyMs, expectedMs),
     histograms: i.view.hist,

@@ -38,6 +38,8 @@ describe('restaurant windows', () => {
     expect(w.view(M0 + 90_000).counters.opens).toBe(60);
     expect(w.view(M0 + 90_999).counters.opens).toBe(60);
     expect(w.view(M0 + 91_000).counters.opens).toBe(60);
+    expect(w.view(M0 + 90_500).lastSecond).toEqual({ opens: 1 });
+    expect(w.view(M0 + 95_000).lastSecond).toEqual({});
     expect(w.totals.opens).toBe(91);
   });
 

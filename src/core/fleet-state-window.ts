@@ -60,6 +60,8 @@ class OpenMinute {
 export interface WindowView {
   /** Counters summed over the 60 whole seconds before the current one: [now − 60 s, now), to the second. */
   counters: Record<string, number>;
+  /** Counters of the last whole second alone (the one before now's): "what just happened". */
+  lastSecond: Record<string, number>;
   /** Extremes of the connections gauge over those seconds; null when none recorded it. */
   connections: { min: number; max: number } | null;
   /** Histograms over the 10-s slots of the last minute: live objects, read them, never write. */
@@ -157,15 +159,17 @@ export class RestaurantWindows {
     if (head > this.histHead) this.advanceHist(head);
     const nowS = floorTo(now, SECOND_MS);
     const counters: Record<string, number> = {};
+    let lastSecond: Record<string, number> = {};
     let min = Infinity;
     let max = -Infinity;
     for (const slot of this.seconds) {
       if (slot.s < nowS - WINDOW_MS || slot.s >= nowS) continue;
+      if (slot.s === nowS - SECOND_MS) lastSecond = { ...slot.counters };
       for (const key in slot.counters) counters[key] = (counters[key] ?? 0) + (slot.counters[key] as number);
       if (slot.gMin < min) min = slot.gMin;
       if (slot.gMax > max) max = slot.gMax;
     }
-    return { counters, connections: min <= max ? { min, max } : null, hist: this.windowHist };
+    return { counters, lastSecond, connections: min <= max ? { min, max } : null, hist: this.windowHist };
   }
 
   /**
