@@ -13,7 +13,7 @@ export function AppLayout() {
       <a href="#main" className="sr-only z-50 rounded bg-accent px-3 py-2 text-page focus:not-sr-only focus:fixed focus:left-2 focus:top-2">
         Skip to content
       </a>
-      <header className="sticky top-0 z-40 border-b border-line bg-surface/95 backdrop-blur">
+      <header className="sticky top-0 z-40 border-b border-line bg-surface">
         <div className="flex items-center gap-4 px-4 py-2">
           <Link to="/" className="text-lg font-semibold tracking-tight text-accent">
             Pulse

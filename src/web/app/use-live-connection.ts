@@ -9,6 +9,7 @@ import { livePath } from '../../protocol/live.ts';
 import { animationFrameSchedule } from '../live/frame-batcher.ts';
 import { startLiveConnection } from '../live/live-connection.ts';
 import { createLiveStore, type LiveStore } from '../live/live-store.ts';
+import { createTickMeter } from '../live/tick-meter.ts';
 
 export function liveUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${livePath}`;
@@ -29,6 +30,7 @@ export function useLiveConnection(token: string, onRefused: () => void): LiveSto
       schedule: animationFrameSchedule(),
       canAttempt: browserCanAttempt(isVisible, isOnline),
       onRefused,
+      measure: createTickMeter(),
       onBadFrame: (reason) => console.warn('pulse: dropped a live frame that breaks the contract:', reason),
     });
     const unwatch = watchBrowser(connection.socket, window, isVisible, isOnline);

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Link } from 'react-router';
 import type { LiveEvent } from '../../protocol/live.ts';
 import { eventDetail, eventTypeLabel, isTrouble } from '../lib/describe-event.ts';
@@ -7,7 +8,7 @@ import { formatClock } from '../lib/format.ts';
  * One lifecycle event. Ids and reasons come from terminals: they are rendered as React text
  * children and URL-encoded in links, never as markup.
  */
-export function EventRow({ event }: { event: LiveEvent }) {
+export const EventRow = memo(function EventRow({ event }: { event: LiveEvent }) {
   const detail = eventDetail(event);
   return (
     <li className="grid grid-cols-[4.5rem_7rem_minmax(0,1fr)] gap-2 border-b border-line/60 px-2 py-1 text-sm" data-event-type={event.type}>
@@ -33,4 +34,4 @@ export function EventRow({ event }: { event: LiveEvent }) {
       </span>
     </li>
   );
-}
+});

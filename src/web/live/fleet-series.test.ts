@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendPoint, emptySeries, largestRestaurants, pointOf } from './fleet-series.ts';
+import { allPoints, appendPoint, emptySeries, largestRestaurants, pointOf } from './fleet-series.ts';
 import { figures, totals } from './test-helpers/live-fixtures.ts';
 
 describe('fleet series', () => {
@@ -16,13 +16,25 @@ describe('fleet series', () => {
   it('keeps at most one hour and never more than 360 points at 10 s buckets', () => {
     let s = emptySeries(10_000, 3_600_000);
     for (let t = 0; t < 7_200_000; t += 1000) s = appendPoint(s, pointOf(t, totals(), [], 10_000));
-    expect(s.points.length).toBeLessThanOrEqual(360);
-    expect(s.points[0]!.t).toBeGreaterThan(7_200_000 - 3_600_000 - 10_000);
+    expect(allPoints(s).length).toBeLessThanOrEqual(361);
+    expect(s.settled[0]!.t).toBeGreaterThan(7_200_000 - 3_600_000 - 10_000);
   });
 
   it('restarts the line when time steps back (a new hub with another clock)', () => {
     let s = appendPoint(emptySeries(), pointOf(100_000, totals(), [], 10_000));
     s = appendPoint(s, pointOf(50_000, totals(), [], 10_000));
-    expect(s.points.map((p) => p.t)).toEqual([50_000]);
+    expect(allPoints(s).map((p) => p.t)).toEqual([50_000]);
+  });
+
+  it('keeps the settled array while a bucket is in progress, so charts redraw once per bucket', () => {
+    let s = appendPoint(emptySeries(), pointOf(0, totals(), [], 10_000));
+    s = appendPoint(s, pointOf(10_000, totals({ connections: 1 }), [], 10_000));
+    const settled = s.settled;
+    for (let t = 11_000; t < 20_000; t += 1000) s = appendPoint(s, pointOf(t, totals({ connections: t }), [], 10_000));
+    expect(s.settled).toBe(settled);
+    expect(s.current?.connections).toBe(19_000);
+    s = appendPoint(s, pointOf(20_000, totals(), [], 10_000));
+    expect(s.settled).not.toBe(settled);
+    expect(s.settled.map((p) => [p.t, p.connections])).toEqual([[0, 8], [10_000, 19_000]]);
   });
 });

@@ -1,7 +1,10 @@
 /**
- * The fleet's last hour, built from the live stream one tick at a time. Points are bucketed (10 s:
- * 360 points an hour, under the 500-a-line budget of DESIGN.md) and the newest bucket is
- * overwritten each tick, so a chart moves every second without growing past its budget.
+ * The fleet's last hour, built from the live stream one tick at a time. Points are bucketed (30 s:
+ * 120 points an hour, well under the 500-a-line budget of DESIGN.md, and finer than the REST
+ * history's one-minute rollups). The bucket in progress is kept
+ * apart (`current`, overwritten each tick) from the settled ones, whose array changes only when a
+ * bucket closes: a chart that draws the settled points re-renders once per bucket, not per tick —
+ * redrawing four hour-long charts every second would cost far more than the 8 ms a tick allows.
  */
 import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
 
@@ -26,14 +29,16 @@ export interface FleetPoint {
 export interface FleetSeries {
   readonly bucketMs: number;
   readonly windowMs: number;
-  /** Oldest first. */
-  readonly points: readonly FleetPoint[];
+  /** Closed buckets, oldest first; a new array only when a bucket closes. */
+  readonly settled: readonly FleetPoint[];
+  /** The bucket in progress: the latest tick's figures. */
+  readonly current: FleetPoint | null;
 }
 
 export const topRestaurantsCharted = 6;
 
-export function emptySeries(bucketMs = 10_000, windowMs = 3_600_000): FleetSeries {
-  return { bucketMs, windowMs, points: [] };
+export function emptySeries(bucketMs = 30_000, windowMs = 3_600_000): FleetSeries {
+  return { bucketMs, windowMs, settled: [], current: null };
 }
 
 /**
@@ -78,16 +83,20 @@ export function pointOf(t: number, totals: FleetTotalsWire, restaurants: Iterabl
   };
 }
 
-/** Adds a point: the newest bucket is replaced, older ones past the window fall out. */
+/** Adds a tick's point: it replaces the bucket in progress, or closes it and starts the next. */
 export function appendPoint(series: FleetSeries, point: FleetPoint): FleetSeries {
-  const points = series.points;
-  const last = points[points.length - 1];
-  // A point older than the newest bucket (clock stepped back on a new hub) restarts the line.
-  if (last && point.t < last.t) return { ...series, points: [point] };
-  const kept = last && last.t === point.t ? points.slice(0, -1) : points.slice();
-  kept.push(point);
+  const current = series.current;
+  if (current && point.t === current.t) return { ...series, current: point };
+  // A point older than the bucket in progress (clock stepped back on a new hub) restarts the line.
+  if (current && point.t < current.t) return { ...series, settled: [], current: point };
   const from = point.t - series.windowMs;
+  const settled = current ? [...series.settled, current] : series.settled.slice();
   let drop = 0;
-  while (drop < kept.length && kept[drop]!.t <= from) drop++;
-  return { ...series, points: drop > 0 ? kept.slice(drop) : kept };
+  while (drop < settled.length && settled[drop]!.t <= from) drop++;
+  return { ...series, settled: drop > 0 ? settled.slice(drop) : settled, current: point };
+}
+
+/** Every point, settled and in progress, oldest first. */
+export function allPoints(series: FleetSeries): FleetPoint[] {
+  return series.current ? [...series.settled, series.current] : series.settled.slice();
 }

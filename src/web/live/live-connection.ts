@@ -27,6 +27,8 @@ export interface LiveConnectionOptions {
   onRefused: () => void;
   /** A frame that does not match the contract: reported, never applied. */
   onBadFrame?: (reason: string) => void;
+  /** Wraps each batch's application, e.g. to time it (see tick-meter.ts). */
+  measure?: (apply: () => void) => void;
 }
 
 export interface LiveConnection {
@@ -41,8 +43,9 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
   const { store, clock } = o;
   let askedResync: { from: StreamPosition; at: number } | null = null;
 
+  const measure = o.measure ?? ((apply: () => void) => apply());
   const batcher = createFrameBatcher<LiveFrame>((frames) => {
-    store.setState((s) => applyFrames(s, frames, clock.now()));
+    measure(() => store.setState((s) => applyFrames(s, frames, clock.now())));
     requestResyncIfGapped();
   }, o.schedule);
 

@@ -79,11 +79,12 @@ describe('live reducer', () => {
     expect(data.position?.seq).toBe(2);
   });
 
-  it('appends one chart point per bucket, the newest overwritten each tick', () => {
+  it('appends one chart point per bucket, the bucket in progress overwritten each tick', () => {
     let data = applyFrames(emptyLiveData(), [snapshot(0)], now);
-    for (let s = 1; s <= 25; s++) data = applyFrames(data, [delta(s, { totals: totals({ connections: s }) })], now);
-    // 26 ticks of 1 s from a bucket boundary span three 10 s buckets.
-    expect(data.series.points).toHaveLength(3);
-    expect(data.series.points.at(-1)?.connections).toBe(25);
+    for (let s = 1; s <= 95; s++) data = applyFrames(data, [delta(s, { totals: totals({ connections: s }) })], now);
+    const bucketMs = data.series.bucketMs;
+    const buckets = new Set(Array.from({ length: 96 }, (_, s) => Math.floor(snapshot(s).t / bucketMs))).size;
+    expect(data.series.settled).toHaveLength(buckets - 1);
+    expect(data.series.current?.connections).toBe(95);
   });
 });

@@ -1,7 +1,11 @@
-/** The fleet's last hour in four charts; loaded lazily with recharts. */
+/**
+ * The fleet's last hour in four charts; loaded lazily with recharts. The charts draw settled
+ * 30 s buckets (they redraw once per bucket, each in its own task); the figure
+ * beside each title is the current tick's.
+ */
 import { useMemo } from 'react';
-import { LiveFigures } from '../../../components/live-figures.tsx';
 import { chartPalette, TimeChart, type ChartLine } from '../../../components/time-chart.tsx';
+import { LiveFigures } from '../../../components/live-figures.tsx';
 import { formatCount, formatMs, formatRate, formatShare } from '../../../lib/format.ts';
 import type { FleetPoint } from '../../../live/fleet-series.ts';
 import { useLive, useNow } from '../../../live/use-live.ts';
@@ -17,41 +21,72 @@ const latencyLines: ChartLine<FleetPoint>[] = [
   { id: 'p95', label: 'p95', color: chartPalette[1]!, value: (p) => p.p95 },
   { id: 'p99', label: 'p99', color: chartPalette[3]!, value: (p) => p.p99 },
 ];
+const formatPercentTick = (v: number): string => `${Math.round(v)} %`;
 
 export default function FleetCharts() {
-  const live = useLive((s) => s.series.points);
+  const settled = useLive((s) => s.series.settled);
   const history = useFleetHistory().data;
   // The hour's window moves with the clock; minute steps are enough to drop old history points.
   const minute = Math.floor(useNow(60_000) / 60_000) * 60_000;
-  const data = useMemo(() => mergeHistory(history ?? [], live, Math.max(minute, live.at(-1)?.t ?? 0)), [history, live, minute]);
+  const merged = useMemo(() => mergeHistory(history ?? [], settled, Math.max(minute, settled.at(-1)?.t ?? 0)), [history, settled, minute]);
+  const data = merged;
   const last = data.at(-1);
-  const byRestaurant = useMemo(() => restaurantLines(last), [last]);
+  // Same restaurants, same line objects: recharts keeps its memoised work between redraws.
+  const rids = last ? Object.keys(last.top).join('\n') : '';
+  const byRestaurant = useMemo(() => restaurantLines(rids ? rids.split('\n') : []), [rids]);
   return (
     <LiveFigures label="Last hour" className="flex flex-wrap gap-2">
-      <TimeChart title="Connections by restaurant" summary={`${formatCount(last?.connections)} connected`} data={data} lines={byRestaurant} format={formatCount} stacked integer />
-      <TimeChart title="Reconnect frequency" summary={`${formatRate(last?.reconnectsPerMin)} per minute`} data={data} lines={reconnectLines} format={formatRate} />
+      <TimeChart
+        title="Connections by restaurant"
+        summary={`${formatCount(last?.connections)} connected`}
+        live={<Now pick={(p) => `${formatCount(p.connections)} now`} />}
+        data={data}
+        lines={byRestaurant}
+        format={formatCount}
+        stacked
+        integer
+        staggerMs={200}
+      />
+      <TimeChart
+        title="Reconnect frequency"
+        summary={`${formatRate(last?.reconnectsPerMin)} per minute`}
+        live={<Now pick={(p) => `${formatRate(p.reconnectsPerMin)} / min now`} />}
+        data={data}
+        lines={reconnectLines}
+        format={formatRate}
+        staggerMs={400}
+      />
       <TimeChart
         title="Heartbeat success"
         summary={formatShare(last?.heartbeatSuccess)}
+        live={<Now pick={(p) => `${formatShare(p.heartbeatSuccess)} now`} />}
         data={data}
         lines={heartbeatLines}
-        format={(v) => `${Math.round(v)} %`}
+        format={formatPercentTick}
         yDomain={[0, 100]}
+        staggerMs={600}
       />
       <TimeChart
         title="Heartbeat RTT percentiles"
         summary={`p50 ${formatMs(last?.p50)}, p95 ${formatMs(last?.p95)}, p99 ${formatMs(last?.p99)}`}
+        live={<Now pick={(p) => `p95 ${formatMs(p.p95)} now`} />}
         data={data}
         lines={latencyLines}
         format={formatMs}
+        staggerMs={800}
       />
     </LiveFigures>
   );
 }
 
-/** Bands for the largest restaurants at the newest point, plus "other" (and all of history's). */
-function restaurantLines(last: FleetPoint | undefined): ChartLine<FleetPoint>[] {
-  const rids = last ? Object.keys(last.top) : [];
+/** The current tick's figure: text, cheap to update every second. */
+function Now({ pick }: { pick: (p: FleetPoint) => string }) {
+  const current = useLive((s) => s.series.current);
+  return <span className="text-xs text-muted">{current ? pick(current) : ''}</span>;
+}
+
+/** Bands for the largest restaurants, plus "other". */
+function restaurantLines(rids: readonly string[]): ChartLine<FleetPoint>[] {
   const lines: ChartLine<FleetPoint>[] = rids.map((rid, i) => ({ id: rid, label: rid, color: chartPalette[i % (chartPalette.length - 1)]!, value: (p) => p.top[rid] ?? null }));
   // History points carry no per-restaurant split: there, "other" is the whole fleet.
   lines.push({ id: '__other', label: 'other', color: chartPalette.at(-1)!, value: (p) => (Object.keys(p.top).length === 0 ? p.connections : p.other) });

@@ -15,6 +15,8 @@ const latency: ChartLine<RestaurantPoint>[] = [
   { id: 'p99', label: 'p99', color: chartPalette[3]!, value: (p) => p.p99 },
 ];
 
+const formatPercentTick = (v: number): string => `${Math.round(v)} %`;
+
 export default function RestaurantCharts({ rid, window }: { rid: string; window: WindowName }) {
   const series = useRestaurantSeries(rid, window, true);
   if (series.isPending) return <p className="text-sm text-muted">Loading history…</p>;
@@ -26,7 +28,7 @@ export default function RestaurantCharts({ rid, window }: { rid: string; window:
     <div className="flex flex-wrap gap-2">
       <TimeChart title="Connections" summary={formatCount(last.connections)} data={data} lines={connections} format={formatCount} integer />
       <TimeChart title="Reconnect frequency" summary={`${formatRate(last.reconnectsPerMin)} per minute`} data={data} lines={reconnects} format={formatRate} />
-      <TimeChart title="Heartbeat success" summary={`${formatCount(last.heartbeatSuccess === null ? null : last.heartbeatSuccess * 100)} %`} data={data} lines={heartbeat} format={(v) => `${Math.round(v)} %`} yDomain={[0, 100]} />
+      <TimeChart title="Heartbeat success" summary={`${formatCount(last.heartbeatSuccess === null ? null : last.heartbeatSuccess * 100)} %`} data={data} lines={heartbeat} format={formatPercentTick} yDomain={[0, 100]} />
       <TimeChart title="Heartbeat RTT percentiles" summary={`p95 ${formatMs(last.p95)}`} data={data} lines={latency} format={formatMs} />
     </div>
   );
