@@ -7,6 +7,8 @@ import { registerTokenCommand } from './token-command.ts';
 import { registerGatewayCommand } from './gateway-command.ts';
 import { registerSimCommand } from './sim-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
+import { registerStartCommand } from './start-command.ts';
+import { registerHubCommand } from './hub-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pulse')
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerGatewayCommand(program);
   registerSimCommand(program);
   registerBenchCommand(program);
+  registerStartCommand(program);
+  registerHubCommand(program);
   return program;
 }
 

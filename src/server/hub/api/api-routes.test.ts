@@ -61,7 +61,6 @@ async function serve(opts: { view?: HubView; unwritten?: RestaurantMinute[]; sto
     store: opts.store ?? store,
     unwritten: { of: (rid, from, to) => (opts.unwritten ?? []).filter((r) => (!rid || r.rid === rid) && r.minute >= from && r.minute < to) },
     clock: new FakeClock(NOW),
-    heartbeatIntervalMs: 15_000,
     logger: { warn() {}, error() {} },
     onAnswer: (route, status) => answers.push([route, status]),
   });

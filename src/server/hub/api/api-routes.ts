@@ -12,7 +12,7 @@ import type { HubView } from '../hub-view.ts';
 import { Router, type RouteParams } from '../http/router.ts';
 import { asPulseError, sendError, sendJson } from '../http/respond.ts';
 import { limitOf, windowOf, type Window } from './query-params.ts';
-import { bucketize, chooseBucketMs, mergeBuckets, sumBuckets, type MinuteBucket } from './series-buckets.ts';
+import { bucketize, chooseBucketMs, mergeBucketsOf, type Bucket } from './series-buckets.ts';
 import { pointOf } from './series-points.ts';
 import { authenticate, requireInScope, type Viewer } from './viewer-auth.ts';
 
@@ -31,7 +31,6 @@ export interface ApiDeps {
   /** Settled minutes still on their way to the store. */
   unwritten: { of(rid: string | undefined, from: number, to: number): RestaurantMinute[] };
   clock: Clock;
-  heartbeatIntervalMs: number;
   logger: ApiLogger;
   /** Told of every answered call (metrics); `route` is the pattern, never the raw path. */
   onAnswer?: (route: string, status: number) => void;
@@ -44,7 +43,6 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) =
 
 export function createApi(deps: ApiDeps): ApiHandler {
   const { view, store, clock } = deps;
-  const pointOptions = { heartbeatIntervalMs: deps.heartbeatIntervalMs };
 
   /** Rollups of [from, to) for these restaurants: the store's, those still queued, and the open minute. */
   async function minutesOf(rids: readonly string[] | undefined, w: Window, now: number): Promise<RestaurantMinute[]> {
@@ -81,40 +79,20 @@ export function createApi(deps: ApiDeps): ApiHandler {
       requireInScope(viewer, rid);
       const w = windowOf(query, now, HOUR);
       const bucketMs = chooseBucketMs(w.from, w.to);
-      const buckets = await bucketize(await minutesOf([rid], w, now), w.from, w.to, bucketMs);
-      reportInvalid(buckets, rid);
-      return {
-        rid,
-        from: w.from,
-        to: w.to,
-        bucketMs,
-        points: buckets.map((b) => pointOf(b, pointOptions)),
-        total: pointOf(mergeBuckets(w.from, buckets), pointOptions),
-      };
+      const buckets = await bucketize(await minutesOf([rid], w, now), w.from, w.to, bucketMs, rid);
+      const total = mergeBucketsOf(buckets, w.from, rid);
+      reportInvalid([...buckets, total], rid);
+      return { rid, from: w.from, to: w.to, bucketMs, points: buckets.map(pointOf), total: pointOf(total) };
     })
     .get('/api/fleet/series', async ({ viewer, query, now }) => {
       const w = windowOf(query, now, HOUR);
       const bucketMs = chooseBucketMs(w.from, w.to);
-      const rows = await minutesOf(ridsOf(viewer), w, now);
-      const byRid = new Map<string, RestaurantMinute[]>();
-      for (const r of rows) {
-        // Second line of defence: the query was already cut to the scope.
-        if (!viewer.scope.includes(r.rid)) continue;
-        const list = byRid.get(r.rid);
-        if (list) list.push(r);
-        else byRid.set(r.rid, [r]);
-      }
-      const byStart = new Map<number, MinuteBucket[]>();
-      for (const list of byRid.values()) {
-        for (const b of await bucketize(list, w.from, w.to, bucketMs)) {
-          const parts = byStart.get(b.start);
-          if (parts) parts.push(b);
-          else byStart.set(b.start, [b]);
-        }
-      }
-      const buckets = [...byStart].sort(([a], [b]) => a - b).map(([start, parts]) => sumBuckets(start, parts));
+      // Second line of defence: the store query was already cut to the scope.
+      const rows = (await minutesOf(ridsOf(viewer), w, now)).filter((r) => viewer.scope.includes(r.rid));
+      const buckets = await bucketize(rows, w.from, w.to, bucketMs, 'fleet', true);
+      const total = mergeBucketsOf(buckets, w.from, 'fleet');
       reportInvalid(buckets, 'fleet');
-      return { from: w.from, to: w.to, bucketMs, restaurants: byRid.size, points: buckets.map((b) => pointOf(b, pointOptions)) };
+      return { from: w.from, to: w.to, bucketMs, restaurants: new Set(rows.map((r) => r.rid)).size, points: buckets.map(pointOf), total: pointOf(total) };
     })
     .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }) => {
       const tid = params.tid!;
@@ -129,7 +107,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit };
     });
 
-  function reportInvalid(buckets: readonly MinuteBucket[], what: string): void {
+  function reportInvalid(buckets: readonly Bucket[], what: string): void {
     const invalid = buckets.reduce((n, b) => n + b.invalidHistograms, 0);
     if (invalid > 0) deps.logger.error({ what, invalid }, 'api: stored histograms that do not decode were left out of a series');
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createHistogram, exactPercentile } from '../../../core/histogram.ts';
+import { createHistogram, decodeHistogram, exactPercentile } from '../../../core/histogram.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
 import { bucketCount, bucketize, chooseBucketMs, maxSeriesPoints } from './series-buckets.ts';
 
@@ -35,14 +35,16 @@ describe('series buckets', () => {
       rows.push({ rid: 'r1', minute: T + m * MIN, counters: { opens: 1, 'closes.1000': m % 2 }, gauges: { connections: { last: m, min: m - 1, max: m + 5 } }, histograms: { rtt: h.encode() } });
     }
     // Out of order on purpose: `last` must follow the latest minute, not the last row read.
-    const buckets = await bucketize([...rows].reverse(), T, T + 30 * MIN, 15 * MIN);
-    expect(buckets.map((b) => [b.start - T, b.minutes])).toEqual([[0, 15], [15 * MIN, 15]]);
-    expect(buckets[0]!.counters).toEqual({ opens: 15, 'closes.1000': 7 });
-    expect(buckets[1]!.gauges.connections).toEqual({ last: 29, min: 14, max: 34 });
-    const all = await bucketize(rows, T, T + 30 * MIN, 30 * MIN);
+    const buckets = await bucketize([...rows].reverse(), T, T + 30 * MIN, 15 * MIN, 'r1');
+    expect(buckets.map((b) => [b.start - T, b.minutes, b.merged.minute - T])).toEqual([[0, 15, 0], [15 * MIN, 15, 15 * MIN]]);
+    expect(buckets[0]!.merged.counters).toEqual({ opens: 15, 'closes.1000': 7 });
+    expect(buckets[1]!.merged.gauges.connections).toEqual({ last: 29, min: 14, max: 34 });
+    const all = await bucketize(rows, T, T + 30 * MIN, 30 * MIN, 'r1');
+    const rtt = decodeHistogram(all[0]!.merged.histograms.rtt!, 64)!;
+    expect(rtt.count).toBe(samples.length);
     for (const p of [50, 95, 99]) {
       const exact = exactPercentile(samples, p)!;
-      expect(Math.abs(all[0]!.histograms.rtt!.percentile(p)! - exact) / exact).toBeLessThan(0.01);
+      expect(Math.abs(rtt.percentile(p)! - exact) / exact).toBeLessThan(0.01);
     }
   });
 
@@ -52,9 +54,24 @@ describe('series buckets', () => {
       { rid: 'r1', minute: T, counters: { opens: 1 }, gauges: {}, histograms: { rtt: 'not-hdr' } },
       { rid: 'r1', minute: T + 5 * MIN, counters: { opens: 9 }, gauges: {}, histograms: {} },
     ];
-    const [b, ...rest] = await bucketize(rows, T + 10, T + 5 * MIN, MIN);
+    const [b, ...rest] = await bucketize(rows, T + 10, T + 5 * MIN, MIN, 'r1');
     expect(rest).toEqual([]);
-    expect(b!.counters.opens).toBe(1);
+    expect(b!.merged.counters.opens).toBe(1);
     expect(b!.invalidHistograms).toBe(1);
+  });
+
+  it('sums a fleet\'s gauges per minute across restaurants, and adds parts of one restaurant-minute', async () => {
+    const rows: RestaurantMinute[] = [
+      { rid: 'r1', minute: T, counters: { opens: 1 }, gauges: { connections: { last: 3, min: 2, max: 4 } }, histograms: {} },
+      { rid: 'r2', minute: T, counters: { opens: 2 }, gauges: { connections: { last: 5, min: 5, max: 6 } }, histograms: {} },
+      { rid: 'r1', minute: T + MIN, counters: { opens: 4 }, gauges: { connections: { last: 1, min: 1, max: 3 } }, histograms: {} },
+      // A second part of r1's minute (written before a restart, say): the later part's last wins.
+      { rid: 'r1', minute: T + MIN, counters: { opens: 1 }, gauges: { connections: { last: 2, min: 0, max: 2 } }, histograms: {} },
+    ];
+    const [fleet] = await bucketize(rows, T, T + 2 * MIN, 2 * MIN, 'fleet', true);
+    expect(fleet!.merged.counters.opens).toBe(8);
+    expect(fleet!.minutes).toBe(2);
+    // Minute 0: r1 3 + r2 5 = 8; minute 1: r1 alone, 2 (its parts combined: min 0, max 3).
+    expect(fleet!.merged.gauges.connections).toEqual({ last: 2, min: 0, max: 10 });
   });
 });

@@ -1,16 +1,13 @@
 /**
- * A restaurant's series over a window: restaurant-minute rollups merged into buckets sized so that
- * a series never holds more than `maxPoints` points (DESIGN.md: ≤ ~500 points per chart line;
- * downsampling happens here, on the server).
+ * A restaurant's (or a scope's) series over a window: restaurant-minute rollups grouped into
+ * buckets sized so that a series never holds more than `maxPoints` points (DESIGN.md: ≤ ~500 points
+ * per chart line; downsampling happens here, on the server). Merging is core's (`mergeMinutes`:
+ * counters add, gauges combine in time order, histograms merge exactly), and so are the figures.
  *
  * Bucket sizes come from a fixed ladder of round durations, aligned to multiples of themselves
  * (UTC), so the same window always gives the same buckets and two charts line up.
- *
- * Merging is exact: counters add, gauges keep the last value and the extremes, histograms merge
- * bucket by bucket (HDR), so a day's p99 is the p99 of every sample of that day.
  */
-import { decodeHistogram, Histogram } from '../../../core/histogram.ts';
-import type { Gauge, RestaurantMinute } from '../../../core/rollup.ts';
+import { combineGauges, mergeMinutes, type Gauge, type RestaurantMinute } from '../../../core/rollup.ts';
 
 const MINUTE = 60_000;
 export const bucketLadderMs = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080].map((m) => m * MINUTE);
@@ -31,115 +28,78 @@ export function chooseBucketMs(from: number, to: number, maxPoints = maxSeriesPo
   return b;
 }
 
-/** One bucket being merged. Minutes may arrive in any order; gauges' `last` follows the latest minute. */
-export class MinuteBucket {
-  readonly start: number;
-  minutes = 0;
-  private lastMinute = -Infinity;
-  readonly counters: Record<string, number> = {};
-  readonly gauges: Record<string, Gauge> = {};
-  readonly histograms: Record<string, Histogram> = {};
-  /** Encodings that did not decode: a producer bug, reported rather than hidden. */
-  invalidHistograms = 0;
+/** One bucket: its start, how many distinct minutes hold data, and the merged rollup. */
+export type Bucket = { start: number; minutes: number; merged: RestaurantMinute; invalidHistograms: number };
 
-  constructor(start: number) {
-    this.start = start;
-  }
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  /** Returns how many histograms it decoded (the costly part: callers yield to the event loop by it). */
-  add(row: RestaurantMinute): number {
-    this.minutes++;
-    const latest = row.minute >= this.lastMinute;
-    if (latest) this.lastMinute = row.minute;
-    for (const [k, v] of Object.entries(row.counters)) this.counters[k] = (this.counters[k] ?? 0) + v;
-    for (const [k, g] of Object.entries(row.gauges)) {
-      const o = this.gauges[k];
-      this.gauges[k] = o ? { last: latest ? g.last : o.last, min: Math.min(o.min, g.min), max: Math.max(o.max, g.max) } : { ...g };
-    }
-    let decoded = 0;
-    for (const [k, text] of Object.entries(row.histograms)) {
-      decoded++;
-      const h = decodeHistogram(text, 64);
-      if (!h) {
-        this.invalidHistograms++;
-        continue;
-      }
-      const acc = this.histograms[k];
-      if (acc) acc.merge(h);
-      else this.histograms[k] = h;
-    }
-    return decoded;
-  }
-}
-
-/**
- * Groups rows into aligned buckets; rows outside [from, to) are ignored. Yields to the event loop
- * every `yieldEvery` histogram decodes (~50 µs each), so a 30-day series never holds the live path.
- */
-export async function bucketize(
-  rows: Iterable<RestaurantMinute>,
-  from: number,
-  to: number,
-  bucketMs: number,
-  yieldEvery = 500,
-): Promise<MinuteBucket[]> {
-  const buckets = new Map<number, MinuteBucket>();
-  let work = 0;
+/** Rows of [from, to) (minute-aligned from) grouped by bucket start, in time order. */
+function group(rows: Iterable<RestaurantMinute>, from: number, to: number, bucketMs: number): [number, RestaurantMinute[]][] {
+  const firstMinute = Math.floor(from / MINUTE) * MINUTE;
+  const byStart = new Map<number, RestaurantMinute[]>();
   for (const row of rows) {
-    if (row.minute < from - (from % MINUTE) || row.minute >= to) continue;
+    if (row.minute < firstMinute || row.minute >= to) continue;
     const start = Math.floor(row.minute / bucketMs) * bucketMs;
-    let b = buckets.get(start);
-    if (!b) buckets.set(start, (b = new MinuteBucket(start)));
-    work += b.add(row) + 1;
-    if (work >= yieldEvery) {
-      work = 0;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    const list = byStart.get(start);
+    if (list) list.push(row);
+    else byStart.set(start, [row]);
   }
-  return [...buckets.values()].sort((a, b) => a.start - b.start);
+  return [...byStart].sort(([a], [b]) => a - b);
 }
 
 /**
- * Several restaurants' buckets of the same start, as one: counters add and histograms merge
- * exactly; gauges add up per restaurant (Σ last is the fleet's last; Σ min and Σ max are bounds,
- * since restaurants do not reach their extremes in the same instant).
+ * Merges the rows into buckets. Several rows of one (rid, minute) — parts written before and
+ * after a restart, the open minute — add up. With rows of several restaurants (`fleet`), each
+ * minute's gauges are summed across restaurants first (Σ last is the fleet's; Σ min and Σ max are
+ * bounds), then combined in time order. Yields to the event loop between buckets: decoding
+ * histograms costs tens of µs each, and a 30-day series must not hold the live path.
  */
-export function sumBuckets(start: number, parts: readonly MinuteBucket[]): MinuteBucket {
-  const out = new MinuteBucket(start);
-  for (const p of parts) {
-    out.minutes = Math.max(out.minutes, p.minutes);
-    out.invalidHistograms += p.invalidHistograms;
-    for (const [k, v] of Object.entries(p.counters)) out.counters[k] = (out.counters[k] ?? 0) + v;
-    for (const [k, g] of Object.entries(p.gauges)) {
-      const o = out.gauges[k];
-      out.gauges[k] = o ? { last: o.last + g.last, min: o.min + g.min, max: o.max + g.max } : { ...g };
-    }
-    for (const [k, h] of Object.entries(p.histograms)) {
-      const acc = out.histograms[k];
-      if (acc) acc.merge(h);
-      else out.histograms[k] = new Histogram(64).merge(h);
+export async function bucketize(rows: Iterable<RestaurantMinute>, from: number, to: number, bucketMs: number, label: string, fleet = false): Promise<Bucket[]> {
+  const out: Bucket[] = [];
+  let work = 0;
+  for (const [start, list] of group(rows, from, to, bucketMs)) {
+    const { merged, invalidHistograms } = mergeMinutes(label, list);
+    const minutes = new Set(list.map((r) => r.minute));
+    if (fleet) merged.gauges = fleetGauges(list);
+    merged.minute = start;
+    out.push({ start, minutes: minutes.size, merged, invalidHistograms });
+    work += list.length;
+    if (work >= 200) {
+      work = 0;
+      await yieldToLoop();
     }
   }
   return out;
 }
 
-/** One restaurant's buckets merged over the whole window (the window's summary). */
-export function mergeBuckets(start: number, buckets: readonly MinuteBucket[]): MinuteBucket {
-  const out = new MinuteBucket(start);
-  for (const b of buckets) {
-    out.minutes += b.minutes;
-    out.invalidHistograms += b.invalidHistograms;
-    for (const [k, v] of Object.entries(b.counters)) out.counters[k] = (out.counters[k] ?? 0) + v;
-    // Buckets come in time order, so the last one's `last` is the window's.
-    for (const [k, g] of Object.entries(b.gauges)) {
-      const o = out.gauges[k];
-      out.gauges[k] = o ? { last: g.last, min: Math.min(o.min, g.min), max: Math.max(o.max, g.max) } : { ...g };
-    }
-    for (const [k, h] of Object.entries(b.histograms)) {
-      const acc = out.histograms[k];
-      if (acc) acc.merge(h);
-      else out.histograms[k] = new Histogram(64).merge(h);
-    }
+function fleetGauges(rows: readonly RestaurantMinute[]): Record<string, Gauge> {
+  // Per restaurant and minute first (a minute may come in parts), then summed per minute.
+  const perRidMinute = new Map<string, Record<string, Gauge>>();
+  for (const r of [...rows].sort((a, b) => a.minute - b.minute)) {
+    const key = `${r.minute} ${r.rid}`;
+    const g = perRidMinute.get(key) ?? {};
+    for (const k in r.gauges) g[k] = combineGauges(g[k], r.gauges[k]!);
+    perRidMinute.set(key, g);
   }
+  const perMinute = new Map<number, Record<string, Gauge>>();
+  for (const [key, gauges] of perRidMinute) {
+    const minute = Number(key.slice(0, key.indexOf(' ')));
+    const sum = perMinute.get(minute) ?? {};
+    for (const k in gauges) {
+      const a = sum[k];
+      const b = gauges[k]!;
+      sum[k] = a ? { last: a.last + b.last, min: a.min + b.min, max: a.max + b.max } : { ...b };
+    }
+    perMinute.set(minute, sum);
+  }
+  const out: Record<string, Gauge> = {};
+  for (const [, gauges] of [...perMinute].sort(([a], [b]) => a - b)) for (const k in gauges) out[k] = combineGauges(out[k], gauges[k]!);
   return out;
+}
+
+/** The whole window as one bucket (a series' `total`): the buckets' merged rollups, merged again. */
+export function mergeBucketsOf(buckets: readonly Bucket[], from: number, label: string): Bucket {
+  const { merged, invalidHistograms } = mergeMinutes(label, buckets.map((b) => b.merged));
+  merged.minute = from;
+  return { start: from, minutes: buckets.reduce((n, b) => n + b.minutes, 0), merged, invalidHistograms };
 }

@@ -1,0 +1,88 @@
+/**
+ * `pulse hub` — the hub alone: dashboard, `/live`, `/api`, `/metrics` over the store in --data.
+ * Its bus is in-memory, so on its own it shows the stored history and an empty live fleet; live
+ * telemetry from gateways in other processes arrives once the Redis Streams bus exists.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { defaultDataDir, loadSecret } from '../auth/secret.ts';
+import { signViewerToken } from '../auth/tokens.ts';
+import { startHub } from '../hub/hub.ts';
+import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
+import { createMemoryBus } from '../bus/memory-bus.ts';
+import { defaultStaticDir } from '../pipeline/spa-build.ts';
+import { waitForSignal } from '../pipeline/wait-for-signal.ts';
+import { openSqliteStore } from '../store/sqlite-store.ts';
+import { intOption } from './options.ts';
+
+interface HubCommandOptions {
+  port: number;
+  host: string;
+  data: string;
+  static: string;
+  origin?: string[];
+  logLevel: LogLevel;
+}
+
+export function registerHubCommand(program: Command): void {
+  program
+    .command('hub')
+    .description('run the hub alone (dashboard, /live, /api, /metrics) over the store in --data')
+    .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port', 0, 65_535), 7400)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'data folder: the SQLite store and the signing secret', defaultDataDir)
+    .option('--static <dir>', 'the built dashboard to serve', defaultStaticDir)
+    .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL)')
+    .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('info'))
+    .addHelpText(
+      'after',
+      `
+The telemetry bus is in-memory for now: a standalone hub receives no live frames from gateways in
+other processes (cross-process buses come with Redis Streams later), so it serves the stored history
+and an empty live fleet. For a live fleet in one process, run \`pulse start\`.
+
+Examples:
+  pulse hub --data ./data
+  pulse hub --port 0 --origin https://pulse.example.com`,
+    )
+    .action((opts: HubCommandOptions) => runHub(opts));
+}
+
+async function runHub(opts: HubCommandOptions): Promise<void> {
+  const logger = createLogger({ level: opts.logLevel, name: 'hub', stderr: true });
+  const { secret } = loadSecret(opts.data);
+  const { store, recovered } = await openSqliteStore({ dataDir: opts.data });
+  let hub;
+  try {
+    hub = await startHub({
+      secret,
+      host: opts.host,
+      port: opts.port,
+      bus: createMemoryBus(),
+      store,
+      recovered,
+      logger,
+      staticDir: opts.static,
+      processMetrics: true,
+      ...(opts.origin ? { allowedOrigins: opts.origin } : {}),
+    });
+  } catch (error) {
+    await store.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is already in use (try --port 0)`, { cause: error });
+    throw error;
+  }
+  const token = signViewerToken(secret, { sub: 'pulse-hub', role: 'engineer' }, 7 * 86_400);
+  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n`);
+
+  const wait = waitForSignal();
+  const signal = await wait.signal;
+  process.stdout.write(`${signal}: closing viewers (1001) and flushing the store…\n`);
+  try {
+    await hub.close();
+    await store.close();
+    process.stdout.write('hub stopped\n');
+  } finally {
+    wait.release();
+  }
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
+}

@@ -1,0 +1,137 @@
+/**
+ * `pulse start` (what `npm start` runs): the whole pipeline in one process — the hub on
+ * 127.0.0.1:7400 (dashboard, /live, /api, /metrics, /healthz), the reference gateway on 7401 with
+ * its probe on the in-memory bus, the store under ./data, and a simulated fleet with light random
+ * faults — then a sign-in link whose token rides in the URL fragment (never sent to a server, so
+ * never in an access log).
+ *
+ * stdout is for people; the JSON log goes to stderr (warnings and up unless --log-level says more).
+ * Ctrl-C / SIGTERM: the fleet closes, the gateway closes 1001, the hub flushes the store, exit 0.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { defaultDataDir, loadSecret } from '../auth/secret.ts';
+import { signViewerToken } from '../auth/tokens.ts';
+import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
+import { startAllInOne, type AllInOne } from '../pipeline/all-in-one.ts';
+import { parseTerminalsSpec, type TerminalsSpec } from '../sim/fleet-plan.ts';
+import { exampleScenarioPath, fleetShape, loadScenarioFile } from '../sim/scenario.ts';
+import { intOption } from './options.ts';
+import { buildSpa, defaultStaticDir, isBuilt } from '../pipeline/spa-build.ts';
+import { waitForSignal } from '../pipeline/wait-for-signal.ts';
+
+interface StartOptions {
+  port: number;
+  gatewayPort: number;
+  host: string;
+  data: string;
+  sim: boolean;
+  scenario?: string;
+  restaurants?: number;
+  terminals?: string;
+  seed: number;
+  build: boolean;
+  logLevel: LogLevel;
+}
+
+const helpAfter = `
+Everything runs in this one process: the telemetry bus is in memory (a bus across processes and
+machines comes with Redis Streams later). Data (SQLite) and the signing secret live in --data.
+
+The printed link signs you in as an engineer (all restaurants). Other viewers:
+  pulse token viewer --role manager --restaurants r-001,r-002
+  pulse token viewer --role support
+then open http://127.0.0.1:7400/#token=<token>.
+
+Examples:
+  npm start
+  pulse start --no-sim                      # real terminals connect to ws://127.0.0.1:7401/ws
+  pulse start --port 8400 --gateway-port 8401 --data /tmp/pulse
+  pulse start --scenario scenarios/reconcile.json --seed 7`;
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('all-in-one: hub + dashboard on :7400, gateway on :7401, store in ./data, and a simulated fleet')
+    .option('--port <port>', 'hub port (dashboard, /live, /api, /metrics)', intOption('--port', 0, 65_535), 7400)
+    .option('--gateway-port <port>', 'POS gateway port (terminals connect to ws://HOST:PORT/ws)', intOption('--gateway-port', 0, 65_535), 7401)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--data <dir>', 'data folder: the SQLite store and the signing secret', defaultDataDir)
+    .option('--no-sim', 'no simulated fleet: only real terminals')
+    .option('--scenario <file>', 'scenario of the simulated fleet (default scenarios/light-faults.json)')
+    .option('--restaurants <n>', 'simulated restaurants (default: the scenario\'s, 30)', intOption('--restaurants', 1, 100_000))
+    .option('--terminals <m>', 'terminals per restaurant, a count or a range (default: the scenario\'s, 2-6)')
+    .option('--seed <n>', 'seed of the simulated fleet', intOption('--seed', 0, 2 ** 32 - 1), 1)
+    .option('--no-build', 'do not build the dashboard even if dist/ is missing')
+    .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('warn'))
+    .addHelpText('after', helpAfter)
+    .action((opts: StartOptions) => runStart(opts));
+}
+
+async function runStart(opts: StartOptions): Promise<void> {
+  const out = (line: string) => process.stdout.write(line + '\n');
+  const logger = createLogger({ level: opts.logLevel, name: 'pulse', stderr: true });
+  const terminals: TerminalsSpec | undefined = opts.terminals ? parseTerminalsSpec(opts.terminals) : undefined;
+
+  if (!isBuilt(defaultStaticDir)) {
+    if (!opts.build) out('dashboard: dist/ is missing and --no-build was given; the hub will say so on its page');
+    else {
+      out('dashboard: not built yet — building it once (npx vite build)…');
+      const result = await buildSpa(out);
+      if (result.ok) out(`dashboard: built in ${(result.ms / 1000).toFixed(1)} s`);
+      else out(`dashboard: BUILD FAILED (${result.why}); starting anyway — the page will say so. Run \`npm run build\` to see why.`);
+    }
+  }
+
+  const { secret, source, path } = loadSecret(opts.data);
+  const scenarioFile = opts.scenario ?? exampleScenarioPath('light-faults');
+  const scenario = opts.sim ? loadScenarioFile(scenarioFile) : undefined;
+  const shape = scenario ? fleetShape(scenario, opts.restaurants, terminals) : undefined;
+
+  let app: AllInOne;
+  try {
+    app = await startAllInOne({
+      secret,
+      dataDir: opts.data,
+      host: opts.host,
+      port: opts.port,
+      gatewayPort: opts.gatewayPort,
+      staticDir: defaultStaticDir,
+      logger,
+      hub: { processMetrics: true },
+      ...(scenario && shape
+        ? { sim: { ...shape, scenario, scenarioSource: scenarioFile, seed: opts.seed, log: (line: string) => logger.info({ sim: line }, 'sim') } }
+        : {}),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`a port is already in use (${(error as Error).message.replace(/^.*EADDRINUSE:?\s*/, '')}); another pulse running? Try --port and --gateway-port`, { cause: error });
+    }
+    throw error;
+  }
+
+  if (!app.recovered.cleanShutdown) out('store: the previous run did not shut down cleanly — see the log line above for what may be missing');
+  const token = signViewerToken(secret, { sub: 'pulse-start', role: 'engineer' }, 7 * 86_400);
+  out('');
+  out(`Pulse is running.`);
+  out(`  dashboard  ${app.hub.url}/#token=${token}`);
+  out(`  gateway    ${app.gateway.url}  (${app.gateway.id})`);
+  out(`  metrics    ${app.hub.url}/metrics   health ${app.hub.url}/healthz`);
+  out(`  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`);
+  if (app.fleet && shape) out(`  simulator  ${app.fleet.terminals.length} terminals in ${shape.restaurants} restaurants, scenario ${scenarioFile}`);
+  else out('  simulator  off (--no-sim): connect real terminals to the gateway');
+  out('The link signs you in as an engineer for 7 days; it stays out of server logs (URL fragment). Ctrl-C stops.');
+
+  const wait = waitForSignal((s) => out(`${s} again: exiting without waiting`));
+  const signal = await wait.signal;
+  out(`${signal}: stopping — simulated terminals close, the gateway closes 1001, the hub flushes the store…`);
+  try {
+    await app.stop();
+    out('stopped cleanly.');
+    process.exitCode = 0;
+  } finally {
+    wait.release();
+  }
+  // Process metrics leave observers behind; everything worth waiting for is closed.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
+}

@@ -1,0 +1,211 @@
+/**
+ * `npm run bench:hub` — the hub's three targets (issue 3), each printed as the median of its runs:
+ *
+ * 1. Aggregation: probe events folded per restaurant-second into telemetry frames by the gateway's
+ *    bus probe, per second of one core. Events are built first (the gateway builds them anyway),
+ *    mixed as a gateway sees them (heartbeats with their traffic, order updates with acks, a few
+ *    opens and closes); simulated time, one flush (seal, encode, publish) per simulated second.
+ *    Target ≥ 1,000,000 events/s.
+ * 2. Event → delta: a real gateway, bus, hub and a live viewer on 127.0.0.1, a simulated fleet whose
+ *    flapping terminals open and close all the time; for every lifecycle event a viewer receives,
+ *    the time from the event at the gateway (its `t`) to the delta that carried it. Target p99 ≤
+ *    one tick + 50 ms.
+ * 3. Store writes at 20,000 terminals: the write queue and SQLite store fed a fleet's rollups and
+ *    lifecycle events (src/server/store/bench/store-bench.ts), CPU as % of one core. Target ≤ 5 %.
+ *
+ *   npm run bench:hub [-- --only aggregation|latency|store] [--seconds 30] [--terminals 2000]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import { FakeClock } from '../../../core/fake-clock.ts';
+import { seededRandom } from '../../../core/clock.ts';
+import type { ProbeEvent } from '../../../protocol/probe-events.ts';
+import { decodeLiveFrame, liveSubprotocol } from '../../../protocol/live.ts';
+import { signViewerToken } from '../../auth/tokens.ts';
+import { startAllInOne } from '../../pipeline/all-in-one.ts';
+import { parseScenario } from '../../sim/scenario.ts';
+import { runStoreBench } from '../../store/bench/store-bench.ts';
+import { createBusProbe } from '../bus-probe.ts';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+};
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+const nearestRank = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+// ---- 1. aggregation ----------------------------------------------------------------------------
+
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
+/**
+ * A pool of events stamped at 1,000,000 a second of event time — the target rate, so restaurant-
+ * seconds are sealed and encoded as often per event as they would be at that rate — replayed with
+ * time shifted each pass (as in src/core/bench/aggregation-bench.ts, whose method this follows).
+ */
+function buildEvents(pool: number, t0: number, perSecond: number): ProbeEvent[] {
+  const random = seededRandom(42);
+  const restaurants = 2_000;
+  const connections = 20_000;
+  const gw = 'gw-bench';
+  const who = Array.from({ length: connections }, (_, i) => ({ rid: `r-${String(i % restaurants).padStart(4, '0')}`, tid: `t-${i}`, conn: `c-${i}` }));
+  const events: ProbeEvent[] = who.map((w) => ({ type: 'open', gw, t: t0, ...w, via: 'subprotocol' }));
+  while (events.length < pool) {
+    const t = t0 + Math.floor((events.length / perSecond) * 1000);
+    const w = who[Math.floor(random() * connections)]!;
+    const x = random();
+    if (x < 0.6) {
+      events.push({ type: 'heartbeat', gw, t, ...w, onTime: x > 0.01, gapMs: 15_000, rtt: 5 + random() * 200 });
+      events.push({ type: 'traffic', gw, t, ...w, dir: 'in', bytes: 60 });
+      events.push({ type: 'traffic', gw, t, ...w, dir: 'out', bytes: 40 });
+    } else if (x < 0.9995) {
+      events.push({ type: 'traffic', gw, t, ...w, dir: 'out', bytes: 400 });
+      events.push({ type: 'traffic', gw, t, ...w, dir: 'in', bytes: 50 });
+      events.push({ type: 'ack', gw, t, ...w, seq: 1, latencyMs: 2 + random() * 50 });
+    } else {
+      events.push({ type: 'close', gw, t, ...w, code: 1006, cause: 'abnormal_close', reason: '', byServer: false, durationMs: 60_000 });
+      events.push({ type: 'open', gw, t, ...w, via: 'subprotocol' });
+    }
+  }
+  return events;
+}
+
+/** Events through the bus probe (aggregate, and on each whole second seal, encode, publish) per CPU-second. */
+function aggregationRun(pool: ProbeEvent[], passes: number, t0: number, perSecond: number): number {
+  const clock = new FakeClock(t0);
+  let frames = 0;
+  const probe = createBusProbe({ bus: { publish: () => void frames++ }, gatewayId: 'gw-bench', clock, run: t0 });
+  const span = Math.ceil((pool.length / perSecond) * 1000) + 1000;
+  const base = pool.map((e) => e.t);
+  let nextFlush = t0 + 1000;
+  const start = cpuMicros();
+  for (let pass = 0; pass < passes; pass++) {
+    const offset = pass * span;
+    for (let i = 0; i < pool.length; i++) {
+      const e = pool[i]!;
+      const t = base[i]! + offset;
+      e.t = t;
+      // Simulated time follows the events; the probe's own timer flushes on each whole second.
+      if (t >= nextFlush) {
+        clock.advance(t - clock.now());
+        nextFlush = Math.floor(t / 1000) * 1000 + 1000;
+      }
+      probe.emit(e);
+    }
+  }
+  clock.advance(1000);
+  // CPU time, not wall time: the machine is shared, and "per core" means per CPU-second.
+  const seconds = (cpuMicros() - start) / 1e6;
+  pool.forEach((e, i) => (e.t = base[i]!));
+  if (frames === 0) throw new Error('no frame published');
+  return (pool.length * passes) / seconds;
+}
+
+function benchAggregation(): number {
+  const t0 = 1_700_000_000_000;
+  const perSecond = 1_000_000;
+  const pool = buildEvents(500_000, t0, perSecond);
+  const passes = Math.max(1, Math.round(arg('events', 5_000_000) / pool.length));
+  aggregationRun(pool, 1, t0, perSecond); // warm-up: JIT and histogram sizes
+  const rates = Array.from({ length: 5 }, () => aggregationRun(pool, passes, t0, perSecond));
+  console.log(`1. aggregation: ${rates.map(fmt).join(' · ')} events per CPU-second`);
+  const m = median(rates);
+  console.log(`   median ${fmt(m)} events/s per core (bus probe: 20,000 connections, 2,000 restaurants, 1,000,000 events per second of event time, seal + encode + publish each second)   target ≥ 1,000,000`);
+  return m;
+}
+
+// ---- 2. event → delta ----------------------------------------------------------------------------
+
+async function benchLatency(): Promise<{ p50: number; p99: number }> {
+  const seconds = arg('seconds', 30);
+  const terminals = arg('terminals', 2000);
+  const secret = 'hub-bench-secret-0123456789abcdef';
+  const dataDir = mkdtempSync(join(tmpdir(), 'pulse-hub-bench-'));
+  const restaurants = Math.max(1, Math.round(terminals / 5));
+  // Flapping terminals keep lifecycle events flowing; the rest beat every second and order.
+  const scenario = parseScenario(
+    JSON.stringify({
+      network: { default: 'lan' },
+      orders: { perTerminalPerMinute: 6 },
+      faults: [{ type: 'ignore-backoff', at: 2, duration: seconds + 5, delayMs: 150, upMs: 350, randomTerminals: Math.min(50, terminals) }],
+    }),
+  );
+  const app = await startAllInOne({
+    secret,
+    dataDir,
+    port: 0,
+    gatewayPort: 0,
+    staticDir: join(dataDir, 'no-dist'),
+    heartbeatIntervalMs: 1000,
+    heartbeatGraceMs: 500,
+    sim: { restaurants, terminals: { min: 5, max: 5 }, scenario, rampPerSec: 2000, seed: 9 },
+  });
+  const token = signViewerToken(secret, { sub: 'bench', role: 'support' });
+  const ws = new WebSocket(`${app.hub.url.replace(/^http/, 'ws')}/live`, [liveSubprotocol, `bearer.${token}`]);
+  const windows: number[][] = [[]];
+  let deltas = 0;
+  ws.on('message', (data) => {
+    const at = Date.now();
+    const decoded = decodeLiveFrame(data.toString());
+    if (!decoded.ok || decoded.value.type !== 'delta') return;
+    deltas++;
+    for (const e of decoded.value.events) windows.at(-1)!.push(at - e.t);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  await app.fleet!.ramped;
+  await new Promise((r) => setTimeout(r, 3000));
+  windows[0] = [];
+  // Windows of 10 s, so the median says how steady the figure is, not one lucky stretch.
+  const n = Math.max(1, Math.round(seconds / 10));
+  for (let i = 0; i < n; i++) {
+    await new Promise((r) => setTimeout(r, (seconds * 1000) / n));
+    if (i < n - 1) windows.push([]);
+  }
+  ws.close();
+  await app.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+
+  const stats = windows.filter((w) => w.length > 0).map((w) => {
+    const sorted = [...w].sort((a, b) => a - b);
+    return { count: w.length, p50: nearestRank(sorted, 50), p99: nearestRank(sorted, 99) };
+  });
+  if (stats.length === 0) throw new Error('no lifecycle event reached the viewer');
+  const result = { p50: median(stats.map((s) => s.p50)), p99: median(stats.map((s) => s.p99)) };
+  console.log(`2. event → delta (${app.fleet!.terminals.length} terminals, ${deltas} deltas): ${stats.map((s) => `p50 ${s.p50} / p99 ${s.p99} ms (${s.count} events)`).join(' · ')}`);
+  console.log(`   median p50 ${result.p50} ms, p99 ${result.p99} ms   target p99 ≤ 1 tick + 50 ms = 1050 ms`);
+  return result;
+}
+
+// ---- 3. store writes ---------------------------------------------------------------------------------
+
+async function benchStore(): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await runStoreBench({ restaurants: 4000, terminals: 20_000, minutes: 5, eventsPerSec: 50, rewrites: 1 });
+    runs.push(r.cpuPercentOfCore);
+  }
+  console.log(`3. store writes at 20,000 terminals (4,000 restaurants, 50 lifecycle events/s): ${runs.map((r) => r.toFixed(2)).join(' · ')} % of one core`);
+  const m = median(runs);
+  console.log(`   median ${m.toFixed(2)} % of one core   target ≤ 5 %`);
+  return m;
+}
+
+if (!only || only === 'aggregation') benchAggregation();
+if (!only || only === 'latency') await benchLatency();
+if (!only || only === 'store') await benchStore();
+process.exit(0);

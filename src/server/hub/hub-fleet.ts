@@ -1,0 +1,167 @@
+/**
+ * The hub's hold on core's fleet state: frames in, figures out in wire shapes (the REST API and
+ * the stream read the same `HubView`), settled minutes to the store. Every figure is computed in
+ * src/core (fleet-state.ts, figures.ts); this file only converts shapes and keeps the little the
+ * API needs that figures do not carry (each terminal's last close, which restaurant a terminal is in).
+ */
+import type { Clock } from '../../core/clock.ts';
+import { totals as totalsOf, type FleetTotals, type RestaurantFigures, type RestaurantStatus } from '../../core/figures.ts';
+import { FleetState, type FleetStateOptions } from '../../core/fleet-state.ts';
+import type { RestaurantMinute } from '../../core/rollup.ts';
+import type { FleetTotalsWire, HealthStatus, RestaurantFiguresWire } from '../../protocol/live.ts';
+import type { LifecycleEvent, TelemetryFrame } from '../../protocol/telemetry.ts';
+import type { KnownTerminal } from '../store/store.ts';
+import type { GatewayIngestStats } from './hub-metrics.ts';
+import type { HubView, TerminalWire } from './hub-view.ts';
+import type { LiveSample } from './live/live-source.ts';
+
+export interface HubFleetOptions {
+  clock: Clock;
+  /** Terminals the store saw lately (expected terminals), by tid. */
+  known: ReadonlyMap<string, KnownTerminal>;
+  state?: FleetStateOptions;
+}
+
+export interface HubFleet {
+  /** Applies a frame; returns its lifecycle events when it was new (none for a duplicate). */
+  apply(frame: TelemetryFrame): { lifecycle: readonly LifecycleEvent[] };
+  /** Advances the state to `now` and returns the restaurant-minutes that settled. */
+  settle(now: number): RestaurantMinute[];
+  /** Shutdown: every minute still open, as it stands (the next run's part merges in the store). */
+  sealAll(now: number): RestaurantMinute[];
+  sample(now: number): LiveSample;
+  readonly view: HubView;
+  readonly state: FleetState;
+  gateways(): ReadonlyMap<string, GatewayIngestStats>;
+  counts(): { restaurants: number; connections: number; terminals: number };
+}
+
+/**
+ * The wire has no 'offline': a restaurant whose expected terminals are all gone is the worst case
+ * a viewer must see, so it reads as unhealthy.
+ */
+const wireStatus = (s: RestaurantStatus): HealthStatus => (s === 'offline' ? 'unhealthy' : s);
+
+export function toRestaurantWire(f: RestaurantFigures): RestaurantFiguresWire {
+  return {
+    rid: f.rid,
+    status: wireStatus(f.status),
+    connections: f.connections,
+    expected: f.expected,
+    reconnectsPerMin: f.reconnectsPerMin,
+    heartbeatSuccess: f.heartbeatSuccess,
+    rttMs: f.rttMs,
+    deliveryMs: f.deliveryMs,
+    errors: f.errors,
+    errorsPerMin: f.errorsPerMin,
+    stability: f.stability,
+  };
+}
+
+export function toTotalsWire(t: FleetTotals): FleetTotalsWire {
+  return {
+    restaurants: t.restaurants,
+    byStatus: { healthy: t.byStatus.healthy, degraded: t.byStatus.degraded, unhealthy: t.byStatus.unhealthy + t.byStatus.offline, unknown: t.byStatus.unknown },
+    connections: t.connections,
+    expected: t.expected,
+    reconnectsPerMin: t.reconnectsPerMin,
+    heartbeatSuccess: t.heartbeatSuccess,
+    rttMs: t.rttMs,
+    deliveryMs: t.deliveryMs,
+    errors: t.errors,
+    errorsPerMin: t.errorsPerMin,
+    stability: t.stability,
+  };
+}
+
+type LastClose = NonNullable<TerminalWire['lastClose']>;
+
+export function createHubFleet(o: HubFleetOptions): HubFleet {
+  const state = new FleetState(o.state);
+  const ridOfTerminal = new Map<string, string>();
+  const lastClose = new Map<string, LastClose>();
+  const lastFrameAt = new Map<string, number>();
+  state.seedTerminals([...o.known].map(([tid, k]) => ({ tid, rid: k.rid, lastSeen: k.lastSeen })));
+  for (const [tid, k] of o.known) ridOfTerminal.set(tid, k.rid);
+
+  function apply(frame: TelemetryFrame): { lifecycle: readonly LifecycleEvent[] } {
+    lastFrameAt.set(frame.gw, o.clock.now());
+    const result = state.applyFrame(frame);
+    if (result === 'duplicate') return { lifecycle: [] };
+    for (const e of frame.lifecycle) {
+      if (e.type === 'auth_fail') continue; // unverified claims do not place a terminal
+      ridOfTerminal.set(e.tid, e.rid);
+      if (e.type === 'close') {
+        const prev = lastClose.get(e.tid);
+        if (!prev || e.t >= prev.t) lastClose.set(e.tid, { t: e.t, code: e.code, cause: e.cause, reason: e.reason });
+      }
+    }
+    return { lifecycle: frame.lifecycle };
+  }
+
+  function terminals(rid: string, now: number): TerminalWire[] {
+    return state.terminalsOf(rid, now).map((t) => {
+      const conns = t.connections;
+      const close = lastClose.get(t.tid) ?? null;
+      let latest: (typeof conns)[number] | undefined;
+      for (const c of conns) if (c.lastBeatT !== null && (!latest || c.lastBeatT > (latest.lastBeatT ?? -Infinity))) latest = c;
+      const connected = conns.length > 0;
+      return {
+        tid: t.tid,
+        rid,
+        state: connected ? 'connected' : 'disconnected',
+        health: t.health === 'offline' ? 'unhealthy' : t.health,
+        connectedSince: connected ? Math.min(...conns.map((c) => c.since)) : null,
+        disconnectedAt: connected ? null : (close?.t ?? null),
+        lastHeartbeatAt: latest?.lastBeatT ?? null,
+        rttMs: latest?.lastRttMs ?? null,
+        lastClose: close,
+      };
+    });
+  }
+
+  const view: HubView = {
+    restaurants: (now) => state.figures(now).map(toRestaurantWire),
+    totals: (now, inScope) => toTotalsWire(totalsOf(state.figures(now).filter((f) => inScope(f.rid)), now)),
+    restaurant(rid, now) {
+      const f = state.figuresOf(rid, now);
+      return f ? toRestaurantWire(f) : undefined;
+    },
+    terminals,
+    terminalRestaurant: (tid) => ridOfTerminal.get(tid),
+    openMinutes: (rid) => state.openMinutes(rid),
+  };
+
+  return {
+    apply,
+    settle(now) {
+      state.tick(now);
+      return state.drainRollups();
+    },
+    sealAll(now) {
+      state.tick(now);
+      return [...state.drainRollups(), ...state.sealOpenMinutes()];
+    },
+    sample(now) {
+      // Figures once per tick; totals per scope from the same figures (percentiles merge histograms).
+      const figures = state.figures(now);
+      return {
+        restaurants: figures.map(toRestaurantWire),
+        totals: (inScope) => toTotalsWire(totalsOf(figures.filter((f) => inScope(f.rid)), now)),
+      };
+    },
+    view,
+    state,
+    gateways() {
+      const out = new Map<string, GatewayIngestStats>();
+      for (const g of state.gatewayStatus()) {
+        out.set(g.gw, { applied: g.frames, duplicate: g.duplicates + g.staleFrames, lost: g.lostFrames, lastFrameAt: lastFrameAt.get(g.gw) ?? 0 });
+      }
+      return out;
+    },
+    counts() {
+      const s = state.stats();
+      return { restaurants: s.restaurants, connections: s.connections, terminals: s.terminals };
+    },
+  };
+}

@@ -1,0 +1,285 @@
+/**
+ * The hub (DESIGN.md, "The pipeline"): reads telemetry frames from the bus into the live fleet
+ * state, writes settled restaurant-minutes and lifecycle events to the store through the write
+ * queue (off the live path), and serves one HTTP port: `/live` (the dashboard stream), `/api` (REST,
+ * docs/api.md), `/metrics`, `/healthz`, and the built SPA with an index.html fallback.
+ *
+ *   const { store, recovered } = await openSqliteStore({ dataDir });
+ *   const hub = await startHub({ secret, bus, store, recovered });
+ *   …
+ *   await hub.close();   // viewers get 1001, the open minute and the queue are flushed
+ *   await store.close(); // marks the clean shutdown (the store's owner closes it)
+ *
+ * Every figure comes from src/core through the fleet state; this file only wires.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import type { RestaurantMinute } from '../../core/rollup.ts';
+import type { TelemetryFrame } from '../../protocol/telemetry.ts';
+import type { Logger } from '../log/logger.ts';
+import { silentLogger } from '../log/logger.ts';
+import { recoveryMessage } from '../store/shutdown-marker.ts';
+import { startRetentionJob } from '../store/retention-job.ts';
+import { DAY_MS, type LifecycleEvent, type Store, type StoreRecovery } from '../store/store.ts';
+import { createWriteQueue } from '../store/write-queue.ts';
+import { createApi } from './api/api-routes.ts';
+import { sendJson } from './http/respond.ts';
+import { createStaticHandler } from './http/static-files.ts';
+import { createHubFleet } from './hub-fleet.ts';
+import { createHubMetrics } from './hub-metrics.ts';
+import { createLiveServer, type LiveServer, type LiveServerOptions } from './live/live-server.ts';
+import { UnwrittenMinutes } from './unwritten-minutes.ts';
+
+/** What the hub needs of a bus: frames from every gateway, in order per gateway, at least once. */
+export interface FrameSource {
+  subscribe(handler: (frame: TelemetryFrame) => void): () => void;
+}
+
+export interface HubOptions {
+  secret: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 7400; 0 = any free port (read `hub.port`). */
+  port?: number;
+  bus: FrameSource;
+  store: Store;
+  /** What the store found about the previous run (openSqliteStore's `recovered`): a crash is reported loudly. */
+  recovered?: StoreRecovery;
+  clock?: Clock;
+  logger?: Logger;
+  /** The built SPA; default `dist`. Missing: a page says how to build it. */
+  staticDir?: string;
+  /** Browser origins allowed on `/live`; default this hub's own (`http://host:port`, and localhost for 127.0.0.1). */
+  allowedOrigins?: readonly string[];
+  /** The stream's tick; default 1000. */
+  tickMs?: number;
+  /**
+   * Ticks fall this many ms after each multiple of `tickMs` (default 20): probes flush on whole
+   * seconds, so a tick just after shows what they sent within one tick. null: tick from start
+   * (tests on a fake clock).
+   */
+  tickPhaseMs?: number | null;
+  /** The write queue's batch interval: what a kill -9 can lose. Default 1000. */
+  flushIntervalMs?: number;
+  /** Extra options for the stream (history size, buffers, heartbeat). */
+  live?: Partial<Omit<LiveServerOptions, 'secret' | 'source' | 'clock' | 'tickMs' | 'logger' | 'allowedOrigins'>>;
+  /** Node process metrics on /metrics; the CLI turns this on. */
+  processMetrics?: boolean;
+}
+
+export interface Hub {
+  readonly port: number;
+  /** http://host:port */
+  readonly url: string;
+  readonly live: LiveServer;
+  metricsText(): Promise<string>;
+  /** Stops reading the bus, closes viewers with 1001, writes the open minute and flushes the queue. */
+  close(): Promise<void>;
+}
+
+const EXPECTED_WINDOW_MS = 7 * DAY_MS;
+
+export async function startHub(o: HubOptions): Promise<Hub> {
+  const clock = o.clock ?? systemClock();
+  const logger = o.logger ?? silentLogger();
+  const host = o.host ?? '127.0.0.1';
+  const tickMs = o.tickMs ?? 1000;
+  const flushIntervalMs = o.flushIntervalMs ?? 1000;
+  const hubId = `hub-${randomBytes(4).toString('hex')}`;
+
+  const crash = o.recovered && recoveryMessage(o.recovered, flushIntervalMs);
+  if (crash) logger.error({ recovered: o.recovered }, `hub: ${crash}`);
+
+  // Expected terminals (seen in the last 7 days) come from the store, so "12 / 14 connected" is
+  // right from the first tick after a restart, and so is the reconnect rule for their last closes.
+  const known = await o.store.knownTerminals(clock.now() - EXPECTED_WINDOW_MS);
+  const fleet = createHubFleet({ clock, known });
+  logger.info({ terminals: known.size }, 'hub: expected terminals loaded from the store');
+
+  const unwritten = new UnwrittenMinutes(o.store);
+  let refusedWrites = 0;
+  const queue = createWriteQueue({ store: unwritten.storeForQueue, clock, flushIntervalMs, logger });
+  const write = {
+    minutes(rows: RestaurantMinute[]): void {
+      if (rows.length === 0) return;
+      try {
+        queue.enqueueMinutes(rows);
+        unwritten.track(rows);
+      } catch (error) {
+        refusedWrites += rows.length;
+        logger.error({ err: String(error), rows: rows.length }, 'hub: rollups refused by the write queue');
+      }
+    },
+    events(events: readonly LifecycleEvent[]): void {
+      if (events.length === 0) return;
+      try {
+        queue.enqueueEvents(events);
+      } catch (error) {
+        refusedWrites += events.length;
+        logger.error({ err: String(error), events: events.length }, 'hub: lifecycle events refused by the write queue');
+      }
+    },
+  };
+
+  // ---- ingest: bus → fleet state → (stream, write queue) ------------------------------------
+  let liveEvents: LifecycleEvent[] = [];
+  let closing = false;
+  const unsubscribe = o.bus.subscribe((frame) => {
+    if (closing) return;
+    try {
+      const { lifecycle } = fleet.apply(frame);
+      if (lifecycle.length === 0) return;
+      write.events(lifecycle);
+      for (const e of lifecycle) liveEvents.push(e);
+    } catch (error) {
+      logger.error({ err: String(error), gw: frame.gw, seq: frame.seq }, 'hub: frame could not be applied');
+    }
+  });
+
+  // Minutes settle with time, not only with frames (an idle fleet still closes its minutes).
+  let settleTimer = clock.setTimeout(function settle() {
+    write.minutes(fleet.settle(clock.now()));
+    settleTimer = clock.setTimeout(settle, 1000);
+  }, 1000);
+
+  // ---- the stream ----------------------------------------------------------------------------
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 7400, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const allowedOrigins = o.allowedOrigins ?? (host === '127.0.0.1' ? [url, `http://localhost:${port}`] : [url]);
+
+  const phase = o.tickPhaseMs === undefined ? 20 : o.tickPhaseMs;
+  if (phase !== null) {
+    const now = clock.now();
+    const wait = (((phase - now) % tickMs) + tickMs) % tickMs;
+    await new Promise<void>((resolve) => clock.setTimeout(resolve, wait));
+  }
+  const live = createLiveServer({
+    ...o.live,
+    secret: o.secret,
+    clock,
+    tickMs,
+    logger,
+    allowedOrigins,
+    source: {
+      sample: (now) => fleet.sample(now),
+      drainLifecycle: () => {
+        const out = liveEvents;
+        liveEvents = [];
+        return out;
+      },
+      terminalRestaurant: (tid) => fleet.view.terminalRestaurant(tid),
+    },
+  });
+
+  // ---- HTTP ----------------------------------------------------------------------------------
+  const metrics = createHubMetrics({
+    hubId,
+    gateways: () => fleet.gateways(),
+    writeQueue: () => queue.stats(),
+    refusedWrites: () => refusedWrites,
+    fleet: () => fleet.counts(),
+    live,
+    processMetrics: o.processMetrics ?? false,
+  });
+  const api = createApi({
+    secret: o.secret,
+    view: fleet.view,
+    store: o.store,
+    unwritten,
+    clock,
+    logger,
+    onAnswer: (route, status) => metrics.apiAnswered(route, status),
+  });
+  const serveStatic = createStaticHandler(o.staticDir ?? 'dist');
+
+  function health() {
+    const q = queue.stats();
+    const now = clock.now();
+    const gateways = [...fleet.gateways()].map(([gw, s]) => ({ gw, lastFrameAgeMs: now - s.lastFrameAt, lost: s.lost }));
+    const problems: string[] = [];
+    if (q.backlog) problems.push('store write backlog');
+    if (q.consecutiveFailures > 0) problems.push(`store writes failing (${q.lastError?.code ?? 'unknown'})`);
+    for (const g of gateways) if (g.lastFrameAgeMs > 5 * tickMs) problems.push(`no frame from ${g.gw} for ${Math.round(g.lastFrameAgeMs / 1000)} s`);
+    return {
+      status: closing ? 'closing' : problems.length > 0 ? 'degraded' : 'ok',
+      hub: hubId,
+      epoch: live.epoch,
+      viewers: live.stats().viewers,
+      gateways,
+      writeQueue: { queued: q.queued, backlog: q.backlog, consecutiveFailures: q.consecutiveFailures, lastFlushAt: q.lastFlushAt ?? null },
+      problems,
+    };
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://hub.invalid');
+    } catch {
+      return sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: 'Bad request' } });
+    }
+    const path = url.pathname;
+    if (path === '/api' || path.startsWith('/api/')) return api(req, res, url);
+    if (path === '/metrics') {
+      const text = await metrics.text();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(text);
+      return;
+    }
+    if (path === '/healthz') {
+      const h = health();
+      return sendJson(res, h.status === 'closing' ? 503 : 200, h);
+    }
+    if (path === '/live') return sendJson(res, 426, { error: { code: 'BAD_REQUEST', message: 'WebSocket upgrade required' } });
+    return serveStatic(req, res, path);
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    onRequest(req, res).catch((error: unknown) => {
+      logger.error({ err: String(error), path: req.url?.split('?')[0] }, 'hub: request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error' } });
+      else res.destroy();
+    });
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    if (!live.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  const retention = startRetentionJob({ store: o.store, clock, logger });
+  logger.info({ url, hub: hubId, epoch: live.epoch }, 'hub listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    port,
+    url,
+    live,
+    metricsText: () => metrics.text(),
+    close: () =>
+      (closed ??= (async () => {
+        closing = true;
+        unsubscribe();
+        clock.clearTimeout(settleTimer);
+        retention.stop();
+        await live.close();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        // The open minute is written as it stands; the next run's part of it merges in the store.
+        write.minutes(fleet.sealAll(clock.now()));
+        await queue.close();
+        logger.info({ hub: hubId }, 'hub closed; store flushed');
+      })()),
+  };
+}
