@@ -59,9 +59,12 @@ async function errorOf(response: Response): Promise<{ code: string; message: str
   return fallback;
 }
 
-/** 403 from the hub: the restaurant or terminal is outside the viewer's scope. */
+/**
+ * The restaurant or terminal is not the viewer's: 403 NOT_IN_SCOPE (or, to a viewer who sees all,
+ * 404 for one the hub does not know — the page words both the same way).
+ */
 export function isNotInScope(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 403 || error.code === 'NOT_IN_SCOPE' || error.code === 'FORBIDDEN');
+  return error instanceof ApiError && (error.status === 403 || error.status === 404 || error.code === 'NOT_IN_SCOPE');
 }
 
 /** Retrying cannot help a refusal, a missing thing or a bad request; it can help the rest. */

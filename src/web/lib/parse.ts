@@ -30,16 +30,12 @@ export function percentiles(v: unknown): { p50: number; p95: number; p99: number
   return p50 === null || p95 === null || p99 === null ? null : { p50, p95, p99 };
 }
 
-/** A series answer: `{points: [...]}` or a bare array; anything else is an empty series. */
+/** The `points` of a series answer; anything else is an empty series. */
 export function seriesPoints(raw: unknown): unknown[] {
-  const o = asObject(raw);
-  if (o) return asArray(o.points ?? o.series ?? o.buckets);
-  return asArray(raw);
+  return asArray(asObject(raw)?.points);
 }
 
-/** Bucket time: `t`, `ts`, `minute` or `start`, in ms (seconds are recognised and converted). */
+/** A point's bucket start (`t`, ms). */
 export function timeOf(o: Json): number | null {
-  const t = num(o.t) ?? num(o.ts) ?? num(o.minute) ?? num(o.start);
-  if (t === null) return null;
-  return t < 1e11 ? t * 1000 : t;
+  return num(o.t);
 }

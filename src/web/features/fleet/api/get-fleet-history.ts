@@ -16,10 +16,13 @@ export function parseFleetHistory(raw: unknown): FleetPoint[] {
     const o = asObject(item);
     const t = o && timeOf(o);
     if (!o || t === null) continue;
-    const rtt = percentiles(o.rttMs ?? o.rtt);
+    const rtt = percentiles(o.rttMs);
+    // The gauge per bucket is {last, min, max}; the fleet's connections at the bucket's end is `last`.
+    const connections = num(asObject(o.connections)?.last);
+    if (connections === null) continue;
     out.push({
       t,
-      connections: num(o.connections) ?? 0,
+      connections,
       expected: num(o.expected) ?? 0,
       reconnectsPerMin: num(o.reconnectsPerMin) ?? 0,
       heartbeatSuccess: num(o.heartbeatSuccess),

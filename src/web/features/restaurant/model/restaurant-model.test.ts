@@ -22,7 +22,7 @@ describe('terminal rows', () => {
     const rows = parseTerminals({
       terminals: [
         { tid: 't-2', state: 'connected', health: 'healthy', connectedSince: 1_700_000_000_000, lastHeartbeatAt: 1_700_000_100_000, rttMs: 42 },
-        { tid: 't-1', connected: false, disconnectedAt: 1_700_000_000, lastClose: { code: 4008, cause: 'heartbeat_timeout', reason: '<b>x</b>' } },
+        { tid: 't-1', rid: 'r-1', state: 'disconnected', health: 'unhealthy', connectedSince: null, disconnectedAt: 1_700_000_000_000, lastHeartbeatAt: null, rttMs: null, lastClose: { t: 1_700_000_000_000, code: 4008, cause: 'heartbeat_timeout', reason: '<b>x</b>' } },
         { nope: true },
       ],
     });
@@ -36,14 +36,14 @@ describe('terminal rows', () => {
   });
   it('anything unreadable is no data', () => {
     expect(parseTerminals('nope')).toEqual([]);
-    const [row] = parseTerminals([{ id: 't-9' }]);
+    const [row] = parseTerminals({ terminals: [{ tid: 't-9', state: 'weird', rttMs: 'fast' }] });
     expect(row).toMatchObject({ tid: 't-9', state: 'unknown', health: 'unknown', since: null, rttMs: null });
   });
 });
 
 describe('restaurant series', () => {
-  it('reads points with percentiles, the gauge as last/min/max, and times in s or ms', () => {
-    const pts = parseRestaurantSeries({ bucketMs: 60_000, points: [{ t: 1_700_000_120_000, connections: { last: 3, min: 1, max: 4 }, rttMs: { p50: 1, p95: 2, p99: 3 } }, { t: 1_700_000_060, connections: 4, heartbeatSuccess: 1 }] });
+  it('reads points with percentiles and the gauge as last/min/max', () => {
+    const pts = parseRestaurantSeries({ bucketMs: 60_000, points: [{ t: 1_700_000_120_000, connections: { last: 3, min: 1, max: 4 }, rttMs: { p50: 1, p95: 2, p99: 3 } }, { t: 1_700_000_060_000, connections: { last: 4, min: 4, max: 4 }, heartbeatSuccess: 1, rttMs: null }] });
     expect(pts.map((p) => [p.t, p.connections, p.p95])).toEqual([[1_700_000_060_000, 4, null], [1_700_000_120_000, 3, 2]]);
   });
 });

@@ -27,12 +27,11 @@ export function parseRestaurantSeries(raw: unknown): RestaurantPoint[] {
     const o = asObject(item);
     const t = o && timeOf(o);
     if (!o || t === null) continue;
-    const rtt = percentiles(o.rttMs ?? o.rtt);
-    const connections = asObject(o.connections);
+    const rtt = percentiles(o.rttMs);
     out.push({
       t,
       // Per bucket the hub keeps last, min and max of the gauge; the chart draws the last.
-      connections: num(o.connections) ?? num(connections?.last) ?? num(o.connectionsLast),
+      connections: num(asObject(o.connections)?.last),
       reconnectsPerMin: num(o.reconnectsPerMin),
       heartbeatSuccess: num(o.heartbeatSuccess),
       p50: rtt?.p50 ?? null,

@@ -1,6 +1,6 @@
 /**
  * A restaurant's terminals as the REST API reports them (`GET /api/restaurants/:rid`, docs/api.md),
- * read defensively: a field the hub does not send reads as "no data", never as a wrong value.
+ * read defensively: a missing or malformed field reads as "no data", never as a wrong value.
  */
 import type { HealthStatus } from '../../../../protocol/live.ts';
 import { isHealthStatus, statusRank } from '../../../lib/health-status.ts';
@@ -12,7 +12,7 @@ export interface TerminalRow {
   tid: string;
   state: TerminalState;
   health: HealthStatus;
-  /** When the current connection opened (connected) or the last one closed (disconnected). */
+  /** When the current connection opened (connected) or the last one closed (disconnected), ms. */
   since: number | null;
   lastHeartbeatAt: number | null;
   rttMs: number | null;
@@ -26,17 +26,17 @@ export function parseTerminals(raw: unknown): TerminalRow[] {
   const rows: TerminalRow[] = [];
   for (const item of list) {
     const t = asObject(item);
-    const tid = t && (str(t.tid) ?? str(t.id));
+    const tid = t && str(t.tid);
     if (!t || !tid) continue;
     const state = stateOf(t);
-    const health = str(t.health) ?? str(t.status);
+    const health = str(t.health);
     rows.push({
       tid,
       state,
       health: isHealthStatus(health) ? health : state === 'disconnected' ? 'unhealthy' : 'unknown',
-      since: ms(t.connectedSince ?? t.openedAt ?? t.since ?? (state === 'disconnected' ? t.disconnectedAt : undefined)),
-      lastHeartbeatAt: ms(t.lastHeartbeatAt ?? t.lastHeartbeat ?? t.lastSeenAt),
-      rttMs: num(t.rttMs) ?? num(asObject(t.rttMs)?.p50) ?? num(t.rtt),
+      since: state === 'disconnected' ? num(t.disconnectedAt) : num(t.connectedSince),
+      lastHeartbeatAt: num(t.lastHeartbeatAt),
+      rttMs: num(t.rttMs),
       lastClose: closeOf(t.lastClose),
     });
   }
@@ -44,24 +44,14 @@ export function parseTerminals(raw: unknown): TerminalRow[] {
 }
 
 function stateOf(t: Json): TerminalState {
-  if (typeof t.connected === 'boolean') return t.connected ? 'connected' : 'disconnected';
   const s = str(t.state);
-  if (s === 'connected' || s === 'open') return 'connected';
-  if (s === 'disconnected' || s === 'closed') return 'disconnected';
-  return 'unknown';
+  return s === 'connected' || s === 'disconnected' ? s : 'unknown';
 }
 
-function ms(v: unknown): number | null {
-  const n = num(v);
-  if (n !== null) return n < 1e11 ? n * 1000 : n;
-  const s = str(v);
-  const parsed = s ? Date.parse(s) : Number.NaN;
-  return Number.isFinite(parsed) ? parsed : null;
-}
-
+/** `{t, code, cause, reason}` in words; the reason is the terminal's text, shown as text. */
 function closeOf(v: unknown): string | null {
   const c = asObject(v);
-  if (!c) return str(v);
+  if (!c) return null;
   const parts = [num(c.code)?.toString(), str(c.cause)?.replace(/_/g, ' '), str(c.reason) ? `— ${str(c.reason)}` : null].filter(Boolean);
   return parts.length > 0 ? parts.join(' ') : null;
 }
