@@ -22,7 +22,7 @@ export function createAppRouter() {
         },
         {
           path: 'terminals/:tid',
-          lazy: () => import('../features/terminal/components/terminal-page.tsx').then((m) => ({ Component: m.TerminalPage })),
+          lazy: () => import('../features/terminal/components/terminal-view-page.tsx').then((m) => ({ Component: m.TerminalViewPage })),
         },
         { path: '*', Component: NotFoundPage },
       ],

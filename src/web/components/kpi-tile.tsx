@@ -20,7 +20,7 @@ export function KpiTile({ id, label, value, detail, tone }: KpiTileProps) {
   return (
     <div className={`rounded-md border border-l-4 border-line bg-surface px-3 py-2 ${edge[tone]}`} data-testid={`kpi-${id}`} data-tone={tone}>
       <div className="text-xs uppercase tracking-wide text-muted">{label}</div>
-      <div className="mt-1 text-lg font-semibold leading-snug" data-testid={`kpi-${id}-value`}>
+      <div className={`mt-1 font-semibold leading-snug ${value.length > 12 ? 'text-base' : 'text-lg'}`} data-testid={`kpi-${id}-value`}>
         {value}
       </div>
       <div className="mt-0.5 truncate text-xs text-muted" title={detail}>

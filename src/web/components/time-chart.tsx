@@ -47,7 +47,7 @@ function TimeChartView<P extends { t: number }>({ staggerMs = 0, data, ...rest }
 const ChartBody = memo(ChartBodyView) as typeof ChartBodyView;
 
 function ChartBodyView<P extends { t: number }>({ title, summary, data, lines, format, stacked = false, width = 560, height = 180, yDomain, live, integer = false }: Omit<TimeChartProps<P>, 'staggerMs'>) {
-  const common = { width, height, data: data as P[], margin: { top: 8, right: 12, bottom: 0, left: 0 } };
+  const common = { width, height, data: data as P[], margin: { top: 8, right: 24, bottom: 0, left: 0 } };
   const first = data[0]?.t ?? 0;
   const last = data.at(-1)?.t ?? 0;
   // Explicit ticks with interval 0: recharts then skips measuring label text in the DOM on every

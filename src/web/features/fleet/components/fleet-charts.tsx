@@ -25,10 +25,14 @@ const formatPercentTick = (v: number): string => `${Math.round(v)} %`;
 
 export default function FleetCharts() {
   const settled = useLive((s) => s.series.settled);
+  // Until the first bucket closes there is nothing settled to draw: draw the bucket in progress
+  // (a fresh page would otherwise show empty charts for up to one bucket).
+  const head = useLive((s) => (s.series.settled.length === 0 ? s.series.current : null));
+  const live = useMemo(() => (head ? [head] : settled), [head, settled]);
   const history = useFleetHistory().data;
   // The hour's window moves with the clock; minute steps are enough to drop old history points.
   const minute = Math.floor(useNow(60_000) / 60_000) * 60_000;
-  const merged = useMemo(() => mergeHistory(history ?? [], settled, Math.max(minute, settled.at(-1)?.t ?? 0)), [history, settled, minute]);
+  const merged = useMemo(() => mergeHistory(history ?? [], live, Math.max(minute, live.at(-1)?.t ?? 0)), [history, live, minute]);
   const data = merged;
   const last = data.at(-1);
   // Same restaurants, same line objects: recharts keeps its memoised work between redraws.

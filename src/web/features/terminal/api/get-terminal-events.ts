@@ -1,0 +1,64 @@
+/**
+ * A terminal's lifecycle events over the view's window (`GET /api/terminals/:tid/events`,
+ * docs/api.md), paged until the window is complete. A relative window is refetched every 15 s;
+ * the live feed fills the seconds in between (see use-terminal-timeline.ts).
+ */
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import type { ApiClient } from '../../../lib/api-client.ts';
+import { useApi } from '../../../lib/api-context.ts';
+import { joinPages, parseEventsPage, type EventsPage } from '../model/terminal-events.ts';
+import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts';
+
+/**
+ * Read this far before the window: the close just before it says how the window starts and how
+ * long the first attempt in it waited.
+ */
+export const lookbackMs = 15 * 60_000;
+const pageSize = 5000;
+/** 50,000 events: far beyond a terminal's worst week; a cap so a runaway never loops forever. */
+const maxPages = 10;
+
+export interface TerminalEvents {
+  page: EventsPage;
+  /** Our clock when the fetch began: the live feed adds what happened since. */
+  fetchedAt: number;
+  from: number;
+  to: number;
+}
+
+export async function fetchTerminalEvents(api: ApiClient, tid: string, from: number, to: number, signal?: AbortSignal): Promise<EventsPage> {
+  const pages: EventsPage[] = [];
+  let start = Math.floor(from);
+  const end = Math.max(start + 1, Math.ceil(to));
+  for (let i = 0; i < maxPages; i++) {
+    const page = await api.get(`/api/terminals/${encodeURIComponent(tid)}/events?from=${start}&to=${end}&limit=${pageSize}`, parseEventsPage, signal);
+    pages.push(page);
+    const last = page.events.at(-1);
+    // The next page starts at the last time seen (inclusive: events sharing it are not lost; the
+    // timeline drops the repeats). A page all at one millisecond cannot move on: stop.
+    if (!page.more || !last || last.t <= start) break;
+    start = last.t;
+  }
+  return joinPages(pages)!;
+}
+
+export function terminalEventsQuery(api: ApiClient, tid: string, w: TerminalWindow) {
+  const key = w.kind === 'custom' ? [w.from, w.to] : [w.kind];
+  const live = resolveWindow(w, Date.now()).live;
+  return queryOptions({
+    queryKey: ['terminal', tid, 'events', ...key],
+    queryFn: async ({ signal }): Promise<TerminalEvents> => {
+      const fetchedAt = Date.now();
+      const { from, to } = resolveWindow(w, fetchedAt);
+      const page = await fetchTerminalEvents(api, tid, from - lookbackMs, Math.min(to, fetchedAt), signal);
+      return { page, fetchedAt, from, to };
+    },
+    refetchInterval: live ? 15_000 : false,
+    staleTime: live ? 0 : 60_000,
+  });
+}
+
+export function useTerminalEvents(tid: string, w: TerminalWindow) {
+  const api = useApi();
+  return useQuery(terminalEventsQuery(api, tid, w));
+}

@@ -1,0 +1,45 @@
+import { memo, useMemo } from 'react';
+import type { HeartbeatStatus, Timeline } from '../../../../core/timeline/timeline-types.ts';
+import { formatClock } from '../../../lib/format.ts';
+import { heartbeatWords, runTitle, stripRuns } from '../model/timeline-words.ts';
+import { Legend } from './connection-bar.tsx';
+
+const fill: Record<HeartbeatStatus, string> = { on_time: 'var(--pulse-ok)', late: 'var(--pulse-warn)', missed: 'var(--pulse-bad)', unknown: 'var(--pulse-line)' };
+const W = 1000;
+
+/** One cell per 15 s interval while connected, drawn as runs of equal cells; counts in words. */
+export const HeartbeatStripView = memo(function HeartbeatStripView({ timeline, watchingSince }: { timeline: Timeline; watchingSince: number | null }) {
+  const { from, end, heartbeats } = timeline;
+  const runs = useMemo(() => stripRuns(heartbeats.cells), [heartbeats.cells]);
+  const span = Math.max(1, end - from);
+  const x = (t: number): number => ((t - from) / span) * W;
+  const c = heartbeats.counts;
+  const words = `${c.on_time} on time, ${c.late} late, ${c.missed} missed, ${c.unknown} unknown`;
+  return (
+    <figure className="space-y-1" data-testid="heartbeat-strip">
+      <figcaption className="flex flex-wrap items-baseline justify-between gap-2 text-sm">
+        <span className="font-medium">Heartbeats</span>
+        <span className="text-xs text-muted" data-testid="heartbeat-counts">
+          {words}
+        </span>
+      </figcaption>
+      <svg viewBox={`0 0 ${W} 16`} preserveAspectRatio="none" className="h-4 w-full" role="img" aria-label={`Heartbeat intervals: ${words}`}>
+        {runs.map((r) => (
+          <rect key={`${r.start}-${r.status}`} x={x(r.start)} width={Math.max(0.5, x(r.end) - x(r.start) - 0.3)} y={0} height={16} fill={fill[r.status]} data-status={r.status}>
+            <title>{runTitle(r)}</title>
+          </rect>
+        ))}
+      </svg>
+      <ul className="flex flex-wrap gap-x-3 text-xs text-muted" aria-hidden="true">
+        {(Object.keys(fill) as HeartbeatStatus[]).map((s) => (
+          <Legend key={s} color={fill[s]} label={heartbeatWords[s]} />
+        ))}
+      </ul>
+      <p className="text-xs text-muted">
+        {watchingSince === null
+          ? 'Heartbeats are collected while this page is open; until then only heartbeat timeouts (4008) show.'
+          : `Heartbeats collected since ${formatClock(watchingSince)}; before that only heartbeat timeouts (4008) show.`}
+      </p>
+    </figure>
+  );
+});

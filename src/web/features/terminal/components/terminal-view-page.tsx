@@ -1,0 +1,82 @@
+import { lazy, Suspense } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { isNotInScope } from '../../../lib/api-client.ts';
+import { readWindow, withWindow, type TerminalWindow } from '../model/terminal-window.ts';
+import { ConnectionBar } from './connection-bar.tsx';
+import { DiagnosticReport } from './diagnostic-report.tsx';
+import { DisconnectList } from './disconnect-list.tsx';
+import { ExportButtons } from './export-buttons.tsx';
+import { HeartbeatStripView } from './heartbeat-strip-view.tsx';
+import { useTerminalTimeline } from './use-terminal-timeline.ts';
+import { WindowPicker } from './window-picker.tsx';
+
+const LatencyCharts = lazy(() => import('./latency-charts.tsx'));
+
+/**
+ * `/terminals/:tid?window=15m|1h|24h` or `?from=&to=`: the terminal's connection timeline over the
+ * window, its heartbeats and latency, the diagnosis in words, and the window as CSV or JSON.
+ */
+export function TerminalViewPage() {
+  const tid = useParams().tid ?? '';
+  const [params, setParams] = useSearchParams();
+  const w = readWindow(params);
+  const { timeline, rid, query, beatLog } = useTerminalTimeline(tid, w);
+  const choose = (next: TerminalWindow): void => setParams((prev) => withWindow(prev, next), { replace: true });
+
+  if (isNotInScope(query.error) || (query.error && 'status' in query.error && query.error.status === 404)) {
+    return (
+      <div className="mx-auto mt-16 max-w-lg" data-testid="not-in-scope">
+        <h1 className="text-2xl font-semibold">Not in your scope</h1>
+        <p className="mt-3 text-muted">
+          Terminal <span className="break-all font-medium text-fg">{tid}</span> is not in the restaurants your sign-in covers, or is unknown.
+        </p>
+        <p className="mt-4">
+          <Link to="/" className="text-accent underline">
+            Back to your fleet
+          </Link>
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="space-y-4" data-testid="terminal-page" data-tid={tid}>
+      <nav aria-label="Breadcrumb" className="text-sm">
+        <Link to="/" className="text-accent hover:underline">
+          Fleet
+        </Link>
+        {rid !== null && (
+          <>
+            {' / '}
+            <Link to={`/restaurants/${encodeURIComponent(rid)}`} className="text-accent hover:underline">
+              {rid}
+            </Link>
+          </>
+        )}{' '}
+        / <span className="break-all">{tid}</span>
+      </nav>
+      <h1 className="break-all text-2xl font-semibold">Terminal {tid}</h1>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <WindowPicker key={params.toString()} value={w} onChange={choose} />
+        <ExportButtons tid={tid} rid={rid} window={w} samples={beatLog.samples} samplesSince={beatLog.since} />
+      </div>
+      {query.isError && <p className="text-sm text-bad">The timeline could not be loaded: {query.error.message}</p>}
+      {!timeline ? (
+        query.isPending && <p className="text-muted">Loading the timeline…</p>
+      ) : (
+        <>
+          {query.data?.page.more && <p className="text-sm text-warn">This window holds more events than one read returns; the oldest are shown up to the limit.</p>}
+          <DiagnosticReport timeline={timeline} />
+          <section aria-label="Timeline" className="space-y-3 rounded-md border border-line bg-surface p-3">
+            <ConnectionBar timeline={timeline} />
+            <HeartbeatStripView timeline={timeline} watchingSince={beatLog.since} />
+          </section>
+          <Suspense fallback={<p className="text-sm text-muted">Loading charts…</p>}>
+            <LatencyCharts timeline={timeline} />
+          </Suspense>
+          <DisconnectList timeline={timeline} />
+        </>
+      )}
+    </div>
+  );
+}

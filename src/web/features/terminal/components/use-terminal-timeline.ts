@@ -1,0 +1,61 @@
+/**
+ * Everything the terminal view draws, as one timeline: the store's events for the window, this
+ * terminal's events from the live feed since they were fetched, the open the hub's live view
+ * vouches for, and the heartbeats logged while the page is open. Rebuilt when any of them changes,
+ * and every 15 s while the window reaches now (so its end follows the clock).
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { buildTimeline } from '../../../../core/timeline/build-timeline.ts';
+import type { Timeline, TimelineEvent } from '../../../../core/timeline/timeline-types.ts';
+import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
+import { useLive } from '../../../live/use-live.ts';
+import { useTerminalEvents } from '../api/get-terminal-events.ts';
+import { useTerminalStatus } from '../api/get-terminal-status.ts';
+import { openFromStatus, withConnNames, type BeatRules } from '../model/beat-log.ts';
+import { liveEventsOf } from '../model/terminal-events.ts';
+import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts';
+
+export const beatRules: BeatRules = { intervalMs: 15_000, graceMs: 5_000 };
+/** The feed's events from a little before the fetch: one seen by both is dropped as a repeat. */
+const overlapMs = 5_000;
+
+/**
+ * The same array until its content changes (by count and end times): the fleet's feed moves for
+ * every terminal, and a rebuild for another terminal's event would be wasted.
+ */
+function useSettled(list: LifecycleEvent[]): LifecycleEvent[] {
+  const key = `${list.length}:${list[0]?.t ?? ''}:${list.at(-1)?.t ?? ''}`;
+  const ref = useRef({ key, list });
+  if (ref.current.key !== key) ref.current = { key, list };
+  return ref.current.list;
+}
+
+export function useTerminalTimeline(tid: string, w: TerminalWindow) {
+  const events = useTerminalEvents(tid, w);
+  const page = events.data?.page;
+  const rid = page?.rid ?? null;
+  const status = useTerminalStatus(rid, tid, beatRules);
+  const feed = useLive((s) => s.feed.entries);
+  const fetchedAt = events.data?.fetchedAt ?? Infinity;
+  const liveMine = useSettled(useMemo(() => liveEventsOf(tid, feed, fetchedAt - overlapMs), [tid, feed, fetchedAt]));
+
+  const live = resolveWindow(w, Date.now()).live;
+  const [clock, setClock] = useState(() => Date.now());
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => setClock(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, [live]);
+
+  const timeline = useMemo((): Timeline | null => {
+    if (!page) return null;
+    const now = Math.max(clock, Date.now());
+    const { from, to } = resolveWindow(w, now);
+    const lifecycle = [...page.events, ...liveMine];
+    const vouched = openFromStatus(status.status, lifecycle, tid, rid ?? '');
+    const all: TimelineEvent[] = [...lifecycle, ...(vouched ? [vouched] : []), ...withConnNames(status.log.samples, lifecycle)];
+    return buildTimeline({ events: all, from, to, now, heartbeatIntervalMs: beatRules.intervalMs, graceMs: beatRules.graceMs, heartbeatsFrom: status.log.since ?? Infinity });
+  }, [page, liveMine, status.status, status.log, clock, w, tid, rid]);
+
+  return { timeline, rid, query: events, beatLog: status.log };
+}
