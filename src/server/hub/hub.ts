@@ -139,11 +139,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     }
   });
 
-  // Minutes settle with time, not only with frames (an idle fleet still closes its minutes).
+  // Minutes settle with time, not only with frames (an idle fleet still closes its minutes). The
+  // state advances once a second, half a second away from the stream's ticks, so its work never
+  // delays a tick that is about to show what the probes just flushed.
+  const untilHalfSecond = () => 1000 - ((clock.now() + 500) % 1000);
   let settleTimer = clock.setTimeout(function settle() {
     write.minutes(fleet.settle(clock.now()));
-    settleTimer = clock.setTimeout(settle, 1000);
-  }, 1000);
+    settleTimer = clock.setTimeout(settle, untilHalfSecond());
+  }, untilHalfSecond());
 
   // ---- the stream ----------------------------------------------------------------------------
   const server = createServer();
