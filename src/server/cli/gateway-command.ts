@@ -5,11 +5,14 @@
  * stdout carries a few lines for people (where it listens, where /metrics is); the JSON log goes to
  * stderr so the two can be read or piped apart.
  */
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { defaultDataDir, loadSecret } from '../auth/secret.ts';
+import { busOption, describeBus, openChosenRedisBus, type BusChoice } from '../bus/redis-bus-option.ts';
 import { startGateway } from '../gateway/gateway.ts';
 import type { Gateway } from '../gateway/gateway.ts';
+import { createBusProbe } from '../hub/bus-probe.ts';
 import { createLogger, logLevels } from '../log/logger.ts';
 import type { LogLevel } from '../log/logger.ts';
 import { intOption } from './options.ts';
@@ -22,6 +25,7 @@ interface GatewayCommandOptions {
   graceMs: number;
   logLevel: LogLevel;
   data: string;
+  bus: BusChoice;
 }
 
 export function registerGatewayCommand(program: Command): void {
@@ -35,6 +39,7 @@ export function registerGatewayCommand(program: Command): void {
     .option('--grace-ms <ms>', 'grace after the interval: a terminal silent for 2 intervals + grace is dropped (4008)', intOption('--grace-ms', 0, 3_600_000), 5_000)
     .addOption(new Option('--log-level <level>', 'log level (JSON lines on stderr; tokens are always redacted)').choices([...logLevels]).default('info'))
     .option('--data <dir>', 'data folder holding the signing secret (PULSE_SECRET wins when set)', defaultDataDir)
+    .addOption(busOption('hubs in other processes read it'))
     .addHelpText(
       'after',
       `
@@ -45,7 +50,8 @@ Other endpoints on the same port: GET /metrics, GET /healthz.
 Examples:
   pulse gateway
   pulse gateway --port 0 --heartbeat-ms 2000 --log-level debug
-  PULSE_SECRET=... pulse gateway --host 0.0.0.0 --id gw-eu-1`,
+  PULSE_SECRET=... pulse gateway --host 0.0.0.0 --id gw-eu-1
+  pulse gateway --id gw-eu-1 --bus redis://127.0.0.1:6379   # hubs: pulse hub --bus redis://…`,
     )
     .action((opts: GatewayCommandOptions) => runGateway(opts));
 }
@@ -53,8 +59,13 @@ Examples:
 async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   const { secret, source, path } = loadSecret(opts.data);
   const logger = createLogger({ level: opts.logLevel, name: 'gateway', stderr: true });
-  // Until the telemetry bus exists, probe events are visible in the debug log; off otherwise, at no cost.
-  const probe = logger.isLevelEnabled('debug') ? { emit: (event: unknown) => logger.debug({ probe: event }, 'probe') } : null;
+  // With a Redis bus the probe publishes a telemetry frame a second for hubs in other processes; its
+  // id must be known before the gateway starts and stay stable across restarts (de-duplication).
+  // With the in-memory bus nobody else could read it: probe events go to the debug log, if enabled.
+  const redisBus = openChosenRedisBus(opts.bus, logger);
+  const gatewayId = opts.id ?? (redisBus ? `gw-${hostname()}-${opts.port || Math.random().toString(36).slice(2, 8)}` : undefined);
+  const busProbe = redisBus && gatewayId ? createBusProbe({ bus: redisBus, gatewayId, logger }) : null;
+  const probe = busProbe ?? (logger.isLevelEnabled('debug') ? { emit: (event: unknown) => logger.debug({ probe: event }, 'probe') } : null);
 
   let gateway: Gateway;
   try {
@@ -67,9 +78,11 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
       logger,
       probe,
       processMetrics: true,
-      ...(opts.id ? { gatewayId: opts.id } : {}),
+      ...(gatewayId ? { gatewayId } : {}),
     });
   } catch (error) {
+    await busProbe?.stop();
+    await redisBus?.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`port ${opts.port} on ${opts.host} is already in use (another gateway? try --port 0 for any free port)`, { cause: error });
     }
@@ -82,6 +95,7 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
       `pulse gateway ${gateway.id} listening on ${gateway.url}`,
       `  metrics  ${http}/metrics`,
       `  health   ${http}/healthz`,
+      `  bus      ${describeBus(opts.bus)}`,
       `  secret   ${source === 'env' ? 'from PULSE_SECRET' : `from ${path}`}`,
       '',
     ].join('\n'),
@@ -97,7 +111,11 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
       }
       stopping = true;
       process.stdout.write(`${signal}: closing ${gateway.connectionCount()} terminal connection(s) with 1001\n`);
-      void gateway.close().then(() => {
+      // Front to back: the terminals' last closes (1001) reach the probe, its last frame the bus,
+      // and the bus writes what it still holds before the process goes.
+      void gateway.close().then(async () => {
+        await busProbe?.stop();
+        await redisBus?.close();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         process.stdout.write('gateway stopped\n');

@@ -1,7 +1,7 @@
 /**
  * `pulse hub` — the hub alone: dashboard, `/live`, `/api`, `/metrics` over the store in --data.
- * Its bus is in-memory, so on its own it shows the stored history and an empty live fleet; live
- * telemetry from gateways in other processes arrives once the Redis Streams bus exists.
+ * With `--bus redis://…` it reads the telemetry of gateways in other processes (`pulse gateway
+ * --bus redis://…`); with the default in-memory bus it shows the stored history and an empty live fleet.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -10,6 +10,7 @@ import { signViewerToken } from '../auth/tokens.ts';
 import { startHub } from '../hub/hub.ts';
 import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
 import { createMemoryBus } from '../bus/memory-bus.ts';
+import { busOption, describeBus, openChosenRedisBus, type BusChoice } from '../bus/redis-bus-option.ts';
 import { defaultStaticDir } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
@@ -22,6 +23,7 @@ interface HubCommandOptions {
   static: string;
   origin?: string[];
   logLevel: LogLevel;
+  bus: BusChoice;
 }
 
 export function registerHubCommand(program: Command): void {
@@ -34,16 +36,19 @@ export function registerHubCommand(program: Command): void {
     .option('--static <dir>', 'the built dashboard to serve', defaultStaticDir)
     .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL)')
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('info'))
+    .addOption(busOption('gateways publish to it'))
     .addHelpText(
       'after',
       `
-The telemetry bus is in-memory for now: a standalone hub receives no live frames from gateways in
-other processes (cross-process buses come with Redis Streams later), so it serves the stored history
-and an empty live fleet. For a live fleet in one process, run \`pulse start\`.
+With the default in-memory bus a standalone hub receives no live frames from gateways in other
+processes, so it serves the stored history and an empty live fleet. For a live fleet, run gateways
+and hubs with the same \`--bus redis://HOST:PORT\` (every hub reads the whole stream), or run
+\`pulse start\` for everything in one process.
 
 Examples:
   pulse hub --data ./data
-  pulse hub --port 0 --origin https://pulse.example.com`,
+  pulse hub --port 0 --origin https://pulse.example.com
+  pulse hub --bus redis://127.0.0.1:6379`,
     )
     .action((opts: HubCommandOptions) => runHub(opts));
 }
@@ -52,13 +57,14 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
   const logger = createLogger({ level: opts.logLevel, name: 'hub', stderr: true });
   const { secret } = loadSecret(opts.data);
   const { store, recovered } = await openSqliteStore({ dataDir: opts.data });
+  const redisBus = openChosenRedisBus(opts.bus, logger);
   let hub;
   try {
     hub = await startHub({
       secret,
       host: opts.host,
       port: opts.port,
-      bus: createMemoryBus(),
+      bus: redisBus ?? createMemoryBus(),
       store,
       recovered,
       logger,
@@ -67,18 +73,20 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
       ...(opts.origin ? { allowedOrigins: opts.origin } : {}),
     });
   } catch (error) {
+    await redisBus?.close();
     await store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is already in use (try --port 0)`, { cause: error });
     throw error;
   }
   const token = signViewerToken(secret, { sub: 'pulse-hub', role: 'engineer' }, 7 * 86_400);
-  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n`);
+  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n  bus        ${describeBus(opts.bus)}\n`);
 
   const wait = waitForSignal();
   const signal = await wait.signal;
   process.stdout.write(`${signal}: closing viewers (1001) and flushing the store…\n`);
   try {
     await hub.close();
+    await redisBus?.close();
     await store.close();
     process.stdout.write('hub stopped\n');
   } finally {
