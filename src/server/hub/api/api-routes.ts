@@ -66,7 +66,13 @@ export function createApi(deps: ApiDeps): ApiHandler {
       expiresAt: viewer.claims.exp * 1000,
     }))
     .get('/api/fleet', ({ viewer, now }) => ({ t: now, totals: view.totals(now, (rid) => viewer.scope.includes(rid)) }))
-    .get('/api/restaurants', ({ viewer, now }) => ({ t: now, restaurants: view.restaurants(now).filter((r) => viewer.scope.includes(r.rid)) }))
+    .get('/api/restaurants', ({ viewer, now }) => ({
+      t: now,
+      restaurants: view
+        .restaurants(now)
+        .filter((r) => viewer.scope.includes(r.rid))
+        .sort((a, b) => (a.rid < b.rid ? -1 : a.rid > b.rid ? 1 : 0)),
+    }))
     .get('/api/restaurants/:rid', ({ viewer, params, now }) => {
       const rid = params.rid!;
       requireInScope(viewer, rid);
