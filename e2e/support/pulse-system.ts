@@ -1,0 +1,167 @@
+/**
+ * The real system under test, as child processes in a temp data folder on free ports: hub and
+ * gateway, and a `pulse sim` fleet playing a scenario the spec wrote, with its ground truth in
+ * NDJSON. The hub can be killed with SIGKILL and started again on the same port and data.
+ *
+ * Topology: `all-in-one` runs hub + gateway in one process (pipeline-main.ts) because no bus
+ * crosses processes yet; killing "the hub" then kills the gateway with it, and the terminals
+ * reconnect when it returns. When `--bus redis://…` lands for `pulse gateway` and `pulse hub`,
+ * flip `topology` below: hub and gateway become separate processes and the kill is the hub's alone.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { z } from 'zod';
+import type { scenarioSchema } from '../../src/server/sim/scenario.ts';
+import { Child } from './child.ts';
+import { freePorts } from './free-port.ts';
+import { readTruth, type TruthEvent } from './truth.ts';
+
+export const topology: 'all-in-one' | 'redis' = 'all-in-one';
+
+export const repoRoot = resolve(import.meta.dirname, '..', '..');
+const pulseBin = join(repoRoot, 'bin', 'pulse.js');
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+export interface SystemOptions {
+  /** Written to a file and played by `pulse sim --scenario`. */
+  scenario: ScenarioInput;
+  /** Compressed so faults show in seconds; gateway and simulator are given the same value. */
+  heartbeatMs?: number;
+  graceMs?: number;
+  seed?: number;
+}
+
+export interface PulseSystem {
+  readonly hubUrl: string;
+  readonly gatewayUrl: string;
+  readonly dataDir: string;
+  readonly truthPath: string;
+  readonly heartbeatMs: number;
+  /** Two intervals plus grace: how long the gateway waits before terminating a silent terminal. */
+  readonly heartbeatTimeoutMs: number;
+  /** The link the hub printed (`http://…/#token=…`, an engineer's). Never log it. */
+  readonly printedLink: string;
+  truth(): TruthEvent[];
+  /** Runs `pulse <args>` to completion (a CLI call such as `token viewer`) and returns its stdout. */
+  cli(args: readonly string[]): Promise<string>;
+  /** A viewer link minted with `pulse token viewer` against this system's data folder. */
+  viewerLink(role: 'support' | 'manager' | 'engineer', restaurants?: readonly string[]): Promise<string>;
+  killHub(): Promise<void>;
+  restartHub(): Promise<void>;
+  /** Every process's output so far, tokens redacted. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
+  if (topology !== 'all-in-one') throw new Error('the redis topology waits for `--bus` on pulse gateway and pulse hub');
+  const heartbeatMs = o.heartbeatMs ?? 1000;
+  const graceMs = o.graceMs ?? 500;
+  const dataDir = mkdtempSync(join(tmpdir(), 'pulse-e2e-'));
+  const truthPath = join(dataDir, 'truth.ndjson');
+  const scenarioPath = join(dataDir, 'scenario.json');
+  writeFileSync(scenarioPath, JSON.stringify(o.scenario, null, 2));
+  const [hubPort, gatewayPort] = await freePorts(2);
+  const children: Child[] = [];
+  const finished: Child[] = [];
+  let printedLink = '';
+
+  const startHub = async (): Promise<Child> => {
+    const args = { dataDir, port: hubPort, gatewayPort, heartbeatMs, graceMs, staticDir: process.env.PULSE_E2E_STATIC ?? join(repoRoot, 'dist') };
+    const hub = new Child({
+      name: 'hub+gateway',
+      command: process.execPath,
+      args: ['--import', 'tsx', join(repoRoot, 'e2e', 'support', 'pipeline-main.ts'), JSON.stringify(args)],
+      cwd: repoRoot,
+      onStdoutLine: (line) => {
+        const m = line.match(/dashboard\s+(http\S+#token=\S+)/);
+        if (m) printedLink = m[1]!;
+      },
+    });
+    children.push(hub);
+    await hub.waitForLine(/dashboard\s+http/, 20_000);
+    return hub;
+  };
+
+  const startSim = (): Child => {
+    const sim = new Child({
+      name: 'sim',
+      command: process.execPath,
+      args: [
+        pulseBin, 'sim',
+        '--gateway', gatewayUrl,
+        '--scenario', scenarioPath,
+        '--truth', truthPath,
+        '--data', dataDir,
+        '--heartbeat-ms', String(heartbeatMs),
+        '--seed', String(o.seed ?? 1),
+        // The truth file is flushed with each progress line: 200 ms keeps it close to real time.
+        '--progress-ms', '200',
+        // A fleet back within a second or two of a restart keeps the specs short.
+        '--backoff-base-ms', '300',
+        '--backoff-cap-ms', '2000',
+      ],
+      cwd: repoRoot,
+    });
+    children.push(sim);
+    return sim;
+  };
+
+  const hubUrl = `http://127.0.0.1:${hubPort}`;
+  const gatewayUrl = `ws://127.0.0.1:${gatewayPort}/ws`;
+  const stopAll = async (): Promise<void> => {
+    // Front to back, as pulse start stops: the fleet first (its truth is flushed), then the hub.
+    const simFirst = [...children].sort((a, b) => Number(b.name === 'sim') - Number(a.name === 'sim'));
+    for (const c of simFirst) await c.stop('SIGTERM', 8000);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let hub: Child;
+  try {
+    hub = await startHub();
+    await startSim().waitForLine(/sim: \d+ terminals in \d+ restaurants/, 20_000);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  const cli = async (args: readonly string[]): Promise<string> => {
+    let out = '';
+    const c = new Child({ name: `pulse ${args.slice(0, 2).join(' ')}`, command: process.execPath, args: [pulseBin, ...args], cwd: repoRoot, onStdoutLine: (l) => (out += l + '\n') });
+    finished.push(c);
+    const timer = setTimeout(() => void c.stop('SIGKILL'), 20_000);
+    const { code } = await c.exited;
+    clearTimeout(timer);
+    if (code !== 0) throw new Error(`pulse ${args[0]} ${args[1]} failed (exit ${code}):\n${c.tail()}`);
+    return out;
+  };
+
+  return {
+    hubUrl,
+    gatewayUrl,
+    dataDir,
+    truthPath,
+    heartbeatMs,
+    heartbeatTimeoutMs: 2 * heartbeatMs + graceMs,
+    get printedLink() {
+      return printedLink;
+    },
+    truth: () => readTruth(truthPath),
+    cli,
+    async viewerLink(role, restaurants) {
+      const args = ['token', 'viewer', '--role', role, '--data', dataDir, '--ttl', '3600', ...(restaurants ? ['--restaurants', restaurants.join(',')] : [])];
+      const token = (await cli(args)).trim();
+      return `${hubUrl}/#token=${token}`;
+    },
+    async killHub() {
+      await hub.stop('SIGKILL');
+    },
+    async restartHub() {
+      if (hub.running) throw new Error('restartHub: the hub is still running');
+      hub = await startHub();
+    },
+    logs: () => [...finished, ...children].map((c) => c.output()).join('\n'),
+    stop: stopAll,
+  };
+}
