@@ -94,10 +94,24 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   if (crash) logger.error({ recovered: o.recovered }, `hub: ${crash}`);
 
   // Expected terminals (seen in the last 7 days) come from the store, so "12 / 14 connected" is
-  // right from the first tick after a restart, and so is the reconnect rule for their last closes.
+  // right from the first tick after a restart. (Their last closes are not seeded yet: the store
+  // does not say them, so a terminal that closed before a restart and opens after it is not
+  // counted as a reconnect.)
   const known = await o.store.knownTerminals(clock.now() - EXPECTED_WINDOW_MS);
   const fleet = createHubFleet({ clock, known });
   logger.info({ terminals: known.size }, 'hub: expected terminals loaded from the store');
+
+  // Listen first: a port in use fails the start before anything else is running.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 7400, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const unwritten = new UnwrittenMinutes(o.store);
   let refusedWrites = 0;
@@ -149,16 +163,6 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   }, untilHalfSecond());
 
   // ---- the stream ----------------------------------------------------------------------------
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 7400, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const allowedOrigins = o.allowedOrigins ?? (host === '127.0.0.1' ? [url, `http://localhost:${port}`] : [url]);
 
   const phase = o.tickPhaseMs === undefined ? 20 : o.tickPhaseMs;

@@ -51,7 +51,9 @@ export function createApi(deps: ApiDeps): ApiHandler {
     const inScope = (rid: string) => rids === undefined || rids.includes(rid);
     const queued = deps.unwritten.of(undefined, from, w.to).filter((r) => inScope(r.rid));
     const stored = await store.readMinutes(rids ? { rids, from, to: w.to } : { from, to: w.to });
-    const open = view.openMinutes(undefined, now).filter((r) => inScope(r.rid) && r.minute >= from && r.minute < w.to);
+    // Open minutes are encoded on demand: ask for the restaurants wanted, not the whole fleet's.
+    const openOf = rids ? rids.flatMap((rid) => view.openMinutes(rid, now)) : view.openMinutes(undefined, now);
+    const open = openOf.filter((r) => inScope(r.rid) && r.minute >= from && r.minute < w.to);
     return [...stored, ...queued, ...open];
   }
 
