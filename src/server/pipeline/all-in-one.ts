@@ -149,11 +149,24 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
       onFrame: (handler) => bus.subscribe(handler),
       stop: () =>
         (stopping ??= (async () => {
-          await fleet?.stop();
-          await gateway.close();
-          await probe.stop();
-          await hub.close();
-          await store.close();
+          // Every step runs even if one before it failed: a store left open would claim a crash.
+          const steps: [string, () => Promise<unknown>][] = [
+            ['fleet', async () => fleet?.stop()],
+            ['gateway', () => gateway.close()],
+            ['probe', () => probe.stop()],
+            ['hub', () => hub.close()],
+            ['store', () => store.close()],
+          ];
+          let first: unknown;
+          for (const [name, step] of steps) {
+            try {
+              await step();
+            } catch (error) {
+              logger.error({ err: String(error), step: name }, 'pulse: shutdown step failed');
+              first ??= error;
+            }
+          }
+          if (first !== undefined) throw first;
         })()),
     };
   } catch (error) {

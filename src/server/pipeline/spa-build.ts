@@ -23,7 +23,7 @@ export function buildSpa(write: (line: string) => void, timeoutMs = 300_000): Pr
   const started = Date.now();
   return new Promise((resolve) => {
     const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-    const child = spawn(npx, ['vite', 'build'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(npx, ['vite', 'build'], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     const relay = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') write(`  build │ ${line.trimEnd()}`);
