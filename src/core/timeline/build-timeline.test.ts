@@ -179,6 +179,16 @@ describe('buildTimeline: reconnect attempts against the backoff policy', () => {
     expect(read(build(events)).attempts).toEqual(attempts);
   });
 
+  it('judges against the policy it is given (a compressed test fleet)', () => {
+    const events = [e.open(10, 'c1'), e.close(100, 'c1', 1006, 90), e.open(100.35, 'c2'), e.close(100.5, 'c2', 1006, 0.15), e.open(100.75, 'c3')];
+    const t = buildTimeline({ events, from: at(0), to: at(600), now: at(600), backoff: { baseMs: 300, capMs: 2000 } });
+    expect(read(t).attempts).toEqual(['open c2 @100.35 #0 +0.35s', 'open c3 @100.75 #1 +0.25s !']);
+    expect(t.attempts.map((a) => [a.minMs, a.maxMs])).toEqual([
+      [300, 600],
+      [300, 1200],
+    ]);
+  });
+
   it('reports the policy bounds of each attempt', () => {
     const t = build([e.open(10, 'c1'), e.close(100, 'c1', 1006, 90), e.open(103, 'c2'), e.close(104, 'c2', 1006, 1), e.open(110, 'c3')]);
     expect(t.attempts.map((a) => [a.attempt, a.minMs, a.maxMs, a.afterCode])).toEqual([

@@ -85,6 +85,7 @@ export function buildTimeline(o: TimelineOptions): Timeline {
   const walk = walkConnections(lifecycle, {
     stableAfterMs: o.stableAfterMs ?? timelineDefaults.stableAfterMs,
     backoffTolerance: o.backoffTolerance ?? timelineDefaults.backoffTolerance,
+    backoff: o.backoff,
     heartbeatsFrom,
     firstBeat,
     firstSample,

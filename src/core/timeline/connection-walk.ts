@@ -4,7 +4,7 @@
  * against the backoff policy. Segments here are not yet clipped to a window (the first may start
  * at -Infinity, the last end at +Infinity); `buildTimeline` clips them.
  */
-import { backoffBounds } from '../backoff.ts';
+import { backoffBounds, type BackoffPolicy } from '../backoff.ts';
 import { CloseCode } from '../../protocol/close-codes.ts';
 import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import type { LifecycleEvent } from '../../protocol/telemetry.ts';
@@ -26,6 +26,7 @@ export interface Connection {
 export interface WalkOptions {
   stableAfterMs: number;
   backoffTolerance: number;
+  backoff?: Partial<BackoffPolicy> | undefined;
   /** See TimelineOptions.heartbeatsFrom. */
   heartbeatsFrom: number;
   /** Each connection's first heartbeat: the socket counts a connection stable only after a pong. */
@@ -114,7 +115,7 @@ export function walkConnections(ordered: readonly LifecycleEvent[], o: WalkOptio
   };
 
   const attempt = (t: number, kind: Attempt['kind'], conn: string | null, from: typeof previous): void => {
-    const { minMs, maxMs } = backoffBounds(attemptNo);
+    const { minMs, maxMs } = backoffBounds(attemptNo, o.backoff);
     const delayMs = from ? t - from.t : null;
     const judged = from !== null && from.judgeable;
     const tooSoon = judged && delayMs !== null && delayMs < minMs * (1 - o.backoffTolerance);

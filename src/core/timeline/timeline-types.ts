@@ -3,6 +3,7 @@
  * `buildTimeline` makes of a terminal's lifecycle events and samples, and what `diagnose`, the
  * terminal view and the exports read. Times are ms since epoch on the gateway's clock.
  */
+import type { BackoffPolicy } from '../backoff.ts';
 import type { CloseCause } from '../../protocol/close-codes.ts';
 import type { LimitKind } from '../../protocol/probe-events.ts';
 import type { LifecycleEvent } from '../../protocol/telemetry.ts';
@@ -144,6 +145,8 @@ export interface TimelineOptions {
   heartbeatsFrom?: number;
   /** A connection up this long resets the attempt count (the socket's `stableAfterMs`). */
   stableAfterMs?: number;
+  /** The terminals' reconnect policy (default 2 s → 64 s); tests and compressed fleets change it. */
+  backoff?: Partial<BackoffPolicy>;
   /** A delay below the policy minimum by more than this share is flagged. */
   backoffTolerance?: number;
   /** Points per latency series at most. */

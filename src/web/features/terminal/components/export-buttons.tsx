@@ -5,8 +5,9 @@ import type { HeartbeatSample } from '../../../../core/timeline/timeline-types.t
 import { useApi } from '../../../lib/api-context.ts';
 import { fetchTerminalEvents } from '../api/get-terminal-events.ts';
 import { withConnNames } from '../model/beat-log.ts';
+import type { ViewPolicy } from '../model/terminal-events.ts';
 import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts';
-import { beatRules } from './use-terminal-timeline.ts';
+import { timelineRules } from './use-terminal-timeline.ts';
 
 /** Saves `text` as a file: a Blob behind a temporary link, released once clicked. */
 function download(name: string, type: string, text: string): void {
@@ -27,6 +28,7 @@ interface Props {
   window: TerminalWindow;
   samples: readonly HeartbeatSample[];
   samplesSince: number | null;
+  policy: ViewPolicy;
 }
 
 /**
@@ -34,7 +36,7 @@ interface Props {
  * from the store when clicked, so the file holds what was recorded — not what the live feed
  * showed a moment ago — and every event of the window up to the click.
  */
-export function ExportButtons({ tid, rid, window: w, samples, samplesSince }: Props) {
+export function ExportButtons({ tid, rid, window: w, samples, samplesSince, policy }: Props) {
   const api = useApi();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -51,7 +53,7 @@ export function ExportButtons({ tid, rid, window: w, samples, samplesSince }: Pr
         download(name, 'text/csv;charset=utf-8', toCsv(page.events, { from, to }));
       } else {
         const events = [...page.events, ...withConnNames(samples, page.events)];
-        const timeline = buildTimeline({ events, from, to, now, heartbeatIntervalMs: beatRules.intervalMs, graceMs: beatRules.graceMs, heartbeatsFrom: samplesSince ?? Infinity });
+        const timeline = buildTimeline({ events, from, to, now, ...timelineRules(policy), heartbeatsFrom: samplesSince ?? Infinity });
         download(name, 'application/json', toJson(timeline, { tid, rid, exportedAt: new Date(now).toISOString() }));
       }
     } catch (error) {

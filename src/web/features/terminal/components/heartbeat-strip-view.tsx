@@ -1,18 +1,17 @@
 import { memo, useMemo } from 'react';
 import type { HeartbeatStatus, Timeline } from '../../../../core/timeline/timeline-types.ts';
 import { formatClock } from '../../../lib/format.ts';
-import { heartbeatWords, runTitle, stripRuns } from '../model/timeline-words.ts';
+import { stripShapes } from '../model/bar-shapes.ts';
+import { heartbeatWords, stripRuns } from '../model/timeline-words.ts';
 import { Legend } from './connection-bar.tsx';
 
 const fill: Record<HeartbeatStatus, string> = { on_time: 'var(--pulse-ok)', late: 'var(--pulse-warn)', missed: 'var(--pulse-bad)', unknown: 'var(--pulse-line)' };
 const W = 1000;
 
-/** One cell per 15 s interval while connected, drawn as runs of equal cells; counts in words. */
+/** One cell per 15 s interval while connected, drawn as runs of equal cells (dense ones merged); counts in words. */
 export const HeartbeatStripView = memo(function HeartbeatStripView({ timeline, watchingSince }: { timeline: Timeline; watchingSince: number | null }) {
   const { from, end, heartbeats } = timeline;
-  const runs = useMemo(() => stripRuns(heartbeats.cells), [heartbeats.cells]);
-  const span = Math.max(1, end - from);
-  const x = (t: number): number => ((t - from) / span) * W;
+  const shapes = useMemo(() => stripShapes(stripRuns(heartbeats.cells), from, end, W), [heartbeats.cells, from, end]);
   const c = heartbeats.counts;
   const words = `${c.on_time} on time, ${c.late} late, ${c.missed} missed, ${c.unknown} unknown`;
   return (
@@ -24,9 +23,9 @@ export const HeartbeatStripView = memo(function HeartbeatStripView({ timeline, w
         </span>
       </figcaption>
       <svg viewBox={`0 0 ${W} 16`} preserveAspectRatio="none" className="h-4 w-full" role="img" aria-label={`Heartbeat intervals: ${words}`}>
-        {runs.map((r) => (
-          <rect key={`${r.start}-${r.status}`} x={x(r.start)} width={Math.max(0.5, x(r.end) - x(r.start) - 0.3)} y={0} height={16} fill={fill[r.status]} data-status={r.status}>
-            <title>{runTitle(r)}</title>
+        {shapes.map((r) => (
+          <rect key={r.x} x={r.x} width={Math.max(0.5, r.width - 0.3)} y={0} height={16} fill={fill[r.status]} data-status={r.status}>
+            <title>{r.title}</title>
           </rect>
         ))}
       </svg>

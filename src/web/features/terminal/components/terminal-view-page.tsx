@@ -20,7 +20,7 @@ export function TerminalViewPage() {
   const tid = useParams().tid ?? '';
   const [params, setParams] = useSearchParams();
   const w = readWindow(params);
-  const { timeline, rid, query, beatLog } = useTerminalTimeline(tid, w);
+  const { timeline, rid, policy, query, beatLog } = useTerminalTimeline(tid, w);
   const choose = (next: TerminalWindow): void => setParams((prev) => withWindow(prev, next), { replace: true });
 
   if (isNotInScope(query.error) || (query.error && 'status' in query.error && query.error.status === 404)) {
@@ -58,7 +58,7 @@ export function TerminalViewPage() {
       <h1 className="break-all text-2xl font-semibold">Terminal {tid}</h1>
       <div className="flex flex-wrap items-center justify-between gap-2">
         <WindowPicker key={params.toString()} value={w} onChange={choose} />
-        <ExportButtons tid={tid} rid={rid} window={w} samples={beatLog.samples} samplesSince={beatLog.since} />
+        <ExportButtons tid={tid} rid={rid} window={w} samples={beatLog.samples} samplesSince={beatLog.since} policy={policy} />
       </div>
       {query.isError && <p className="text-sm text-bad">The timeline could not be loaded: {query.error.message}</p>}
       {!timeline ? (

@@ -12,10 +12,13 @@ import { useLive } from '../../../live/use-live.ts';
 import { useTerminalEvents } from '../api/get-terminal-events.ts';
 import { useTerminalStatus } from '../api/get-terminal-status.ts';
 import { openFromStatus, withConnNames, type BeatRules } from '../model/beat-log.ts';
-import { liveEventsOf } from '../model/terminal-events.ts';
+import { defaultPolicy, liveEventsOf, type ViewPolicy } from '../model/terminal-events.ts';
 import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts';
 
-export const beatRules: BeatRules = { intervalMs: 15_000, graceMs: 5_000 };
+/** What buildTimeline takes from the policy. */
+export function timelineRules(p: ViewPolicy) {
+  return { heartbeatIntervalMs: p.heartbeatIntervalMs, graceMs: p.graceMs, stableAfterMs: p.stableAfterMs, backoff: p.backoff };
+}
 /** The feed's events from a little before the fetch: one seen by both is dropped as a repeat. */
 const overlapMs = 5_000;
 
@@ -34,6 +37,9 @@ export function useTerminalTimeline(tid: string, w: TerminalWindow) {
   const events = useTerminalEvents(tid, w);
   const page = events.data?.page;
   const rid = page?.rid ?? null;
+  const policy = page?.policy ?? defaultPolicy;
+  const { heartbeatIntervalMs, graceMs } = policy;
+  const beatRules = useMemo((): BeatRules => ({ intervalMs: heartbeatIntervalMs, graceMs }), [heartbeatIntervalMs, graceMs]);
   const status = useTerminalStatus(rid, tid, beatRules);
   const feed = useLive((s) => s.feed.entries);
   const fetchedAt = events.data?.fetchedAt ?? Infinity;
@@ -54,8 +60,8 @@ export function useTerminalTimeline(tid: string, w: TerminalWindow) {
     const lifecycle = [...page.events, ...liveMine];
     const vouched = openFromStatus(status.status, lifecycle, tid, rid ?? '');
     const all: TimelineEvent[] = [...lifecycle, ...(vouched ? [vouched] : []), ...withConnNames(status.log.samples, lifecycle)];
-    return buildTimeline({ events: all, from, to, now, heartbeatIntervalMs: beatRules.intervalMs, graceMs: beatRules.graceMs, heartbeatsFrom: status.log.since ?? Infinity });
+    return buildTimeline({ events: all, from, to, now, ...timelineRules(page.policy), heartbeatsFrom: status.log.since ?? Infinity });
   }, [page, liveMine, status.status, status.log, clock, w, tid, rid]);
 
-  return { timeline, rid, query: events, beatLog: status.log };
+  return { timeline, rid, policy, query: events, beatLog: status.log };
 }

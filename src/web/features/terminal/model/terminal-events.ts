@@ -7,6 +7,34 @@ import type { LiveEvent } from '../../../../protocol/live.ts';
 import { lifecycleEventSchema, type LifecycleEvent } from '../../../../protocol/telemetry.ts';
 import { asArray, asObject, num, str } from '../../../lib/parse.ts';
 
+/**
+ * The rules the timeline judges by. The hub may say them (`policy` in the answer: a fleet run with
+ * compressed heartbeats and backoff, as the end-to-end tests do); otherwise DESIGN.md's defaults.
+ */
+export interface ViewPolicy {
+  heartbeatIntervalMs: number;
+  graceMs: number;
+  stableAfterMs: number;
+  backoff: { baseMs: number; capMs: number };
+}
+
+export const defaultPolicy: ViewPolicy = { heartbeatIntervalMs: 15_000, graceMs: 5_000, stableAfterMs: 15_000, backoff: { baseMs: 2_000, capMs: 64_000 } };
+
+export function policyOf(raw: unknown): ViewPolicy {
+  const o = asObject(raw) ?? {};
+  const ms = (v: unknown, fallback: number): number => {
+    const n = num(v);
+    return n !== null && n > 0 ? n : fallback;
+  };
+  const d = defaultPolicy;
+  return {
+    heartbeatIntervalMs: ms(o.heartbeatIntervalMs, d.heartbeatIntervalMs),
+    graceMs: ms(o.graceMs, d.graceMs),
+    stableAfterMs: ms(o.stableAfterMs, d.stableAfterMs),
+    backoff: { baseMs: ms(o.backoffBaseMs, d.backoff.baseMs), capMs: ms(o.backoffCapMs, d.backoff.capMs) },
+  };
+}
+
 export interface EventsPage {
   tid: string;
   /** The terminal's restaurant, as the hub knows it. */
@@ -18,6 +46,7 @@ export interface EventsPage {
   more: boolean;
   /** Entries that did not match the contract, left out (and counted, so it is not silent). */
   invalid: number;
+  policy: ViewPolicy;
 }
 
 export function parseEventsPage(raw: unknown): EventsPage {
@@ -37,6 +66,7 @@ export function parseEventsPage(raw: unknown): EventsPage {
     events,
     more: o.more === true,
     invalid,
+    policy: policyOf(o.policy),
   };
 }
 

@@ -5,6 +5,7 @@ import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
 import { addPoll, emptyBeatLog, openFromStatus, statusOf, withConnNames, type BeatLog, type TerminalStatus } from './beat-log.ts';
 import { joinPages, liveEventsOf, parseEventsPage } from './terminal-events.ts';
 import { readWindow, resolveWindow, withWindow } from './terminal-window.ts';
+import { attemptTicks, barShapes, stripShapes } from './bar-shapes.ts';
 import { attemptWords, disconnectRows, disconnectWords, segmentTitle, stripRuns } from './timeline-words.ts';
 
 const T0 = Date.UTC(2026, 10, 26, 19, 0, 0);
@@ -61,7 +62,9 @@ describe('events from the API and the live feed', () => {
     expect(page).toMatchObject({ tid: 't1', rid: 'r-001', more: true, invalid: 2 });
     expect(page.events.map((e) => e.type)).toEqual(['open', 'close']);
     expect(joinPages([page, { ...page, to: at(90), more: false, events: [open(70, 'c2')] }])).toMatchObject({ from: at(0), to: at(90), more: false, invalid: 4 });
-    expect(parseEventsPage(null)).toMatchObject({ events: [], more: false });
+    expect(parseEventsPage(null)).toMatchObject({ events: [], more: false, policy: { heartbeatIntervalMs: 15_000, backoff: { baseMs: 2000, capMs: 64_000 } } });
+    const compressed = parseEventsPage({ events: [], policy: { heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoffBaseMs: 300, backoffCapMs: -1 } });
+    expect(compressed.policy).toEqual({ heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoff: { baseMs: 300, capMs: 64_000 } });
   });
 
   it("takes this terminal's live events newer than the fetch", () => {
@@ -169,5 +172,41 @@ describe('timeline in words', () => {
       [30, 45, 'missed', 1],
       [60, 75, 'missed', 1],
     ]);
+  });
+});
+
+describe('connection bar shapes', () => {
+  const day = Array.from({ length: 2500 }, (_, i) => [open(i * 34.56, `c${i}`), close(i * 34.56 + 20, `c${i}`, 1006, 20)]).flat();
+  const t = buildTimeline({ events: day, from: at(0), to: at(86_400), now: at(86_400) });
+
+  it('a flapping day is at most one shape per unit, and every disconnect is counted in a title', () => {
+    const shapes = barShapes(t.segments, t.from, t.end, 1000);
+    expect(t.segments.length).toBe(5000);
+    expect(shapes.length).toBeLessThanOrEqual(1000);
+    const counted = shapes.reduce((n, s) => n + Number(/: (\d+) disconnects?/.exec(s.title)?.[1] ?? (s.state === 'disconnected' ? 1 : 0)), 0);
+    expect(counted).toBe(2500);
+    // Shapes tile the bar.
+    expect(shapes[0]!.x).toBe(0);
+    expect(shapes.at(-1)!.x + shapes.at(-1)!.width).toBeCloseTo(1000);
+  });
+
+  it('a lone short disconnect keeps its own shape and title; attempts bin per unit', () => {
+    const few = buildTimeline({ events: [open(0, 'c1'), close(1800, 'c1', 1006, 1800), open(1800.5, 'c2')], from: at(0), to: at(3600), now: at(3600) });
+    const shapes = barShapes(few.segments, few.from, few.end, 1000);
+    expect(shapes.map((s) => s.state)).toEqual(['connected', 'disconnected', 'connected']);
+    expect(shapes[1]!.title).toMatch(/^Disconnected .*: 1006 abnormal close, by the terminal$/);
+    const ticks = attemptTicks(t.attempts, t.from, t.end, 1000);
+    expect(ticks.length).toBeLessThanOrEqual(1000);
+    expect(ticks.some((k) => / reconnect attempts/.test(k.title))).toBe(true);
+  });
+});
+
+describe('heartbeat strip shapes', () => {
+  it('narrow runs merge, the worst status shows and the title counts them', () => {
+    const cells = Array.from({ length: 5760 }, (_, i) => ({ start: at(i * 15), end: at(i * 15 + 15), conn: 'c', status: i % 7 === 0 ? ('missed' as const) : ('on_time' as const) }));
+    const shapes = stripShapes(stripRuns(cells), at(0), at(86_400), 1000);
+    expect(shapes.length).toBeLessThanOrEqual(1000);
+    expect(shapes[0]).toMatchObject({ status: 'missed' });
+    expect(shapes[0]!.title).toMatch(/: \d+ missed, \d+ on time$/);
   });
 });
