@@ -156,12 +156,16 @@ describe('scenario faults against the real gateway', () => {
   it('slow network: the round trips the terminals measure follow the profile for the window only', () => {
     const pongs = truth.filter((e): e is Extract<TruthEvent, { ev: 'pong' }> => e.ev === 'pong' && e.rid === 'r-006');
     const inWindow = pongs.filter((e) => e.t > faultStart + 400 && e.t < faultStart + 1500);
+    // Outside the window: before it, or once pings sent after it have come back. On a loaded
+    // machine the terminals may not have had their first pong before the fault starts, so the
+    // round trips after the window are the ones that must exist.
     const before = pongs.filter((e) => e.t < faultStart);
+    const after = pongs.filter((e) => e.t > faultStart + 1500 + 300);
     expect(inWindow.length).toBeGreaterThanOrEqual(4);
     for (const p of inWindow) expect(p.rtt).toBeGreaterThanOrEqual(145);
     for (const p of inWindow) expect(p.rtt).toBeLessThan(400);
-    expect(before.length).toBeGreaterThan(0);
-    for (const p of before) expect(p.rtt).toBeLessThan(50);
+    expect(after.length).toBeGreaterThan(0);
+    for (const p of [...before, ...after]) expect(p.rtt).toBeLessThan(50);
   });
 
   it('flap: the link drops without a close frame (1006 at the gateway) and the terminal backs off and returns', () => {
