@@ -83,6 +83,8 @@ describe('hub', () => {
     const one = await (await get(hub, '/api/restaurants/r-001', support)).json();
     expect(one.terminals).toEqual([expect.objectContaining({ tid: 'r-001-t1', state: 'connected', connectedSince: t, lastHeartbeatAt: t + 1, rttMs: 12 })]);
 
+    // A snapshot shows the state of the last tick (100 ms here): let one pass after the frame.
+    await new Promise((r) => setTimeout(r, 250));
     const all = connect(hub, support);
     const mine = connect(hub, manager);
     const snap = await all.waitFor((f) => f.type === 'snapshot');

@@ -100,9 +100,9 @@ function expectWithinOnePercent(hub: Percentiles, samples: number[], what: strin
 }
 
 beforeAll(async () => {
-  // Start 51–55 s into a minute: the ~10 s run then spans two minutes.
+  // Start 53–56 s into a minute: the run (at least 7.5 s) then spans two minutes.
   const intoMinute = Date.now() % MINUTE;
-  if (intoMinute < 51_000 || intoMinute > 55_000) await sleep((51_000 - intoMinute + MINUTE) % MINUTE);
+  if (intoMinute < 53_000 || intoMinute > 56_000) await sleep((53_000 - intoMinute + MINUTE) % MINUTE);
   const tmp = makeTempDir('pulse-reconcile-');
   cleanup.push(tmp.remove);
   app = await startAllInOne({
@@ -164,7 +164,7 @@ describe('reconciliation: the hub equals the ground truth', () => {
     const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*gateway="${app.gateway.id}"[^}]*\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
     expect(value('pulse_hub_frames_duplicate_total')).toBeGreaterThanOrEqual(2);
     expect(value('pulse_hub_frames_lost_total')).toBe(0);
-    expect(value('pulse_hub_frames_applied_total')).toBeGreaterThan(8);
+    expect(value('pulse_hub_frames_applied_total')).toBeGreaterThanOrEqual(6);
   });
 
   it('connections: per restaurant while the fleet is up, and zero after it stopped', async () => {
