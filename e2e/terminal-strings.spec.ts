@@ -11,34 +11,13 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import jwt from 'jsonwebtoken';
-import WebSocket from 'ws';
 import { feedTexts, signIn } from './support/dashboard.ts';
 import { useSystem } from './support/system-fixture.ts';
+import { connectTerminal } from './support/terminal.ts';
 
 const payload = '<img src=x onerror=alert(1)>';
 const tid = 'r-001-x9';
 const system = useSystem({ scenario: { name: 'e2e-terminal-strings', fleet: { restaurants: 3, terminals: 2 }, network: { default: 'lan' } } });
-
-/** Connects as a terminal (the POS protocol: bearer token as a subprotocol) and resolves on the gateway's answer. */
-function connectTerminal(url: string, token: string): Promise<{ ws: WebSocket; first: { type?: string } | null; closed: Promise<number> }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, ['pulse.v1', `bearer.${token}`]);
-    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-    const timer = setTimeout(() => reject(new Error('the gateway did not answer within 5 s')), 5_000);
-    ws.once('message', (data) => {
-      clearTimeout(timer);
-      resolve({ ws, first: JSON.parse(String(data)) as { type?: string }, closed });
-    });
-    ws.once('close', () => {
-      clearTimeout(timer);
-      resolve({ ws, first: null, closed });
-    });
-    ws.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-}
 
 /** Anything that would mean script ran: a dialog, or an <img> with that src made it into the DOM. */
 async function watchForExecution(page: Page): Promise<() => Promise<string[]>> {
@@ -58,12 +37,11 @@ test('a close reason with markup shows as text in the feed and the terminal tabl
   const executed = await watchForExecution(page);
   await signIn(page, sys.printedLink);
 
-  const token = (await sys.cli(['token', 'terminal', '--restaurant', 'r-001', '--terminal', tid, '--data', sys.dataDir])).trim();
+  const token = await sys.terminalToken('r-001', tid);
   const terminal = await connectTerminal(sys.gatewayUrl, token);
   expect(terminal.first?.type).toBe('welcome');
   await expect.poll(async () => (await feedTexts(page)).some((t) => t.includes('Connected') && t.endsWith(`· ${tid}`)), { timeout: 5_000 }).toBe(true);
-  terminal.ws.close(1000, payload);
-  expect(await terminal.closed).toBe(1000);
+  expect(await terminal.close(1000, payload)).toBe(1000);
 
   // The feed shows the reason, literally.
   const feed = page.getByTestId('event-feed');

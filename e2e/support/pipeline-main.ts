@@ -1,5 +1,5 @@
 /**
- * Hub + gateway in one process, for the e2e harness while no bus crosses processes: the very
+ * Hub + gateway in one process, for the e2e harness's `all-in-one` topology (topology.ts): the very
  * composition `pulse start` runs (startAllInOne), minus its simulator — the simulator runs as its own
  * `pulse sim` process so that its ground truth is written by a separate program — and with the
  * heartbeat compressed, which `pulse start` has no flag for (the gateway and `pulse sim` do).

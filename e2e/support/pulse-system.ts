@@ -1,12 +1,8 @@
 /**
  * The real system under test, as child processes in a temp data folder on free ports: hub and
- * gateway, and a `pulse sim` fleet playing a scenario the spec wrote, with its ground truth in
- * NDJSON. The hub can be killed with SIGKILL and started again on the same port and data.
- *
- * Topology: `all-in-one` runs hub + gateway in one process (pipeline-main.ts) because no bus
- * crosses processes yet; killing "the hub" then kills the gateway with it, and the terminals
- * reconnect when it returns. When `--bus redis://…` lands for `pulse gateway` and `pulse hub`,
- * flip `topology` below: hub and gateway become separate processes and the kill is the hub's alone.
+ * gateway (see topology.ts for how they are split), and a `pulse sim` fleet playing a scenario the
+ * spec wrote, with its ground truth in NDJSON. The hub can be killed with SIGKILL and started again
+ * on the same port and data.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +11,8 @@ import type { z } from 'zod';
 import type { scenarioSchema } from '../../src/server/sim/scenario.ts';
 import { Child } from './child.ts';
 import { freePorts } from './free-port.ts';
+import { pipeline, stopRank, topology, type Topology } from './topology.ts';
 import { readTruth, type TruthEvent } from './truth.ts';
-
-export const topology: 'all-in-one' | 'redis' = 'all-in-one';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 const pulseBin = join(repoRoot, 'bin', 'pulse.js');
@@ -34,6 +29,7 @@ export interface SystemOptions {
 }
 
 export interface PulseSystem {
+  readonly topology: Topology;
   readonly hubUrl: string;
   readonly gatewayUrl: string;
   readonly dataDir: string;
@@ -46,6 +42,8 @@ export interface PulseSystem {
   truth(): TruthEvent[];
   /** Runs `pulse <args>` to completion (a CLI call such as `token viewer`) and returns its stdout. */
   cli(args: readonly string[]): Promise<string>;
+  /** A terminal token minted with `pulse token terminal` (for a hand-driven terminal, support/terminal.ts). */
+  terminalToken(restaurant: string, terminal: string): Promise<string>;
   /** A viewer link minted with `pulse token viewer` against this system's data folder. */
   viewerLink(role: 'support' | 'manager' | 'engineer', restaurants?: readonly string[]): Promise<string>;
   killHub(): Promise<void>;
@@ -56,32 +54,30 @@ export interface PulseSystem {
 }
 
 export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
-  if (topology !== 'all-in-one') throw new Error('the redis topology waits for `--bus` on pulse gateway and pulse hub');
   const heartbeatMs = o.heartbeatMs ?? 1000;
   const graceMs = o.graceMs ?? 500;
   const dataDir = mkdtempSync(join(tmpdir(), 'pulse-e2e-'));
   const truthPath = join(dataDir, 'truth.ndjson');
   const scenarioPath = join(dataDir, 'scenario.json');
   writeFileSync(scenarioPath, JSON.stringify(o.scenario, null, 2));
-  const [hubPort, gatewayPort] = await freePorts(2);
+  const [hubPort, gatewayPort, redisPort] = await freePorts(3);
   const children: Child[] = [];
   const finished: Child[] = [];
   let printedLink = '';
-
+  const parts = pipeline({
+    repoRoot,
+    dataDir,
+    hubPort: hubPort!,
+    gatewayPort: gatewayPort!,
+    redisPort: redisPort!,
+    heartbeatMs,
+    graceMs,
+    staticDir: process.env.PULSE_E2E_STATIC ?? join(repoRoot, 'dist'),
+    adopt: (child) => children.push(child),
+  });
   const startHub = async (): Promise<Child> => {
-    const args = { dataDir, port: hubPort, gatewayPort, heartbeatMs, graceMs, staticDir: process.env.PULSE_E2E_STATIC ?? join(repoRoot, 'dist') };
-    const hub = new Child({
-      name: 'hub+gateway',
-      command: process.execPath,
-      args: ['--import', 'tsx', join(repoRoot, 'e2e', 'support', 'pipeline-main.ts'), JSON.stringify(args)],
-      cwd: repoRoot,
-      onStdoutLine: (line) => {
-        const m = line.match(/dashboard\s+(http\S+#token=\S+)/);
-        if (m) printedLink = m[1]!;
-      },
-    });
-    children.push(hub);
-    await hub.waitForLine(/dashboard\s+http/, 20_000);
+    const { hub, link } = await parts.startHub();
+    printedLink = link;
     return hub;
   };
 
@@ -112,13 +108,13 @@ export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
   const hubUrl = `http://127.0.0.1:${hubPort}`;
   const gatewayUrl = `ws://127.0.0.1:${gatewayPort}/ws`;
   const stopAll = async (): Promise<void> => {
-    // Front to back, as pulse start stops: the fleet first (its truth is flushed), then the hub.
-    const simFirst = [...children].sort((a, b) => Number(b.name === 'sim') - Number(a.name === 'sim'));
-    for (const c of simFirst) await c.stop('SIGTERM', 8000);
+    const inOrder = [...children].sort((a, b) => (stopRank[a.name] ?? 0) - (stopRank[b.name] ?? 0));
+    for (const c of inOrder) await c.stop('SIGTERM', 8000);
     rmSync(dataDir, { recursive: true, force: true });
   };
   let hub: Child;
   try {
+    await parts.startRest();
     hub = await startHub();
     await startSim().waitForLine(/sim: \d+ terminals in \d+ restaurants/, 20_000);
   } catch (error) {
@@ -138,6 +134,7 @@ export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
   };
 
   return {
+    topology,
     hubUrl,
     gatewayUrl,
     dataDir,
@@ -149,6 +146,9 @@ export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
     },
     truth: () => readTruth(truthPath),
     cli,
+    async terminalToken(restaurant, terminal) {
+      return (await cli(['token', 'terminal', '--restaurant', restaurant, '--terminal', terminal, '--data', dataDir, '--ttl', '3600'])).trim();
+    },
     async viewerLink(role, restaurants) {
       const args = ['token', 'viewer', '--role', role, '--data', dataDir, '--ttl', '3600', ...(restaurants ? ['--restaurants', restaurants.join(',')] : [])];
       const token = (await cli(args)).trim();
