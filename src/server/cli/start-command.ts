@@ -31,6 +31,7 @@ interface StartOptions {
   terminals?: string;
   seed: number;
   build: boolean;
+  origin?: string[];
   logLevel: LogLevel;
 }
 
@@ -63,6 +64,7 @@ export function registerStartCommand(program: Command): void {
     .option('--terminals <m>', 'terminals per restaurant, a count or a range (default: the scenario\'s, 2-6)')
     .option('--seed <n>', 'seed of the simulated fleet', intOption('--seed', 0, 2 ** 32 - 1), 1)
     .option('--no-build', 'do not build the dashboard even if dist/ is missing')
+    .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL; set it when --host is not loopback)')
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('warn'))
     .addHelpText('after', helpAfter)
     .action((opts: StartOptions) => runStart(opts));
@@ -98,7 +100,7 @@ async function runStart(opts: StartOptions): Promise<void> {
       gatewayPort: opts.gatewayPort,
       staticDir: defaultStaticDir,
       logger,
-      hub: { processMetrics: true },
+      hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
       ...(scenario && shape
         ? { sim: { ...shape, scenario, scenarioSource: scenarioFile, seed: opts.seed, log: (line: string) => logger.info({ sim: line }, 'sim') } }
         : {}),
