@@ -8,6 +8,8 @@
  * longer than that was on screen by its end.
  */
 import { expect, test } from '@playwright/test';
+import jwt from 'jsonwebtoken';
+import { redact } from './support/child.ts';
 import { connectedTile, openLink, recordText, textChanges } from './support/dashboard.ts';
 import { useSystem } from './support/system-fixture.ts';
 import type { TruthEvent } from './support/truth.ts';
@@ -55,7 +57,8 @@ test('the printed link signs in, leaves the address bar, and the connected count
 
   // The token is taken out of the address bar (and kept for the tab).
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live', { timeout: 15_000 });
-  expect(page.url()).toBe(`${sys.hubUrl}/`);
+  // (Redacted, so that a failure here cannot print the token it failed to remove.)
+  expect(redact(page.url())).toBe(`${sys.hubUrl}/`);
   expect(await page.evaluate(() => window.location.hash)).toBe('');
   await recordText(page, 'kpi-connected-value');
 
@@ -98,4 +101,26 @@ test('the token is kept for the tab: a reload stays signed in', async ({ page })
   await page.reload();
   await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'live', { timeout: 15_000 });
   await expect(page.getByTestId('sign-in-problem')).toHaveCount(0);
+});
+
+test('a missing, expired or refused token gets a clear page and no data', async ({ page }) => {
+  const sys = system();
+  const problem = page.getByTestId('sign-in-problem');
+
+  await openLink(page, `${sys.hubUrl}/`);
+  await expect(problem).toHaveAttribute('data-problem', 'missing');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your sign-in link is missing');
+
+  // A real token that has run out (minted for one second).
+  const expiring = await sys.viewerLinkWithTtl('support', 1);
+  await page.waitForTimeout(1_100);
+  await openLink(page, expiring);
+  await expect(problem).toHaveAttribute('data-problem', 'expired');
+
+  // Well formed, unexpired, signed with another secret: only the hub can tell, and it refuses (4001).
+  const forged = jwt.sign({ sub: 'someone', role: 'support' }, 'not-the-pulse-secret-0123456789', { algorithm: 'HS256', expiresIn: 600 });
+  await openLink(page, `${sys.hubUrl}/#token=${forged}`);
+  await expect(problem).toHaveAttribute('data-problem', 'refused', { timeout: 10_000 });
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your sign-in link was refused');
+  await expect(page.locator('[data-testid^="restaurant-row-"], [data-testid^="kpi-"]')).toHaveCount(0);
 });

@@ -46,6 +46,8 @@ export interface PulseSystem {
   terminalToken(restaurant: string, terminal: string): Promise<string>;
   /** A viewer link minted with `pulse token viewer` against this system's data folder. */
   viewerLink(role: 'support' | 'manager' | 'engineer', restaurants?: readonly string[]): Promise<string>;
+  /** The same with a lifetime of `ttlSeconds` (an expired link in a second). */
+  viewerLinkWithTtl(role: 'support' | 'engineer', ttlSeconds: number): Promise<string>;
   killHub(): Promise<void>;
   restartHub(): Promise<void>;
   /** Every process's output so far, tokens redacted. */
@@ -151,8 +153,10 @@ export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
     },
     async viewerLink(role, restaurants) {
       const args = ['token', 'viewer', '--role', role, '--data', dataDir, '--ttl', '3600', ...(restaurants ? ['--restaurants', restaurants.join(',')] : [])];
-      const token = (await cli(args)).trim();
-      return `${hubUrl}/#token=${token}`;
+      return `${hubUrl}/#token=${(await cli(args)).trim()}`;
+    },
+    async viewerLinkWithTtl(role, ttlSeconds) {
+      return `${hubUrl}/#token=${(await cli(['token', 'viewer', '--role', role, '--data', dataDir, '--ttl', String(ttlSeconds)])).trim()}`;
     },
     async killHub() {
       await hub.stop('SIGKILL');
