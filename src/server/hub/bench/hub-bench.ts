@@ -13,7 +13,7 @@
  * 3. Store writes at 20,000 terminals: the write queue and SQLite store fed a fleet's rollups and
  *    lifecycle events (src/server/store/bench/store-bench.ts), CPU as % of one core. Target ≤ 5 %.
  *
- *   npm run bench:hub [-- --only aggregation|latency|store] [--seconds 30] [--terminals 2000]
+ *   npm run bench:hub [-- --only aggregation|latency|store] [--seconds 30] [--terminals 1000]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -132,7 +132,7 @@ function benchAggregation(): number {
 
 async function benchLatency(): Promise<{ p50: number; p99: number }> {
   const seconds = arg('seconds', 30);
-  const terminals = arg('terminals', 2000);
+  const terminals = arg('terminals', 1000);
   const secret = 'hub-bench-secret-0123456789abcdef';
   const dataDir = mkdtempSync(join(tmpdir(), 'pulse-hub-bench-'));
   const restaurants = Math.max(1, Math.round(terminals / 5));
@@ -154,12 +154,12 @@ async function benchLatency(): Promise<{ p50: number; p99: number }> {
     JSON.stringify({
       network: { default: 'lan' },
       orders: { perTerminalPerMinute: 6 },
-      faults: [{ type: 'ignore-backoff', at: 2, duration: seconds + 30, delayMs: 150, upMs: 350, randomTerminals: Math.min(50, terminals) }],
+      faults: [{ type: 'ignore-backoff', at: 2, duration: seconds + 30, delayMs: 150, upMs: 350, randomTerminals: Math.min(20, terminals) }],
     }),
   );
   const sim = spawn(
     process.execPath,
-    [binPath, 'sim', '--gateway', app.gateway.url, '--restaurants', String(restaurants), '--terminals', '5', '--scenario', scenarioPath, '--heartbeat-ms', '1000', '--seed', '9', '--ramp', '2000', '--data', dataDir],
+    [binPath, 'sim', '--gateway', app.gateway.url, '--restaurants', String(restaurants), '--terminals', '5', '--scenario', scenarioPath, '--heartbeat-ms', '1000', '--seed', '9', '--ramp', '500', '--data', dataDir],
     { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, PULSE_SECRET: secret } },
   );
   const token = signViewerToken(secret, { sub: 'bench', role: 'support' });
