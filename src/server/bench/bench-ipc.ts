@@ -42,6 +42,9 @@ export interface ProcessSample {
   external: number;
   /** Resident size of V8's young generation: it grows with the allocation rate (up to 2 × 16 MiB), not with connections. */
   youngGen: number;
+  /** Old space: resident, and used by live objects after the last GC (the gap is fragmentation). */
+  oldSpace: number;
+  oldSpaceUsed: number;
   /** Gateway: authenticated connections. Terminals: sockets open. */
   connections: number;
   /** Gateway with probe on: events folded and frames flushed so far. */
@@ -95,11 +98,23 @@ export function forkTs(entry: URL, extraExecArgv: string[] = []): ChildProcess {
 }
 
 /** In a child: the figures every sample carries. */
-export function ownFigures(): Pick<ProcessSample, 'userUs' | 'systemUs' | 'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'youngGen'> {
+export function ownFigures(): Pick<ProcessSample, 'userUs' | 'systemUs' | 'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'youngGen' | 'oldSpace' | 'oldSpaceUsed'> {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  const youngGen = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
-  return { userUs: cpu.user, systemUs: cpu.system, rss: mem.rss, heapUsed: mem.heapUsed, heapTotal: mem.heapTotal, external: mem.external, youngGen };
+  const spaces = getHeapSpaceStatistics();
+  const youngGen = spaces.find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0;
+  const old = spaces.find((s) => s.space_name === 'old_space');
+  return {
+    userUs: cpu.user,
+    systemUs: cpu.system,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    heapTotal: mem.heapTotal,
+    external: mem.external,
+    youngGen,
+    oldSpace: old?.physical_space_size ?? 0,
+    oldSpaceUsed: old?.space_used_size ?? 0,
+  };
 }
 
 /** In a child: a full GC when asked and available (it is: forkTs passes --expose-gc). */

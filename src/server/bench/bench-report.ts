@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import type { GatewayBenchResult, RunResult } from './gateway-bench.ts';
+import { perMode } from './run-summary.ts';
 
 export const targets = {
   terminalsHeld: 19_000,
@@ -24,19 +25,22 @@ export interface TargetCheck {
 const mark = (pass: boolean | null) => (pass === null ? '–' : pass ? '✓' : '✗');
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const kb = (bytes: number) => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(2)} KB` : 'n/a');
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+const signed = (text: string) => (text.startsWith('-') ? text : `+${text}`);
 const ms = (v: number | null) => (v === null ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 
 /** probe-on CPU / probe-off CPU (medians); null unless both runs exist. */
 export function probeRatio(result: GatewayBenchResult): number | null {
-  const on = result.runs.find((r) => r.probe === 'on');
-  const off = result.runs.find((r) => r.probe === 'off');
+  const modes = perMode(result.runs);
+  const on = modes.find((r) => r.probe === 'on');
+  const off = modes.find((r) => r.probe === 'off');
   if (!on || !off || !(off.cpu.medianPct > 0)) return null;
   return on.cpu.medianPct / off.cpu.medianPct;
 }
 
 export function checkTargets(result: GatewayBenchResult): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  for (const r of result.runs) {
+  for (const r of perMode(result.runs)) {
     const attempted = r.asked >= targets.terminalsHeld;
     checks.push({
       name: `terminals held (probe ${r.probe})`,
@@ -62,11 +66,12 @@ function runLines(r: RunResult): string[] {
   return [
     `probe ${r.probe}`,
     `  connections held        ${int(r.held)} of ${int(r.asked)} (lowest during the steady state ${int(r.heldMin)}; ramp ${r.rampSeconds} s)`,
-    `  gateway CPU             ${r.cpu.medianPct.toFixed(2)} % of one core (median of ${r.cpu.windows.filter((w) => w.full).length || r.cpu.windows.length} windows; mean ${r.cpu.meanPct.toFixed(2)} %)`,
+    `  gateway CPU             ${r.cpu.medianPct.toFixed(2)} % of one core (median of ${r.cpu.windows.filter((w) => w.full).length || r.cpu.windows.length} windows; mean ${r.cpu.meanPct.toFixed(2)} % = user ${r.cpu.userPct.toFixed(2)} + kernel ${r.cpu.systemPct.toFixed(2)})`,
     `                          per window: ${cycles} %`,
-    `  RSS per connection      ${kb(r.rss.perConnectionBytes)} (RSS ${(r.rss.beforeBytes / 2 ** 20).toFixed(1)} → ${(r.rss.afterBytes / 2 ** 20).toFixed(1)} MiB)`,
-    `                          of which V8 heap used ${kb(r.heap.perConnectionBytes)} (reserved ${kb(r.heap.totalPerConnectionBytes)}), external ${kb(r.heap.externalPerConnectionBytes)};`,
-    `                          the young generation grew ${(r.heap.youngGenGrowthBytes / 2 ** 20).toFixed(1)} MiB of it (${kb(r.heap.youngGenGrowthBytes / Math.max(1, r.held))} per connection), a fixed cost of the ramp's allocation rate`,
+    `  RSS per connection      ${kb(r.rss.perConnectionBytes)} (raw ${kb(r.rss.rawPerConnectionBytes)}: RSS ${mib(r.rss.beforeBytes)} → ${mib(r.rss.afterBytes)} MiB, young generation ${signed(mib(r.heap.youngGenGrowthBytes))} MiB)`,
+    `                          of it V8 heap used ${kb(r.heap.perConnectionBytes)}, old-space free pages ${kb(r.heap.oldSpaceFreePerConnectionBytes)}, external ${kb(r.heap.externalPerConnectionBytes)}`,
+    // Seen: baselines of the same idle gateway 8 MiB apart from one run to the next.
+    ...(r.held < 5000 ? [`                          (few connections: ±8 MiB of baseline noise is ±${kb((8 * 2 ** 20) / Math.max(1, r.held))} each; use ≥ 10,000)`] : []),
     `  heartbeat RTT           p50 ${ms(r.rtt.p50)} ms · p99 ${ms(r.rtt.p99)} ms · max ${ms(r.rtt.max)} ms (${int(r.rtt.count)} pongs)`,
     `  terminals process       ${r.terminals.cpuPct.toFixed(1)} % of one core; ${int(r.terminals.closesInSteadyState)} closed during the steady state; ${int(r.terminals.connectFails)} failed attempts`,
     ...(r.probeEventsPerSec === null ? [] : [`  probe                   ${int(r.probeEventsPerSec)} events/s folded, one frame flushed per second`]),
@@ -81,7 +86,16 @@ export function formatReport(result: GatewayBenchResult): string {
       `${o.durationS} s steady state after a ${int(o.rampPerSec)}/s ramp; node ${process.version}`,
     '',
   ];
-  for (const r of result.runs) lines.push(...runLines(r), '');
+  const modes = perMode(result.runs);
+  if (modes.length < result.runs.length) {
+    // Repeated: one line per run, then the medians, which the targets are checked against.
+    lines.push('runs (in order)');
+    for (const r of result.runs) {
+      lines.push(`  probe ${r.probe.padEnd(3)}  CPU ${r.cpu.medianPct.toFixed(2)} %  RSS/conn ${kb(r.rss.perConnectionBytes)}  RTT p50 ${ms(r.rtt.p50)} p99 ${ms(r.rtt.p99)} ms  held ${int(r.held)}  load ${r.loadavg.start[0]}`);
+    }
+    lines.push('', `medians over ${result.runs.length / modes.length} runs of each mode`, '');
+  }
+  for (const r of modes) lines.push(...runLines(r), '');
   const ratio = probeRatio(result);
   if (ratio !== null) lines.push(`CPU probe on / off        ${ratio.toFixed(2)}×`, '');
   lines.push('targets');
@@ -95,7 +109,10 @@ export function formatReport(result: GatewayBenchResult): string {
     '    so each window holds one ping of every terminal; ramp and a settle after it are excluded; * = a',
     '    shorter tail window, in the mean only',
     '  · RSS per connection: (RSS after the steady state − RSS before any terminal connected) / held, each',
-    '    read right after a full GC (node --expose-gc), so it is the steady footprint, not garbage',
+    '    read after full GCs (node --expose-gc), so it is the steady footprint, not garbage; the "before" is',
+    '    read once the idle gateway has settled for 20 s (its RSS falls for ~18 s after start); V8\'s young',
+    '    generation (short-lived objects; grows and shrinks with the allocation rate, not with connections) is',
+    '    left out of both readings; "raw" is plain ΔRSS / held, young generation included',
     '  · RTT: measured by the terminals, ping sent → pong received, during the steady state only',
     '  · probe on: every probe event folded by the probe aggregator, flushed once a second; off: probe null',
   );

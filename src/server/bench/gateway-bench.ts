@@ -10,11 +10,14 @@
  *      and their median is the figure; a shorter tail window counts in the mean only;
  *   5. after a full GC the RSS is the "with N" reading; RTTs are what the terminals measured
  *      ping → pong during step 4.
- * Both children are then stopped. With `probe: 'both'` the runs are on, then off.
+ * Both children are then stopped. With `probe: 'both'` the runs are on, then off; `repeat` runs
+ * more pairs, alternating their order (see run-summary.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { ChildHandle } from './child-handle.ts';
+import { median, runOrder } from './run-summary.ts';
 import type { GatewayReady, ProbeMode, ProcessSample } from './bench-ipc.ts';
 
 export interface GatewayBenchOptions {
@@ -22,6 +25,8 @@ export interface GatewayBenchOptions {
   durationS: number;
   rampPerSec: number;
   probe: ProbeMode | 'both';
+  /** Runs of each mode; default 1. */
+  repeat?: number;
   perRestaurant: number;
   sourceAddresses: number;
   heartbeatIntervalMs: number;
@@ -44,10 +49,24 @@ export interface RunResult {
   /** Lowest count seen at any sample of the steady state. */
   heldMin: number;
   rampSeconds: number;
-  cpu: { windows: CpuWindow[]; medianPct: number; meanPct: number };
-  rss: { beforeBytes: number; afterBytes: number; perConnectionBytes: number };
+  /** `userPct` + `systemPct` (kernel time: reads, writes, epoll) make `meanPct`. */
+  cpu: { windows: CpuWindow[]; medianPct: number; meanPct: number; userPct: number; systemPct: number };
+  /**
+   * `perConnectionBytes` leaves V8's young generation out of both readings: it grows with the
+   * allocation rate (up to 2 × 16 MiB in Node 20) and is handed back when allocation slows, so its
+   * size at a reading depends on timing, not on connections — it swung a 2,000-terminal figure
+   * between +10 KB and −20 KB per connection. `rawPerConnectionBytes` is plain ΔRSS / held.
+   */
+  rss: { beforeBytes: number; afterBytes: number; perConnectionBytes: number; rawPerConnectionBytes: number };
   /** Where the RSS went, per connection: V8 heap used, V8 heap reserved, Buffers and other external memory. */
-  heap: { perConnectionBytes: number; totalPerConnectionBytes: number; externalPerConnectionBytes: number; youngGenGrowthBytes: number };
+  heap: {
+    perConnectionBytes: number;
+    totalPerConnectionBytes: number;
+    externalPerConnectionBytes: number;
+    youngGenGrowthBytes: number;
+    /** Old-space pages resident but free after the GC (fragmentation), per connection. */
+    oldSpaceFreePerConnectionBytes: number;
+  };
   rtt: { count: number; p50: number | null; p99: number | null; max: number | null };
   terminals: { cpuPct: number; connectFails: number; closesInSteadyState: number };
   probeEventsPerSec: number | null;
@@ -60,16 +79,15 @@ export interface GatewayBenchResult {
 }
 
 const settleMs = 2000;
+/**
+ * An idle gateway's RSS keeps falling for ~18 s after start (106 → 87 MiB measured): V8's memory
+ * reducer shrinks the heap a few seconds after start-up allocation stops, and start-up buffers
+ * are released. A baseline read before that would hide ~1 KB per connection at 19,000.
+ */
+const baselineSettleMs = 20_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const cpuUs = (s: ProcessSample) => s.userUs + s.systemUs;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Steady-state windows: whole heartbeat intervals, then the remainder (if ≥ 1 s) as a partial one. */
 export function planWindows(durationS: number, heartbeatIntervalMs: number): number[] {
@@ -91,26 +109,33 @@ async function settledMemory(child: ChildHandle): Promise<ProcessSample> {
 export async function runGatewayBench(options: GatewayBenchOptions): Promise<GatewayBenchResult> {
   // A fresh secret per bench: nothing is read from or written to ./data.
   const secret = randomBytes(32).toString('base64url');
-  const modes: ProbeMode[] = options.probe === 'both' ? ['on', 'off'] : [options.probe];
+  const order = runOrder(options.probe, options.repeat ?? 1);
   const runs: RunResult[] = [];
-  for (const mode of modes) runs.push(await runOnce(options, mode, secret));
+  for (const [i, mode] of order.entries()) {
+    if (order.length > 2 || options.probe !== 'both') options.progress(`bench: run ${i + 1} of ${order.length} (probe ${mode})`);
+    runs.push(await runOnce(options, mode, secret));
+  }
   const { progress: _progress, cpuProfileDir: _dir, ...rest } = options;
   return { options: rest, runs };
 }
 
 async function runOnce(o: GatewayBenchOptions, probe: ProbeMode, secret: string): Promise<RunResult> {
   const log = (line: string) => o.progress(`bench [probe ${probe}] ${line}`);
-  const profileArgv = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`, `--cpu-prof-name=gateway-probe-${probe}-${Date.now()}.cpuprofile`] : [];
+  // No --cpu-prof-name: tsx's loader thread writes a profile too, and with one name it overwrote the
+  // main thread's. Node's default names carry the thread id; the main thread's is the larger file.
+  const profileArgv = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfileDir, `gateway-probe-${probe}`)}`] : [];
   const gateway = new ChildHandle('gateway', new URL('./gateway-child.ts', import.meta.url), profileArgv);
   const terminals = new ChildHandle('terminals', new URL('./terminals-child.ts', import.meta.url));
   const loadStart = loadavg();
   try {
     gateway.send({ type: 'config', secret, probe, heartbeatIntervalMs: o.heartbeatIntervalMs });
     const { url } = (await gateway.ready()) as GatewayReady;
+    const readyAt = Date.now();
     terminals.send({ type: 'config', url, secret, terminals: o.terminals, perRestaurant: o.perRestaurant, rampPerSec: o.rampPerSec, heartbeatIntervalMs: o.heartbeatIntervalMs, sourceAddresses: o.sourceAddresses });
     await terminals.ready();
     log(`gateway pid ${gateway.pid} on ${url}, terminals pid ${terminals.pid}`);
-    await sleep(1000); // let start-up (module compile, JIT) finish before the baseline
+    log(`letting the idle gateway settle ${baselineSettleMs / 1000} s before its baseline RSS`);
+    await sleep(baselineSettleMs - (Date.now() - readyAt));
     const before = await settledMemory(gateway);
 
     // ---- ramp ----
@@ -158,12 +183,13 @@ async function runOnce(o: GatewayBenchOptions, probe: ProbeMode, secret: string)
       windows.push({ seconds: round((at - prevAt) / 1000), pct: round(pct, 3), full: seconds * 1000 === o.heartbeatIntervalMs });
       heldMin = Math.min(heldMin, s.connections);
       elapsedS += seconds;
-      log(`steady ${Math.round(elapsedS)}/${o.durationS} s: gateway holds ${s.connections}, CPU ${pct.toFixed(2)} % of one core over the last ${seconds} s, RSS ${(s.rss / 2 ** 20).toFixed(1)} MiB`);
+      log(`steady ${Math.round(elapsedS)}/${o.durationS} s: gateway holds ${s.connections}, CPU ${pct.toFixed(2)} % of one core over the last ${seconds} s, RSS ${(s.rss / 2 ** 20).toFixed(1)} MiB (V8 heap ${(s.heapTotal / 2 ** 20).toFixed(1)} of which young ${(s.youngGen / 2 ** 20).toFixed(1)}, used ${(s.heapUsed / 2 ** 20).toFixed(1)})`);
       prev = s;
       prevAt = at;
     }
     const last = prev;
-    const meanPct = ((cpuUs(last) - cpuUs(first)) / ((prevAt - firstAt) * 1000)) * 100;
+    const steadyUs = (prevAt - firstAt) * 1000;
+    const meanPct = ((cpuUs(last) - cpuUs(first)) / steadyUs) * 100;
     const tEnd = await terminals.sample();
     const after = await settledMemory(gateway);
 
@@ -177,13 +203,25 @@ async function runOnce(o: GatewayBenchOptions, probe: ProbeMode, secret: string)
       held,
       heldMin,
       rampSeconds: round(rampSeconds, 1),
-      cpu: { windows, medianPct: round(median((fullWindows.length > 0 ? fullWindows : windows).map((w) => w.pct)), 3), meanPct: round(meanPct, 3) },
-      rss: { beforeBytes: before.rss, afterBytes: after.rss, perConnectionBytes: Math.round(perConn(after.rss, before.rss)) },
+      cpu: {
+        windows,
+        medianPct: round(median((fullWindows.length > 0 ? fullWindows : windows).map((w) => w.pct)), 3),
+        meanPct: round(meanPct, 3),
+        userPct: round(((last.userUs - first.userUs) / steadyUs) * 100, 3),
+        systemPct: round(((last.systemUs - first.systemUs) / steadyUs) * 100, 3),
+      },
+      rss: {
+        beforeBytes: before.rss,
+        afterBytes: after.rss,
+        perConnectionBytes: Math.round(perConn(after.rss - after.youngGen, before.rss - before.youngGen)),
+        rawPerConnectionBytes: Math.round(perConn(after.rss, before.rss)),
+      },
       heap: {
         perConnectionBytes: Math.round(perConn(after.heapUsed, before.heapUsed)),
         totalPerConnectionBytes: Math.round(perConn(after.heapTotal, before.heapTotal)),
         externalPerConnectionBytes: Math.round(perConn(after.external, before.external)),
         youngGenGrowthBytes: after.youngGen - before.youngGen,
+        oldSpaceFreePerConnectionBytes: Math.round(perConn(after.oldSpace - after.oldSpaceUsed, before.oldSpace - before.oldSpaceUsed)),
       },
       rtt: tEnd.rtt ?? { count: 0, p50: null, p99: null, max: null },
       terminals: {
