@@ -36,8 +36,9 @@ interface StartOptions {
 }
 
 const helpAfter = `
-Everything runs in this one process: the telemetry bus is in memory (a bus across processes and
-machines comes with Redis Streams later). Data (SQLite) and the signing secret live in --data.
+Everything runs in this one process over an in-memory telemetry bus. To run gateways and hubs as
+separate processes, start each with the same \`--bus redis://HOST:PORT\` (pulse gateway, pulse hub).
+Data (SQLite) and the signing secret live in --data.
 
 The printed link signs you in as an engineer (all restaurants). Other viewers:
   pulse token viewer --role manager --restaurants r-001,r-002
