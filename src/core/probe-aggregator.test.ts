@@ -100,7 +100,16 @@ describe('probe aggregator', () => {
         }),
         second('r3', T0 + 2000, { opens: 1, conns: { last: 1, min: 0, max: 1 } }),
       ],
-      lifecycle: [seconds1and2[3], seconds1and2[4], seconds1and2[5], seconds1and2[6], seconds1and2[8], seconds1and2[9]],
+      lifecycle: [
+        // The late heartbeat travels raw as well as counted; the on-time ones are only counted.
+        { type: 'heartbeat_late', gw: seconds1and2[0]!.gw, t: T0 + 1100, rid: 'r1', tid: 't2', conn: 'c2', gapMs: 15_000, rtt: 30 },
+        seconds1and2[3],
+        seconds1and2[4],
+        seconds1and2[5],
+        seconds1and2[6],
+        seconds1and2[8],
+        seconds1and2[9],
+      ],
     });
 
     // A quiet second still yields a frame: the hub must tell an idle gateway from a dead one.

@@ -17,6 +17,9 @@
  * - The aggregator must see every event from the gateway's start; a heartbeat or close of a
  *   connection it never saw open adopts the connection rather than dropping the event.
  *
+ * - A late heartbeat is counted (`hbLate`) and also sent raw in `lifecycle` as `heartbeat_late`;
+ *   on-time ones are only counted, so raw records grow with problems, not with heartbeats.
+ *
  * Speed: heartbeats and traffic are the bulk (≥ 1,000,000 events/s per core is the target). Their
  * path is one Map lookup, a few counter increments and at most one sample appended to arrays
  * that live as long as the restaurant or connection — no allocation. Samples become histograms
@@ -24,7 +27,7 @@
  */
 import type { ProbeEvent, ProbeEventOf } from '../protocol/probe-events.ts';
 import type { Beat, LifecycleEvent, RestaurantSecond, TelemetryFrame } from '../protocol/telemetry.ts';
-import { errorTypeOfCause, TELEMETRY_VERSION } from '../protocol/telemetry.ts';
+import { errorTypeOfCause, lateHeartbeatOf, TELEMETRY_VERSION } from '../protocol/telemetry.ts';
 import { Histogram } from './histogram.ts';
 import { ReconnectTracker } from './reconnect.ts';
 
@@ -206,7 +209,11 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
         const c = conns.get(e.conn) ?? adopt(e);
         const acc = at(c.acc, e.t);
         if (e.onTime) acc.hbOnTime++;
-        else acc.hbLate++;
+        else {
+          acc.hbLate++;
+          // Late ones also travel raw, so a terminal's timeline can place each (telemetry.ts).
+          lifecycle.push(lateHeartbeatOf(e)!);
+        }
         if (e.rtt !== undefined) acc.rtt.add(e.rtt);
         c.lastBeatT = e.t;
         c.rtt = e.rtt ?? -1;

@@ -2,7 +2,8 @@
  * Telemetry the gateway's probe emits, one event per thing that happened to a connection.
  * Lifecycle events (open, close, auth failure, heartbeat timeout, limit hits) are needed one by one
  * by the terminal timeline; heartbeats and acks are aggregated per restaurant-second by the hub
- * side of the probe (see DESIGN.md, "The pipeline").
+ * side of the probe (see DESIGN.md, "The pipeline"), except that a late heartbeat also travels raw
+ * (`heartbeat_late`, src/protocol/telemetry.ts).
  *
  * Every event names the gateway (`gw`), carries the gateway's clock (`t`, ms since epoch) and,
  * once a token was verified, the restaurant (`rid`) and terminal (`tid`).

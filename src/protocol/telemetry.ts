@@ -4,8 +4,10 @@
  *
  * - `seconds`: one `RestaurantSecond` per restaurant that had any activity in that second,
  *   pre-aggregated by the gateway's probe (src/core/probe-aggregator.ts);
- * - `lifecycle`: the raw open / close / auth_fail / limit probe events, in the order they happened,
- *   because the terminal timeline needs each one. A heartbeat timeout is a close with code 4008.
+ * - `lifecycle`: the raw open / close / auth_fail / limit probe events, and a `heartbeat_late`
+ *   record of every late heartbeat, in the order they happened, because the terminal timeline needs
+ *   each one. A heartbeat timeout is a close with code 4008. On-time heartbeats are only counted:
+ *   raw records grow with problems, not with heartbeats.
  *
  * Delivery is at-least-once: consumers de-duplicate by (`gw`, `run`, `seq`) and count gaps as loss.
  *
@@ -105,19 +107,52 @@ export const restaurantSecondSchema = z.object({
 });
 export type RestaurantSecond = z.infer<typeof restaurantSecondSchema>;
 
-export const lifecycleTypes = ['open', 'close', 'auth_fail', 'limit'] as const;
-export type LifecycleType = (typeof lifecycleTypes)[number];
-/** A raw probe event that travels as is; same shape as in src/protocol/probe-events.ts. */
-export type LifecycleEvent = ProbeEventOf<LifecycleType>;
+/** Probe events that travel as they are; same shapes as in src/protocol/probe-events.ts. */
+export const rawProbeTypes = ['open', 'close', 'auth_fail', 'limit'] as const;
+export type RawProbeType = (typeof rawProbeTypes)[number];
 
-export function isLifecycleEvent(event: ProbeEvent): event is LifecycleEvent {
-  return (lifecycleTypes as readonly string[]).includes(event.type);
+/**
+ * A heartbeat that came later than the interval plus grace after the previous one (or the open):
+ * the probe's `heartbeat` event with `onTime: false`, made into a record by the probe's aggregator
+ * (which also counts it in `hbLate`). With it, a terminal's timeline can tell every interval: one
+ * with no late record and no 4008 close was on time (src/core/timeline/heartbeat-strip.ts).
+ */
+export const heartbeatLateSchema = z.object({
+  type: z.literal('heartbeat_late'),
+  gw: z.string(),
+  t: z.number(),
+  rid: z.string(),
+  tid: z.string(),
+  conn: z.string(),
+  /** Since the previous heartbeat of the connection (or its open), ms. */
+  gapMs: z.number().nonnegative(),
+  /** The round trip the terminal reported with it, ms. */
+  rtt: z.number().nonnegative().optional(),
+});
+export type HeartbeatLateEvent = z.infer<typeof heartbeatLateSchema>;
+
+export const lifecycleTypes = [...rawProbeTypes, 'heartbeat_late'] as const;
+export type LifecycleType = (typeof lifecycleTypes)[number];
+/** What travels raw in `lifecycle` and the store keeps one by one. */
+export type LifecycleEvent = ProbeEventOf<RawProbeType> | HeartbeatLateEvent;
+
+export function isRawProbeEvent(event: ProbeEvent): event is ProbeEventOf<RawProbeType> {
+  return (rawProbeTypes as readonly string[]).includes(event.type);
 }
 
-// The probe schema already defines each event; narrowing it keeps one definition of their shapes.
-export const lifecycleEventSchema = probeEventSchema.refine(isLifecycleEvent, {
-  message: 'not a lifecycle event',
-}) as unknown as z.ZodType<LifecycleEvent>;
+/** The record of a late heartbeat (null for one on time: those are only counted). */
+export function lateHeartbeatOf(e: ProbeEventOf<'heartbeat'>): HeartbeatLateEvent | null {
+  if (e.onTime) return null;
+  const late: HeartbeatLateEvent = { type: 'heartbeat_late', gw: e.gw, t: e.t, rid: e.rid, tid: e.tid, conn: e.conn, gapMs: e.gapMs };
+  if (e.rtt !== undefined) late.rtt = e.rtt;
+  return late;
+}
+
+// The probe schema already defines the raw events; narrowing it keeps one definition of their shapes.
+export const lifecycleEventSchema = z.union([
+  probeEventSchema.refine(isRawProbeEvent, { message: 'not a lifecycle event' }),
+  heartbeatLateSchema,
+]) as unknown as z.ZodType<LifecycleEvent>;
 
 export const telemetryFrameSchema = z.object({
   v: z.literal(TELEMETRY_VERSION),

@@ -5,12 +5,12 @@
  * close after `to` makes it end connected — so the whole history given is walked and the result
  * clipped to [from, min(to, now)).
  */
-import type { LifecycleEvent } from '../../protocol/telemetry.ts';
+import type { HeartbeatLateEvent, LifecycleEvent } from '../../protocol/telemetry.ts';
 import { walkConnections } from './connection-walk.ts';
 import { isLifecycle, orderEvents } from './event-order.ts';
 import { countCells, heartbeatStrip } from './heartbeat-strip.ts';
 import { latencySeries } from './latency-series.ts';
-import type { ConnectionState, HeartbeatSample, Segment, SeriesPoint, Timeline, TimelineOptions } from './timeline-types.ts';
+import type { ConnectionState, HeartbeatCell, Segment, SeriesPoint, Timeline, TimelineOptions } from './timeline-types.ts';
 
 export const timelineDefaults = {
   heartbeatIntervalMs: 15_000,
@@ -39,6 +39,17 @@ function sinceOf(segment: Segment, unclippedStart: number): number | null {
   return Number.isFinite(unclippedStart) ? unclippedStart : null;
 }
 
+/**
+ * The later of the last heartbeat seen and the end of the last on-time or late cell (its ping came
+ * then); a cell cut by the window's end had its ping after it, so its start stands in.
+ */
+function latestBeat(seen: number | null, cells: readonly HeartbeatCell[], end: number): number | null {
+  const cell = cells.findLast((c) => c.status === 'on_time' || c.status === 'late');
+  if (!cell) return seen;
+  const ping = cell.end < end ? cell.end : cell.start;
+  return seen === null || ping > seen ? ping : seen;
+}
+
 export function buildTimeline(o: TimelineOptions): Timeline {
   const intervalMs = o.heartbeatIntervalMs ?? timelineDefaults.heartbeatIntervalMs;
   const graceMs = o.graceMs ?? timelineDefaults.graceMs;
@@ -47,30 +58,41 @@ export function buildTimeline(o: TimelineOptions): Timeline {
   const inSpan = (t: number): boolean => t >= from && t <= end;
 
   const lifecycle: LifecycleEvent[] = [];
-  const beatsByConn = new Map<string, HeartbeatSample[]>();
+  const lateByConn = new Map<string, HeartbeatLateEvent[]>();
   const firstBeat = new Map<string, number>();
   const firstSample = new Map<string, number>();
   const rtt: SeriesPoint[] = [];
   const latency: SeriesPoint[] = [];
   let messages: number | null = null;
   let lastBeatAt: number | null = null;
+  let sampled = false;
+
+  const beat = (conn: string, t: number, rttMs: number | undefined): void => {
+    if (!firstBeat.has(conn)) firstBeat.set(conn, t);
+    if (t <= end && (lastBeatAt === null || t > lastBeatAt)) lastBeatAt = t;
+    if (rttMs !== undefined && inSpan(t)) rtt.push({ t, v: rttMs });
+  };
 
   for (const e of orderEvents(o.events)) {
     if (isLifecycle(e)) {
       lifecycle.push(e);
+      if (e.type === 'heartbeat_late') {
+        const list = lateByConn.get(e.conn);
+        if (list) list.push(e);
+        else lateByConn.set(e.conn, [e]);
+        // The ping before it proves the connection was open by then.
+        const before = e.t - e.gapMs;
+        if (!firstSample.has(e.conn) || before < firstSample.get(e.conn)!) firstSample.set(e.conn, before);
+        beat(e.conn, e.t, e.rtt);
+      }
       continue;
     }
     if (!firstSample.has(e.conn)) firstSample.set(e.conn, e.t);
     switch (e.type) {
-      case 'heartbeat': {
-        const list = beatsByConn.get(e.conn);
-        if (list) list.push(e);
-        else beatsByConn.set(e.conn, [e]);
-        if (!firstBeat.has(e.conn)) firstBeat.set(e.conn, e.t);
-        if (e.t <= end) lastBeatAt = e.t;
-        if (e.rtt !== undefined && inSpan(e.t)) rtt.push({ t: e.t, v: e.rtt });
+      case 'heartbeat':
+        sampled = true;
+        beat(e.conn, e.t, e.rtt);
         break;
-      }
       case 'ack':
         if (inSpan(e.t)) latency.push({ t: e.t, v: e.latencyMs });
         break;
@@ -81,7 +103,7 @@ export function buildTimeline(o: TimelineOptions): Timeline {
     }
   }
 
-  const heartbeatsFrom = o.heartbeatsFrom ?? (beatsByConn.size > 0 ? -Infinity : Infinity);
+  const heartbeatsFrom = o.heartbeatsFrom ?? (sampled ? -Infinity : Infinity);
   const walk = walkConnections(lifecycle, {
     stableAfterMs: o.stableAfterMs ?? timelineDefaults.stableAfterMs,
     backoffTolerance: o.backoffTolerance ?? timelineDefaults.backoffTolerance,
@@ -106,7 +128,7 @@ export function buildTimeline(o: TimelineOptions): Timeline {
       }
     : { state: 'unknown', since: null, conn: null, by: null };
 
-  const cells = heartbeatStrip(walk.connections, beatsByConn, { from, end, intervalMs, graceMs, heartbeatsFrom });
+  const cells = heartbeatStrip(walk.connections, lateByConn, { from, end, intervalMs, graceMs, recordsUntil: o.recordsUntil ?? o.now });
   const maxPoints = o.maxPoints ?? timelineDefaults.maxPoints;
   return {
     from,
@@ -118,7 +140,7 @@ export function buildTimeline(o: TimelineOptions): Timeline {
     segments,
     disconnects: walk.disconnects.filter((d) => d.t >= from && d.t < end),
     attempts: walk.attempts.filter((a) => a.t >= from && a.t < end),
-    heartbeats: { cells, counts: countCells(cells), sampled: heartbeatsFrom !== Infinity, lastAt: lastBeatAt },
+    heartbeats: { cells, counts: countCells(cells), lastAt: latestBeat(lastBeatAt, cells, end) },
     rtt: latencySeries(rtt, maxPoints),
     latency: latencySeries(latency, maxPoints),
     traffic: messages === null ? null : { messages },

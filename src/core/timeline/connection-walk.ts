@@ -29,9 +29,9 @@ export interface WalkOptions {
   backoff?: Partial<BackoffPolicy> | undefined;
   /** See TimelineOptions.heartbeatsFrom. */
   heartbeatsFrom: number;
-  /** Each connection's first heartbeat: the socket counts a connection stable only after a pong. */
+  /** Each connection's first heartbeat known (sampled or late): the socket counts a connection stable only after a pong. */
   firstBeat: ReadonlyMap<string, number>;
-  /** Each connection's first sample of any kind: proof it was open when no open event says so. */
+  /** Each connection's first sign of life (a sample, or the ping before a late one): proof it was open when no open event says so. */
   firstSample: ReadonlyMap<string, number>;
 }
 
@@ -184,6 +184,8 @@ export function walkConnections(ordered: readonly LifecycleEvent[], o: WalkOptio
       case 'limit':
         limits.set(e.conn, { kind: e.kind, detail: e.detail });
         break;
+      case 'heartbeat_late':
+        break; // the heartbeat strip's business; it changes no state
     }
   }
   enter(state, Infinity, by, true);

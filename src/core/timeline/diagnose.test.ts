@@ -39,10 +39,11 @@ describe('diagnose: figures and words', () => {
 
   it('disconnected, with the close that did it', () => {
     const r = report([e.open(100, 'c1'), e.close(1900, 'c1', 1011, 1800, { reason: 'boom' })]);
-    expect(r).toMatchObject({ state: 'disconnected', since: at(1900), uptimeMs: null, lastHeartbeatAt: null });
+    // No late record and no 4008: its pings were on time up to the last settled interval (100 + 118 × 15 s).
+    expect(r).toMatchObject({ state: 'disconnected', since: at(1900), uptimeMs: null, lastHeartbeatAt: at(1870) });
     // The first 100 s are unknown: stability is the share of the known time.
     expect(r.stability).toBeCloseTo(1800 / 3500);
-    expect(r.lines.slice(0, 3)).toEqual(['Disconnected for 28 min 20 s, since 19:31: server error (1011, "boom").', 'Connected 51.4 % of the window; 0 reconnect attempts.', 'No heartbeat seen.']);
+    expect(r.lines.slice(0, 3)).toEqual(['Disconnected for 28 min 20 s, since 19:31: server error (1011, "boom").', 'Connected 51.4 % of the window; 0 reconnect attempts.', 'Last heartbeat 28 min 50 s ago.']);
     expect(r.issues).toEqual([{ code: 'server_errors', count: 1, firstAt: at(1900), lastAt: at(1900), text: 'server errors (1011) 1×' }]);
   });
 
@@ -79,7 +80,11 @@ describe('diagnose: issues', () => {
         e.close(2400, 'c4', 4008, 590),
         e.open(2410, 'c5'),
       ],
-      issues: [['heartbeat_missing', 4, 'heartbeat missing: 4 timeouts (4008) in the last hour']],
+      issues: [
+        ['heartbeat_missing', 4, 'heartbeat missing: 4 timeouts (4008) in the last hour'],
+        // Each timeout's last two intervals went unanswered; the rest of each connection was on time.
+        ['heartbeats_late', 8, 'heartbeats late or missed in 8 of 235 intervals (3.4 %)'],
+      ],
     },
     {
       name: 'a retry too soon',
@@ -114,9 +119,10 @@ describe('diagnose: issues', () => {
     },
     {
       name: 'late and missed heartbeats',
-      events: [e.open(3000, 'c1'), e.beat(3015, 'c1'), e.beat(3037, 'c1', false), e.beat(3052, 'c1')],
+      // On time to 3015, late at 3037, then a gap of two intervals: one missed and a late ping.
+      events: [e.open(3000, 'c1'), e.late(3037, 'c1', 22), e.late(3067, 'c1', 30)],
       to: 3080,
-      issues: [['heartbeats_late', 2, 'heartbeats late or missed in 2 of 4 intervals (50.0 %)']],
+      issues: [['heartbeats_late', 3, 'heartbeats late or missed in 3 of 4 intervals (75.0 %)']],
     },
     {
       name: 'orderly closes are no issue',

@@ -21,6 +21,8 @@ export function eventIdentity(e: TimelineEvent): string | null {
       return `limit|${gw}|${e.conn}|${e.t}|${e.kind}`;
     case 'auth_fail':
       return `auth_fail|${gw}|${e.tid ?? ''}|${e.t}|${e.reason}`;
+    case 'heartbeat_late':
+      return `heartbeat_late|${gw}|${e.conn}|${e.t}`;
     case 'heartbeat':
       return `heartbeat|${gw}|${e.conn}|${e.t}`;
     case 'ack':
@@ -32,8 +34,11 @@ export function eventIdentity(e: TimelineEvent): string | null {
   }
 }
 
-/** Within one millisecond: a limit before the close it caused, closes before the opens they provoked. */
-const rank: Record<TimelineEvent['type'], number> = { limit: 0, close: 1, auth_fail: 2, open: 3, heartbeat: 4, ack: 5, traffic: 6 };
+/**
+ * Within one millisecond: a limit before the close it caused, a ping before the close that followed
+ * it, closes before the opens they provoked.
+ */
+const rank: Record<TimelineEvent['type'], number> = { limit: 0, heartbeat_late: 1, close: 2, auth_fail: 3, open: 4, heartbeat: 5, ack: 6, traffic: 7 };
 
 function connOf(e: TimelineEvent): string | undefined {
   return e.type === 'auth_fail' ? undefined : e.conn;
@@ -68,7 +73,7 @@ export function orderEvents<T extends TimelineEvent>(events: readonly T[]): T[] 
 }
 
 export function isLifecycle(e: TimelineEvent): e is LifecycleEvent {
-  return e.type === 'open' || e.type === 'close' || e.type === 'auth_fail' || e.type === 'limit';
+  return e.type === 'open' || e.type === 'close' || e.type === 'auth_fail' || e.type === 'limit' || e.type === 'heartbeat_late';
 }
 
 /** The lifecycle events in [from, to), de-duplicated and in order: one row each in an export. */

@@ -56,6 +56,7 @@ describe('CSV export', () => {
       e.open(-10, 'c0'),
       e.open(10, 'c1'),
       e.beat(25, 'c1'),
+      e.late(28, 'c1', 18, 41),
       e.limit(30, 'c1', 'invalid', '=cmd|calc'),
       e.close(30, 'c1', 1008, 20, { reason: 'invalid message, "bad"' }),
       e.close(30, 'c1', 1008, 20, { reason: 'invalid message, "bad"' }),
@@ -65,13 +66,15 @@ describe('CSV export', () => {
     ];
     const csv = toCsv(events, { from: at(0), to: at(120) });
     const rows = parseCsv(csv);
-    expect(rows[0]).toEqual(['time_utc', 't', 'type', 'gw', 'rid', 'tid', 'conn', 'code', 'cause', 'reason', 'by_server', 'duration_ms', 'via', 'kind', 'detail']);
-    expect(rows.slice(1).map((r) => r[2])).toEqual(['open', 'limit', 'close', 'auth_fail', 'open']);
+    expect(rows[0]).toEqual(['time_utc', 't', 'type', 'gw', 'rid', 'tid', 'conn', 'code', 'cause', 'reason', 'by_server', 'duration_ms', 'via', 'kind', 'detail', 'gap_ms', 'rtt_ms']);
+    expect(rows.slice(1).map((r) => r[2])).toEqual(['open', 'heartbeat_late', 'limit', 'close', 'auth_fail', 'open']);
     const t = buildTimeline({ events, from: at(0), to: at(120), now: at(200) });
     expect(rows.length - 1).toBe(t.events.length);
-    expect(rows[2]![14]).toBe("'=cmd|calc");
-    expect(rows[3]!.slice(7, 12)).toEqual(['1008', 'invalid_message', 'invalid message, "bad"', 'true', '20000']);
-    expect(rows[4]!.slice(7, 10)).toEqual(['4001', 'auth_failed', 'bad_signature']);
+    for (const r of rows) expect(r).toHaveLength(17);
+    expect(rows[2]!.slice(6)).toEqual(['c1', '', '', '', '', '', '', '', '', '18000', '41']);
+    expect(rows[3]![14]).toBe("'=cmd|calc");
+    expect(rows[4]!.slice(7, 12)).toEqual(['1008', 'invalid_message', 'invalid message, "bad"', 'true', '20000']);
+    expect(rows[5]!.slice(7, 10)).toEqual(['4001', 'auth_failed', 'bad_signature']);
     expect(rows[1]![0]).toBe('2026-11-26T19:00:10.000Z');
   });
 

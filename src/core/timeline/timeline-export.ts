@@ -9,7 +9,7 @@ import type { LifecycleEvent } from '../../protocol/telemetry.ts';
 import { lifecycleInWindow } from './event-order.ts';
 import type { Timeline, TimelineEvent } from './timeline-types.ts';
 
-export const csvColumns = ['time_utc', 't', 'type', 'gw', 'rid', 'tid', 'conn', 'code', 'cause', 'reason', 'by_server', 'duration_ms', 'via', 'kind', 'detail'] as const;
+export const csvColumns = ['time_utc', 't', 'type', 'gw', 'rid', 'tid', 'conn', 'code', 'cause', 'reason', 'by_server', 'duration_ms', 'via', 'kind', 'detail', 'gap_ms', 'rtt_ms'] as const;
 type Cell = string | number | boolean | undefined;
 const _ = undefined;
 
@@ -18,14 +18,16 @@ function rowOf(e: LifecycleEvent): Cell[] {
   const head: Cell[] = [new Date(e.t).toISOString(), e.t, e.type, e.gw, e.rid, e.tid];
   switch (e.type) {
     case 'open':
-      return head.concat(e.conn, _, _, _, _, _, e.via, _, _);
+      return head.concat(e.conn, _, _, _, _, _, e.via, _, _, _, _);
     case 'close':
-      return head.concat(e.conn, e.code, e.cause, e.reason, e.byServer, e.durationMs, _, _, _);
+      return head.concat(e.conn, e.code, e.cause, e.reason, e.byServer, e.durationMs, _, _, _, _, _);
     case 'auth_fail':
       // The handshake was closed 4001; the reason says why the token was refused.
-      return head.concat(_, CloseCode.invalidToken, 'auth_failed', e.reason, true, _, _, _, _);
+      return head.concat(_, CloseCode.invalidToken, 'auth_failed', e.reason, true, _, _, _, _, _, _);
     case 'limit':
-      return head.concat(e.conn, _, _, _, _, _, _, e.kind, e.detail);
+      return head.concat(e.conn, _, _, _, _, _, _, e.kind, e.detail, _, _);
+    case 'heartbeat_late':
+      return head.concat(e.conn, _, _, _, _, _, _, _, _, e.gapMs, e.rtt);
   }
 }
 

@@ -84,7 +84,7 @@ export function findIssues(timeline: Timeline, now: number, formatTime: FormatTi
   const bad = timeline.heartbeats.cells.filter((c) => c.status === 'late' || c.status === 'missed');
   const firstBad = bad[0];
   const lastBad = bad.at(-1);
-  if (timeline.heartbeats.sampled && judged > 0 && firstBad && lastBad) {
+  if (judged > 0 && firstBad && lastBad) {
     found.push({
       code: 'heartbeats_late',
       count: bad.length,

@@ -10,7 +10,9 @@ import type { LifecycleEvent } from '../../protocol/telemetry.ts';
 
 /**
  * Samples are the minimal shapes the timeline needs, so that the probe's events and the live
- * stream's beats (mapped) both fit; `gw` only sharpens de-duplication.
+ * stream's beats (mapped) both fit; `gw` only sharpens de-duplication. Heartbeat samples are
+ * optional extras (a page's poll of the terminal's last heartbeat): they add RTT points and the
+ * last heartbeat, while the heartbeat strip comes from lifecycle records (heartbeat-strip.ts).
  */
 export type HeartbeatSample = { type: 'heartbeat'; t: number; conn: string; onTime: boolean; rtt?: number; gw?: string };
 export type AckSample = { type: 'ack'; t: number; conn: string; latencyMs: number; seq?: number; gw?: string };
@@ -73,6 +75,7 @@ export interface Attempt {
   flags: AttemptFlag[];
 }
 
+/** `unknown`: the connection closed (not 4008) before a late ping or a 4008 could tell (heartbeat-strip.ts). */
 export type HeartbeatStatus = 'on_time' | 'late' | 'missed' | 'unknown';
 
 /** One expected heartbeat interval of a connection. */
@@ -114,9 +117,10 @@ export interface Timeline {
   heartbeats: {
     cells: HeartbeatCell[];
     counts: Record<HeartbeatStatus, number>;
-    /** Whether heartbeat samples were given: without them only heartbeat timeouts say anything. */
-    sampled: boolean;
-    /** The latest heartbeat sample at or before `end`, if any. */
+    /**
+     * The latest heartbeat known at or before `end`: a sample, a late record, or the end of the
+     * last on-time cell (whose ping arrived then, up to the drift of the cells' chain); null if none.
+     */
     lastAt: number | null;
   };
   rtt: LatencySeries;
@@ -139,10 +143,16 @@ export interface TimelineOptions {
   heartbeatIntervalMs?: number;
   graceMs?: number;
   /**
-   * From when heartbeat samples are complete: a quiet interval before it is "unknown", after it
-   * "missed". Default: the beginning of time when any heartbeat sample is given, else never.
+   * From when heartbeat samples are complete: a connection that opened after it and closed before
+   * its first sampled (or late) heartbeat never got a pong, so its attempts are not reset. Default:
+   * the beginning of time when any heartbeat sample is given, else never (a pong is assumed).
    */
   heartbeatsFrom?: number;
+  /**
+   * Late-heartbeat records are complete up to here (the store answered at about this time); a
+   * connection's intervals after it are not judged yet. Default `now`.
+   */
+  recordsUntil?: number;
   /** A connection up this long resets the attempt count (the socket's `stableAfterMs`). */
   stableAfterMs?: number;
   /** The terminals' reconnect policy (default 2 s → 64 s); tests and compressed fleets change it. */

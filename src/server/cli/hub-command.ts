@@ -24,6 +24,11 @@ interface HubCommandOptions {
   origin?: string[];
   logLevel: LogLevel;
   bus: BusChoice;
+  heartbeatMs: number;
+  graceMs: number;
+  stableAfterMs: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
 }
 
 export function registerHubCommand(program: Command): void {
@@ -37,6 +42,13 @@ export function registerHubCommand(program: Command): void {
     .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL)')
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('info'))
     .addOption(busOption('gateways publish to it'))
+    // The fleet's rules: the gateways' heartbeat and the terminals' backoff. The terminal view
+    // judges terminals by them, so give the values the gateways and terminals really run with.
+    .option('--heartbeat-ms <ms>', 'heartbeat interval the gateways ask of terminals (as pulse gateway --heartbeat-ms)', intOption('--heartbeat-ms', 10, 3_600_000), 15_000)
+    .option('--grace-ms <ms>', 'grace after the interval within which a heartbeat is on time (as pulse gateway --grace-ms)', intOption('--grace-ms', 0, 3_600_000), 5_000)
+    .option('--stable-after-ms <ms>', 'terminals reset their reconnect attempts after a connection stayed up this long', intOption('--stable-after-ms', 1, 3_600_000), 15_000)
+    .option('--backoff-base-ms <ms>', 'terminals\' reconnect backoff base: a retry sooner is "backoff not respected"', intOption('--backoff-base-ms', 1, 3_600_000), 2_000)
+    .option('--backoff-cap-ms <ms>', 'terminals\' reconnect backoff cap', intOption('--backoff-cap-ms', 1, 3_600_000), 64_000)
     .addHelpText(
       'after',
       `
@@ -48,7 +60,8 @@ and hubs with the same \`--bus redis://HOST:PORT\` (every hub reads the whole st
 Examples:
   pulse hub --data ./data
   pulse hub --port 0 --origin https://pulse.example.com
-  pulse hub --bus redis://127.0.0.1:6379`,
+  pulse hub --bus redis://127.0.0.1:6379
+  pulse hub --heartbeat-ms 1000 --grace-ms 500 --backoff-base-ms 300 --backoff-cap-ms 2000`,
     )
     .action((opts: HubCommandOptions) => runHub(opts));
 }
@@ -71,6 +84,10 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
       staticDir: opts.static,
       processMetrics: true,
       ...(opts.origin ? { allowedOrigins: opts.origin } : {}),
+      heartbeatIntervalMs: opts.heartbeatMs,
+      heartbeatGraceMs: opts.graceMs,
+      stableAfterMs: opts.stableAfterMs,
+      backoff: { baseMs: opts.backoffBaseMs, capMs: opts.backoffCapMs },
     });
   } catch (error) {
     await redisBus?.close();

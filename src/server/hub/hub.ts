@@ -17,7 +17,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.ts';
+import type { BackoffPolicy } from '../../core/backoff.ts';
 import type { RestaurantMinute } from '../../core/rollup.ts';
+import { timelinePolicy } from '../../core/timeline/timeline-policy.ts';
 import type { TelemetryFrame } from '../../protocol/telemetry.ts';
 import type { Logger } from '../log/logger.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -68,6 +70,12 @@ export interface HubOptions {
   live?: Partial<Omit<LiveServerOptions, 'secret' | 'source' | 'clock' | 'tickMs' | 'logger' | 'allowedOrigins'>>;
   /** Node process metrics on /metrics; the CLI turns this on. */
   processMetrics?: boolean;
+  /** The heartbeat the gateways ask of terminals (DESIGN.md: 15 s) and its grace (5 s); compressed in tests. */
+  heartbeatIntervalMs?: number;
+  heartbeatGraceMs?: number;
+  /** The terminals' reconnect policy (default 2 s → 64 s, attempts reset after 15 s up): the terminal view judges by it. */
+  backoff?: Partial<BackoffPolicy>;
+  stableAfterMs?: number;
 }
 
 export interface Hub {
@@ -207,6 +215,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     clock,
     logger,
     onAnswer: (route, status) => metrics.apiAnswered(route, status),
+    policy: timelinePolicy({ heartbeatIntervalMs: o.heartbeatIntervalMs, heartbeatGraceMs: o.heartbeatGraceMs, stableAfterMs: o.stableAfterMs, backoff: o.backoff }),
   });
   const serveStatic = createStaticHandler(o.staticDir ?? 'dist');
 

@@ -46,7 +46,7 @@ export interface AllInOneOptions {
   busFaults?: MemoryBusOptions['faults'];
   /** Sees every probe event as the gateway emits it (tests: the exact samples behind the figures). */
   probeTap?: (event: ProbeEvent) => void;
-  hub?: Partial<Pick<HubOptions, 'tickMs' | 'tickPhaseMs' | 'flushIntervalMs' | 'live' | 'processMetrics' | 'allowedOrigins'>>;
+  hub?: Partial<Pick<HubOptions, 'tickMs' | 'tickPhaseMs' | 'flushIntervalMs' | 'live' | 'processMetrics' | 'allowedOrigins' | 'backoff' | 'stableAfterMs'>>;
   clock?: Clock;
   logger?: Logger;
 }
@@ -80,7 +80,23 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
   };
   started.push(() => store.close());
   try {
-    const hub = await startHub({ ...o.hub, secret: o.secret, host: o.host, port: o.port ?? 7400, bus, store, recovered, clock, logger, staticDir: o.staticDir });
+    const hub = await startHub({
+      ...o.hub,
+      secret: o.secret,
+      host: o.host,
+      port: o.port ?? 7400,
+      bus,
+      store,
+      recovered,
+      clock,
+      logger,
+      staticDir: o.staticDir,
+      // The fleet's rules, as the gateway and the simulator below are given them.
+      heartbeatIntervalMs,
+      ...(o.heartbeatGraceMs !== undefined ? { heartbeatGraceMs: o.heartbeatGraceMs } : {}),
+      ...(o.sim?.backoff ? { backoff: o.sim.backoff } : {}),
+      ...(o.sim?.stableAfterMs !== undefined ? { stableAfterMs: o.sim.stableAfterMs } : {}),
+    });
     started.push(() => hub.close());
 
     const gatewayPort = o.gatewayPort ?? 7401;

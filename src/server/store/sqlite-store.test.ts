@@ -9,7 +9,7 @@ import { openSqliteStore, storeFileName } from './sqlite-store.ts';
 import type { SqliteStoreOptions } from './sqlite-store.ts';
 import { DAY_MS } from './store.ts';
 import type { Store } from './store.ts';
-import { MINUTE, T0, authFailEvent, closeEvent, limitEvent, minuteRow, openEvent } from './test-helpers/fixtures.ts';
+import { MINUTE, T0, authFailEvent, closeEvent, lateBeatEvent, limitEvent, minuteRow, openEvent } from './test-helpers/fixtures.ts';
 import { makeTempDir } from './test-helpers/temp-dir.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -168,9 +168,11 @@ describe('events', () => {
     const c = authFailEvent(T0 + 10, { rid: 'r-002', tid: 'r-002-t9' });
     const d = limitEvent(T0 + 10, 'r-002-t1');
     const e = authFailEvent(T0 + 1);
+    const f = lateBeatEvent(T0 + 7, 'r-001-t1');
     await store.writeEvents([a, b]);
-    await store.writeEvents([c, d, e]);
-    expect(await store.readEvents({ from: T0, to: T0 + 11 })).toEqual([e, b, a, c, d]);
+    await store.writeEvents([c, d, e, f]);
+    expect(await store.readEvents({ from: T0, to: T0 + 11 })).toEqual([e, b, f, a, c, d]);
+    expect(await store.readEvents({ tid: 'r-001-t1', from: T0, to: T0 + 11 })).toEqual([b, f, a]);
   });
 
   it('filters by terminal, restaurant, restaurant list, window and limit', async () => {

@@ -6,15 +6,18 @@
  * Time windows are half-open everywhere: `from` inclusive, `to` exclusive, ms since epoch.
  */
 import type { RestaurantMinute } from '../../core/rollup.ts';
-import type { ProbeEventOf } from '../../protocol/probe-events.ts';
+import { lifecycleTypes, type LifecycleEvent, type LifecycleType } from '../../protocol/telemetry.ts';
 
 /** The store keeps rollups as core defines them and never looks inside beyond merging them. */
 export type { RestaurantMinute } from '../../core/rollup.ts';
 
-/** The probe events the terminal timeline needs one by one; everything else is rolled up. */
-export const lifecycleEventTypes = ['open', 'close', 'auth_fail', 'limit'] as const;
-export type LifecycleEventType = (typeof lifecycleEventTypes)[number];
-export type LifecycleEvent = ProbeEventOf<LifecycleEventType>;
+/**
+ * What the terminal timeline needs one by one — the raw probe events and the records of late
+ * heartbeats (src/protocol/telemetry.ts); everything else is rolled up.
+ */
+export const lifecycleEventTypes = lifecycleTypes;
+export type LifecycleEventType = LifecycleType;
+export type { LifecycleEvent };
 
 /** Merges two encoded histograms into one encoded histogram; injected so the store needs no HDR code. */
 export type MergeHistogram = (a: string, b: string) => string;
@@ -72,7 +75,7 @@ export interface Store {
   readMinutes(query: MinutesQuery): Promise<RestaurantMinute[]>;
   /** Events ordered by their time `t`, then by insertion order. */
   readEvents(query: EventsQuery): Promise<LifecycleEvent[]>;
-  /** Authenticated terminals (open, close or limit events) last seen at or after `since`. */
+  /** Authenticated terminals (open, close, limit or late-heartbeat events) last seen at or after `since`. */
   knownTerminals(since: number): Promise<Map<string, KnownTerminal>>;
   /** Deletes what the retention policy says is too old at `now`; returns how many rows went. */
   retention(now: number): Promise<RetentionCounts>;

@@ -6,6 +6,7 @@
 import { causeOfClose } from '../../../protocol/close-codes.ts';
 import type { CloseCause } from '../../../protocol/close-codes.ts';
 import type { AuthFailReason, LimitKind, ProbeEventOf } from '../../../protocol/probe-events.ts';
+import type { HeartbeatLateEvent } from '../../../protocol/telemetry.ts';
 import type { Attempt, HeartbeatCell, HeartbeatSample, Segment, Timeline } from '../timeline-types.ts';
 
 /** 2026-11-26 19:00:00 UTC: a whole hour, so clock times in tests read as 19:xx. */
@@ -28,6 +29,12 @@ export const e = {
   },
   authFail: (s: number, reason: AuthFailReason = 'expired'): ProbeEventOf<'auth_fail'> => ({ type: 'auth_fail', gw: GW, t: at(s), reason, rid: RID, tid: TID }),
   limit: (s: number, conn: string, kind: LimitKind, detail: string = kind): ProbeEventOf<'limit'> => ({ type: 'limit', gw: GW, t: at(s), rid: RID, tid: TID, conn, kind, detail }),
+  /** The gateway's record of a ping `gapS` seconds after the previous one (or the open). */
+  late: (s: number, conn: string, gapS: number, rtt?: number): HeartbeatLateEvent => {
+    const late: HeartbeatLateEvent = { type: 'heartbeat_late', gw: GW, t: at(s), rid: RID, tid: TID, conn, gapMs: Math.round(gapS * 1000) };
+    if (rtt !== undefined) late.rtt = rtt;
+    return late;
+  },
   beat: (s: number, conn: string, onTime = true, rtt?: number): HeartbeatSample =>
     rtt === undefined ? { type: 'heartbeat', gw: GW, t: at(s), conn, onTime } : { type: 'heartbeat', gw: GW, t: at(s), conn, onTime, rtt },
   ack: (s: number, conn: string, latencyMs: number, seq = 1): ProbeEventOf<'ack'> => ({ type: 'ack', gw: GW, t: at(s), rid: RID, tid: TID, conn, seq, latencyMs }),

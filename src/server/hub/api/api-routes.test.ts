@@ -9,11 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../core/fake-clock.ts';
 import { createHistogram } from '../../../core/histogram.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
+import { timelinePolicy, type TimelinePolicy } from '../../../core/timeline/timeline-policy.ts';
 import type { RestaurantFiguresWire } from '../../../protocol/live.ts';
 import { signViewerToken } from '../../auth/tokens.ts';
 import { openSqliteStore } from '../../store/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
-import { closeEvent, minuteRow, openEvent } from '../../store/test-helpers/fixtures.ts';
+import { closeEvent, lateBeatEvent, minuteRow, openEvent } from '../../store/test-helpers/fixtures.ts';
 import { makeTempDir } from '../../store/test-helpers/temp-dir.ts';
 import type { HubView, TerminalWire } from '../hub-view.ts';
 import { figures, sumTotals } from '../live/test-helpers/fake-live-source.ts';
@@ -49,7 +50,7 @@ function fakeView(open: RestaurantMinute[] = []): HubView {
   };
 }
 
-async function serve(opts: { view?: HubView; unwritten?: RestaurantMinute[]; store?: Store } = {}) {
+async function serve(opts: { view?: HubView; unwritten?: RestaurantMinute[]; store?: Store; policy?: TimelinePolicy } = {}) {
   const tmp = makeTempDir();
   cleanups.push(tmp.remove);
   const { store } = await openSqliteStore({ dataDir: tmp.dir });
@@ -63,6 +64,7 @@ async function serve(opts: { view?: HubView; unwritten?: RestaurantMinute[]; sto
     clock: new FakeClock(NOW),
     logger: { warn() {}, error() {} },
     onAnswer: (route, status) => answers.push([route, status]),
+    ...(opts.policy ? { policy: opts.policy } : {}),
   });
   const server: Server = createServer((req, res) => void api(req, res, new URL(req.url ?? '/', 'http://hub')));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -166,5 +168,17 @@ describe('REST API', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ tid: 'r-001-t1', rid: 'r-001', more: true });
     expect(r.body.events.map((e: { type: string; t: number }) => [e.type, e.t - NOW])).toEqual([['open', -5000], ['close', -4000]]);
+    // Without a configured fleet, DESIGN.md's rules.
+    expect(r.body.policy).toEqual({ heartbeatIntervalMs: 15_000, graceMs: 5_000, stableAfterMs: 15_000, backoffBaseMs: 2_000, backoffCapMs: 64_000 });
+  });
+
+  it("states the fleet's own policy with the events, and serves late heartbeats among them", async () => {
+    const policy = timelinePolicy({ heartbeatIntervalMs: 1000, heartbeatGraceMs: 500, backoff: { baseMs: 300, capMs: 2000 } });
+    const { store, get } = await serve({ policy });
+    await store.writeEvents([openEvent(NOW - 5000, 'r-001-t1'), lateBeatEvent(NOW - 3000, 'r-001-t1', 1800)]);
+    const r = await get(`/api/terminals/r-001-t1/events?from=${NOW - 60_000}&to=${NOW}`, token.support);
+    expect(r.body.policy).toEqual({ heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 15_000, backoffBaseMs: 300, backoffCapMs: 2000 });
+    expect(r.body.events.map((e: { type: string }) => e.type)).toEqual(['open', 'heartbeat_late']);
+    expect(r.body.events[1]).toMatchObject({ gapMs: 1800, rtt: 40 });
   });
 });

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../../core/clock.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
+import { timelinePolicy, type TimelinePolicy } from '../../../core/timeline/timeline-policy.ts';
 import { PulseError } from '../../../protocol/errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { HubView } from '../hub-view.ts';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   logger: ApiLogger;
   /** Told of every answered call (metrics); `route` is the pattern, never the raw path. */
   onAnswer?: (route: string, status: number) => void;
+  /** The rules the fleet's terminals follow, stated with their events (default: DESIGN.md's). */
+  policy?: TimelinePolicy;
 }
 
 type Call = { viewer: Viewer; params: RouteParams; query: URLSearchParams; now: number };
@@ -43,6 +46,8 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) =
 
 export function createApi(deps: ApiDeps): ApiHandler {
   const { view, store, clock } = deps;
+  // The terminal view judges reconnect delays and heartbeats by the fleet's own rules.
+  const policy = deps.policy ?? timelinePolicy();
 
   /** Rollups of [from, to) for these restaurants: the store's, those still queued, and the open minute. */
   async function minutesOf(rids: readonly string[] | undefined, w: Window, now: number): Promise<RestaurantMinute[]> {
@@ -112,7 +117,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const limit = limitOf(query, 500, 5000);
       const rids = ridsOf(viewer);
       const found = await store.readEvents({ tid, from: w.from, to: w.to, limit: limit + 1, ...(rids ? { rids } : {}) });
-      return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit };
+      return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit, policy };
     });
 
   function reportInvalid(buckets: readonly Bucket[], what: string): void {

@@ -5,12 +5,24 @@
  * the viewer's decoder reject the whole frame.
  */
 import type { LiveEvent } from '../../../protocol/live.ts';
-import type { LifecycleEvent } from '../../../protocol/telemetry.ts';
+import type { ProbeEventOf } from '../../../protocol/probe-events.ts';
+import { isRawProbeEvent, type LifecycleEvent, type RawProbeType } from '../../../protocol/telemetry.ts';
+
+/** What the feed shows: opens, closes, refused tokens and limit hits. */
+export type FeedEvent = ProbeEventOf<RawProbeType>;
+
+/**
+ * Late heartbeats stay out of the feed: a slow network would flood it with them, and the terminal
+ * view reads them from the store (`GET /api/terminals/:tid/events`).
+ */
+export function isFeedEvent(e: LifecycleEvent): e is FeedEvent {
+  return e.type !== 'heartbeat_late' && isRawProbeEvent(e);
+}
 
 const maxText = 200;
 const clip = (s: string): string => (s.length > maxText ? s.slice(0, maxText) : s);
 
-export function numberEvent(e: LifecycleEvent, id: number): LiveEvent {
+export function numberEvent(e: FeedEvent, id: number): LiveEvent {
   const base = { id, gw: clip(e.gw), t: e.t };
   switch (e.type) {
     case 'open':

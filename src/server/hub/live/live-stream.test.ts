@@ -46,6 +46,14 @@ describe('LiveStream (no sockets)', () => {
     expect(snapshot.restaurants.map((r) => r.rid)).toEqual(['r-3']);
   });
 
+  it('leaves late heartbeats out of the feed: the terminal view reads them from the store', () => {
+    const { source, stream } = setup();
+    source.emit({ type: 'heartbeat_late', gw: 'gw-test', t: 1200, rid: 'r-1', tid: 't-1', conn: 't-1#1', gapMs: 22_000 });
+    source.emit(openEvent('r-1', 't-2', 1500));
+    const entry = stream.tick(2000)!;
+    expect(entry.events.map((e) => [e.type, e.tid])).toEqual([['open', 't-2']]);
+  });
+
   it('gives a snapshot at seq 0 before the first tick', () => {
     const { stream } = setup();
     const snapshot = stream.snapshot(scopeOfClaims({ role: 'engineer' }));

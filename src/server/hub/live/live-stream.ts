@@ -5,7 +5,7 @@
  * (live-server.ts) owns sockets and timers and asks this for frames.
  */
 import type { DeltaFrame, FleetTotalsWire, LiveEvent, SnapshotFrame, StreamPosition, TerminalEventsFrame } from '../../../protocol/live.ts';
-import { numberEvent } from './live-events.ts';
+import { isFeedEvent, numberEvent } from './live-events.ts';
 import type { LiveSample, LiveSource } from './live-source.ts';
 import { ScopeRegistry } from './scope-registry.ts';
 import { deltaFor, emptyTotals, eventInScope, snapshotFor, terminalEventsFor } from './scoped-frames.ts';
@@ -71,7 +71,7 @@ export class LiveStream {
       for (const scope of this.scopes.active(this.current + 1)) totals.set(scope.key, sample.totals(scope.includes));
       const lifecycle = source.drainLifecycle();
       const { changed, removed } = this.state.apply(sample.restaurants);
-      const events = lifecycle.map((e) => numberEvent(e, this.nextEventId++));
+      const events = lifecycle.filter(isFeedEvent).map((e) => numberEvent(e, this.nextEventId++));
       entry = { seq: this.current + 1, t: now, changed, removed, events, totals };
       this.lastSample = sample;
     } catch (error) {

@@ -5,7 +5,7 @@
  * stdout, one line each (a write to a pipe is synchronous on Linux, so a printed line is proof the
  * thing happened before that moment):
  *   ready <hubUrl> <recovered as JSON>
- *   ev <type> <tid> <conn> <t>      every lifecycle event the gateway emitted (before its probe)
+ *   ev <type> <tid> <conn> <t>      every open, close and late heartbeat the gateway emitted (before its probe)
  *   closed                          after a SIGTERM shut everything down
  * stderr: the JSON log (warnings and errors), where a crashed previous run is reported.
  */
@@ -30,6 +30,8 @@ const app = await startAllInOne({
   logger: createLogger({ level: 'warn', name: 'child', stderr: true }),
   probeTap: (e) => {
     if (e.type === 'open' || e.type === 'close') out(`ev ${e.type} ${e.tid} ${e.conn} ${e.t}`);
+    // The probe stores a late heartbeat as an event too (`heartbeat_late`).
+    else if (e.type === 'heartbeat' && !e.onTime) out(`ev heartbeat_late ${e.tid} ${e.conn} ${e.t}`);
   },
   ...(mode === 'sim'
     ? {

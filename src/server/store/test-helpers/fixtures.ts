@@ -27,3 +27,7 @@ export function limitEvent(t: number, tid: string): LifecycleEvent {
 export function authFailEvent(t: number, claimed?: { rid: string; tid: string }): LifecycleEvent {
   return { type: 'auth_fail', gw: 'gw-1', t, reason: 'expired', ...claimed };
 }
+
+export function lateBeatEvent(t: number, tid: string, gapMs = 22_000): LifecycleEvent {
+  return { type: 'heartbeat_late', gw: 'gw-1', t, rid: ridOf(tid), tid, conn: `${tid}#h`, gapMs, rtt: 40 };
+}

@@ -14,6 +14,12 @@ import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts'
  * long the first attempt in it waited.
  */
 export const lookbackMs = 15 * 60_000;
+/**
+ * How long after it happened an event may still be on its way to the store (the probe's 1 s flush,
+ * the bus, the hub's 1 s write batch, with room to spare): a fetch answers for what happened up to
+ * this long before it, and the heartbeat strip judges intervals only that far (heartbeat-strip.ts).
+ */
+export const storeLagMs = 5_000;
 const pageSize = 5000;
 /** 50,000 events: far beyond a terminal's worst week; a cap so a runaway never loops forever. */
 const maxPages = 10;

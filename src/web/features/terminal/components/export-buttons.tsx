@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { buildTimeline } from '../../../../core/timeline/build-timeline.ts';
+import { timelineRulesOf } from '../../../../core/timeline/timeline-policy.ts';
 import { exportFileName, toCsv, toJson } from '../../../../core/timeline/timeline-export.ts';
 import type { HeartbeatSample } from '../../../../core/timeline/timeline-types.ts';
 import { useApi } from '../../../lib/api-context.ts';
-import { fetchTerminalEvents } from '../api/get-terminal-events.ts';
+import { fetchTerminalEvents, storeLagMs } from '../api/get-terminal-events.ts';
 import { withConnNames } from '../model/beat-log.ts';
 import type { ViewPolicy } from '../model/terminal-events.ts';
 import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts';
-import { timelineRules } from './use-terminal-timeline.ts';
 
 /** Saves `text` as a file: a Blob behind a temporary link, released once clicked. */
 function download(name: string, type: string, text: string): void {
@@ -53,7 +53,7 @@ export function ExportButtons({ tid, rid, window: w, samples, samplesSince, poli
         download(name, 'text/csv;charset=utf-8', toCsv(page.events, { from, to }));
       } else {
         const events = [...page.events, ...withConnNames(samples, page.events)];
-        const timeline = buildTimeline({ events, from, to, now, ...timelineRules(policy), heartbeatsFrom: samplesSince ?? Infinity });
+        const timeline = buildTimeline({ events, from, to, now, ...timelineRulesOf(policy), heartbeatsFrom: samplesSince ?? Infinity, recordsUntil: now - storeLagMs });
         download(name, 'application/json', toJson(timeline, { tid, rid, exportedAt: new Date(now).toISOString() }));
       }
     } catch (error) {

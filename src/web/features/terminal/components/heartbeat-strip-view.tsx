@@ -1,6 +1,6 @@
 import { memo, useMemo } from 'react';
 import type { HeartbeatStatus, Timeline } from '../../../../core/timeline/timeline-types.ts';
-import { formatClock } from '../../../lib/format.ts';
+import { seconds } from '../../../../core/timeline/figure-text.ts';
 import { stripShapes } from '../model/bar-shapes.ts';
 import { heartbeatWords, stripRuns } from '../model/timeline-words.ts';
 import { Legend } from './connection-bar.tsx';
@@ -8,9 +8,9 @@ import { Legend } from './connection-bar.tsx';
 const fill: Record<HeartbeatStatus, string> = { on_time: 'var(--pulse-ok)', late: 'var(--pulse-warn)', missed: 'var(--pulse-bad)', unknown: 'var(--pulse-line)' };
 const W = 1000;
 
-/** One cell per 15 s interval while connected, drawn as runs of equal cells (dense ones merged); counts in words. */
-export const HeartbeatStripView = memo(function HeartbeatStripView({ timeline, watchingSince }: { timeline: Timeline; watchingSince: number | null }) {
-  const { from, end, heartbeats } = timeline;
+/** One cell per heartbeat interval while connected, drawn as runs of equal cells (dense ones merged); counts in words. */
+export const HeartbeatStripView = memo(function HeartbeatStripView({ timeline }: { timeline: Timeline }) {
+  const { from, end, heartbeats, heartbeatIntervalMs, graceMs } = timeline;
   const shapes = useMemo(() => stripShapes(stripRuns(heartbeats.cells), from, end, W), [heartbeats.cells, from, end]);
   const c = heartbeats.counts;
   const words = `${c.on_time} on time, ${c.late} late, ${c.missed} missed, ${c.unknown} unknown`;
@@ -35,9 +35,9 @@ export const HeartbeatStripView = memo(function HeartbeatStripView({ timeline, w
         ))}
       </ul>
       <p className="text-xs text-muted">
-        {watchingSince === null
-          ? 'Heartbeats are collected while this page is open; until then only heartbeat timeouts (4008) show.'
-          : `Heartbeats collected since ${formatClock(watchingSince)}; before that only heartbeat timeouts (4008) show.`}
+        {/* heartbeat-strip.ts says why: the gateway records every late ping and drops a silent terminal (4008). */}
+        On time unless the gateway recorded the ping late, or dropped the terminal for silence (4008: missed). The last{' '}
+        {seconds(2 * heartbeatIntervalMs + graceMs)} of a connection are judged once a late ping could have come; unknown: it closed first.
       </p>
     </figure>
   );

@@ -56,12 +56,15 @@ describe('terminal view components', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
-  it('the bar draws every segment and flags the fast retry; the strip says it has no samples', () => {
+  it('the bar draws every segment and flags the fast retry; the strip is judged from the records', () => {
     const bar = renderToStaticMarkup(<ConnectionBar timeline={timeline} />);
     expect(bar.match(/data-state="disconnected"/g)).toHaveLength(4);
     expect(bar.match(/data-flag="backoff_not_respected"/g)).toHaveLength(1);
-    const strip = renderToStaticMarkup(<HeartbeatStripView timeline={timeline} watchingSince={null} />);
+    const strip = renderToStaticMarkup(<HeartbeatStripView timeline={timeline} />);
+    expect(strip).toContain('data-status="on_time"');
     expect(strip).toContain('data-status="missed"');
-    expect(strip).toContain('collected while this page is open');
+    // The 4008's last two intervals, and nothing else, were missed.
+    expect(strip).toMatch(/\d+ on time, 0 late, 2 missed, \d+ unknown/);
+    expect(strip).toContain('judged once a late ping could have come');
   });
 });

@@ -69,7 +69,7 @@ export function TerminalViewPage() {
           <DiagnosticReport timeline={timeline} />
           <section aria-label="Timeline" className="space-y-3 rounded-md border border-line bg-surface p-3">
             <ConnectionBar timeline={timeline} />
-            <HeartbeatStripView timeline={timeline} watchingSince={beatLog.since} />
+            <HeartbeatStripView timeline={timeline} />
           </section>
           <Suspense fallback={<p className="text-sm text-muted">Loading charts…</p>}>
             <LatencyCharts timeline={timeline} />

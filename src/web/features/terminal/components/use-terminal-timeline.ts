@@ -1,24 +1,22 @@
 /**
- * Everything the terminal view draws, as one timeline: the store's events for the window, this
- * terminal's events from the live feed since they were fetched, the open the hub's live view
- * vouches for, and the heartbeats logged while the page is open. Rebuilt when any of them changes,
- * and every 15 s while the window reaches now (so its end follows the clock).
+ * Everything the terminal view draws, as one timeline: the store's events for the window (late
+ * heartbeats included: the heartbeat strip is built from them), this terminal's events from the
+ * live feed since they were fetched, the open the hub's live view vouches for, and the heartbeats
+ * polled while the page is open (RTT points and the exact last heartbeat). Rebuilt when any of
+ * them changes, and every 15 s while the window reaches now (so its end follows the clock).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { buildTimeline } from '../../../../core/timeline/build-timeline.ts';
+import { timelineRulesOf } from '../../../../core/timeline/timeline-policy.ts';
 import type { Timeline, TimelineEvent } from '../../../../core/timeline/timeline-types.ts';
 import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
 import { useLive } from '../../../live/use-live.ts';
-import { useTerminalEvents } from '../api/get-terminal-events.ts';
+import { storeLagMs, useTerminalEvents } from '../api/get-terminal-events.ts';
 import { useTerminalStatus } from '../api/get-terminal-status.ts';
 import { openFromStatus, withConnNames, type BeatRules } from '../model/beat-log.ts';
-import { defaultPolicy, liveEventsOf, type ViewPolicy } from '../model/terminal-events.ts';
+import { defaultPolicy, liveEventsOf } from '../model/terminal-events.ts';
 import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts';
 
-/** What buildTimeline takes from the policy. */
-export function timelineRules(p: ViewPolicy) {
-  return { heartbeatIntervalMs: p.heartbeatIntervalMs, graceMs: p.graceMs, stableAfterMs: p.stableAfterMs, backoff: p.backoff };
-}
 /** The feed's events from a little before the fetch: one seen by both is dropped as a repeat. */
 const overlapMs = 5_000;
 
@@ -60,8 +58,17 @@ export function useTerminalTimeline(tid: string, w: TerminalWindow) {
     const lifecycle = [...page.events, ...liveMine];
     const vouched = openFromStatus(status.status, lifecycle, tid, rid ?? '');
     const all: TimelineEvent[] = [...lifecycle, ...(vouched ? [vouched] : []), ...withConnNames(status.log.samples, lifecycle)];
-    return buildTimeline({ events: all, from, to, now, ...timelineRules(page.policy), heartbeatsFrom: status.log.since ?? Infinity });
-  }, [page, liveMine, status.status, status.log, clock, w, tid, rid]);
+    return buildTimeline({
+      events: all,
+      from,
+      to,
+      now,
+      ...timelineRulesOf(page.policy),
+      heartbeatsFrom: status.log.since ?? Infinity,
+      // Late heartbeats come from the store only (the live feed leaves them out).
+      recordsUntil: fetchedAt - storeLagMs,
+    });
+  }, [page, liveMine, status.status, status.log, clock, w, tid, rid, fetchedAt]);
 
   return { timeline, rid, policy, query: events, beatLog: status.log };
 }

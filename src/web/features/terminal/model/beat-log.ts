@@ -1,12 +1,12 @@
 /**
- * Heartbeats of one terminal collected while its page is open. The hub serves no per-terminal
- * heartbeat history (the probe sums heartbeats per restaurant-second), but its terminal row says
- * when the last one arrived and the RTT it reported; polled every few seconds, each new
- * `lastHeartbeatAt` is one heartbeat.
+ * Heartbeats of one terminal collected while its page is open. The store keeps only the late ones
+ * (the heartbeat strip is built from those and the 4008 closes, heartbeat-strip.ts); on-time ones
+ * are summed per restaurant-second. The hub's terminal row says when the last one arrived and the
+ * RTT it reported: polled every few seconds, each new `lastHeartbeatAt` is one heartbeat — the
+ * exact last heartbeat and the RTT points of the window while the page is open.
  *
- * Silence proves a missed heartbeat only while we were watching: the log's `since` moves past any
- * stretch without a poll (a hidden tab, a failed fetch), so the strip says "unknown" there rather
- * than "missed".
+ * The log's `since` moves past any stretch without a poll (a hidden tab, a failed fetch): a
+ * connection seen without a sampled heartbeat counts as never ponged only while we were watching.
  */
 import type { HeartbeatSample } from '../../../../core/timeline/timeline-types.ts';
 import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';

@@ -3,36 +3,29 @@
  * (docs/api.md), checked event by event against the wire contract, and the live feed's events of
  * the same terminal, which bridge the seconds between two fetches.
  */
+import { timelinePolicy, type TimelinePolicy } from '../../../../core/timeline/timeline-policy.ts';
 import type { LiveEvent } from '../../../../protocol/live.ts';
 import { lifecycleEventSchema, type LifecycleEvent } from '../../../../protocol/telemetry.ts';
 import { asArray, asObject, num, str } from '../../../lib/parse.ts';
 
 /**
- * The rules the timeline judges by. The hub may say them (`policy` in the answer: a fleet run with
- * compressed heartbeats and backoff, as the end-to-end tests do); otherwise DESIGN.md's defaults.
+ * The rules the timeline judges by, as the hub states them (`policy` in the answer: a fleet run
+ * with compressed heartbeats and backoff, as the end-to-end tests do); DESIGN.md's defaults for
+ * whatever it leaves out (an older hub).
  */
-export interface ViewPolicy {
-  heartbeatIntervalMs: number;
-  graceMs: number;
-  stableAfterMs: number;
-  backoff: { baseMs: number; capMs: number };
-}
+export type ViewPolicy = TimelinePolicy;
 
-export const defaultPolicy: ViewPolicy = { heartbeatIntervalMs: 15_000, graceMs: 5_000, stableAfterMs: 15_000, backoff: { baseMs: 2_000, capMs: 64_000 } };
+export const defaultPolicy: ViewPolicy = timelinePolicy();
 
 export function policyOf(raw: unknown): ViewPolicy {
   const o = asObject(raw) ?? {};
-  const ms = (v: unknown, fallback: number): number => {
-    const n = num(v);
-    return n !== null && n > 0 ? n : fallback;
-  };
-  const d = defaultPolicy;
-  return {
-    heartbeatIntervalMs: ms(o.heartbeatIntervalMs, d.heartbeatIntervalMs),
-    graceMs: ms(o.graceMs, d.graceMs),
-    stableAfterMs: ms(o.stableAfterMs, d.stableAfterMs),
-    backoff: { baseMs: ms(o.backoffBaseMs, d.backoff.baseMs), capMs: ms(o.backoffCapMs, d.backoff.capMs) },
-  };
+  const ms = (v: unknown): number | undefined => num(v) ?? undefined;
+  return timelinePolicy({
+    heartbeatIntervalMs: ms(o.heartbeatIntervalMs),
+    heartbeatGraceMs: ms(o.graceMs),
+    stableAfterMs: ms(o.stableAfterMs),
+    backoff: { baseMs: ms(o.backoffBaseMs), capMs: ms(o.backoffCapMs) },
+  });
 }
 
 export interface EventsPage {

@@ -62,9 +62,12 @@ describe('events from the API and the live feed', () => {
     expect(page).toMatchObject({ tid: 't1', rid: 'r-001', more: true, invalid: 2 });
     expect(page.events.map((e) => e.type)).toEqual(['open', 'close']);
     expect(joinPages([page, { ...page, to: at(90), more: false, events: [open(70, 'c2')] }])).toMatchObject({ from: at(0), to: at(90), more: false, invalid: 4 });
-    expect(parseEventsPage(null)).toMatchObject({ events: [], more: false, policy: { heartbeatIntervalMs: 15_000, backoff: { baseMs: 2000, capMs: 64_000 } } });
+    expect(parseEventsPage(null)).toMatchObject({ events: [], more: false, policy: { heartbeatIntervalMs: 15_000, backoffBaseMs: 2000, backoffCapMs: 64_000 } });
     const compressed = parseEventsPage({ events: [], policy: { heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoffBaseMs: 300, backoffCapMs: -1 } });
-    expect(compressed.policy).toEqual({ heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoff: { baseMs: 300, capMs: 64_000 } });
+    expect(compressed.policy).toEqual({ heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoffBaseMs: 300, backoffCapMs: 64_000 });
+    // The gateway's record of a late heartbeat is a lifecycle event like the others.
+    const late = { type: 'heartbeat_late', gw: 'gw-1', t: at(20), rid: 'r-001', tid: 't1', conn: 'c1', gapMs: 1800, rtt: 12 };
+    expect(parseEventsPage({ events: [late, { ...late, gapMs: -1 }] })).toMatchObject({ events: [late], invalid: 1 });
   });
 
   it("takes this terminal's live events newer than the fetch", () => {
