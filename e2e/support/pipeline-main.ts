@@ -20,6 +20,7 @@ interface PipelineArgs {
   gatewayPort: number;
   heartbeatMs: number;
   graceMs: number;
+  backoff: { baseMs: number; capMs: number };
   staticDir: string;
 }
 
@@ -37,6 +38,8 @@ const app = await startAllInOne({
   heartbeatIntervalMs: args.heartbeatMs,
   heartbeatGraceMs: args.graceMs,
   staticDir: args.staticDir,
+  // The simulator runs as its own process here, so the hub is told its backoff directly.
+  hub: { backoff: args.backoff },
   logger,
 });
 

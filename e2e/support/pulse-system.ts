@@ -19,6 +19,9 @@ const pulseBin = join(repoRoot, 'bin', 'pulse.js');
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
+/** The simulated terminals' backoff: a fleet back within a second or two of a restart keeps the specs short. */
+export const e2eBackoff = { baseMs: 300, capMs: 2000 } as const;
+
 export interface SystemOptions {
   /** Written to a file and played by `pulse sim --scenario`. */
   scenario: ScenarioInput;
@@ -74,6 +77,7 @@ export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
     redisPort: redisPort!,
     heartbeatMs,
     graceMs,
+    backoff: e2eBackoff,
     staticDir: process.env.PULSE_E2E_STATIC ?? join(repoRoot, 'dist'),
     adopt: (child) => children.push(child),
   });
@@ -97,9 +101,8 @@ export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
         '--seed', String(o.seed ?? 1),
         // The truth file is flushed with each progress line: 200 ms keeps it close to real time.
         '--progress-ms', '200',
-        // A fleet back within a second or two of a restart keeps the specs short.
-        '--backoff-base-ms', '300',
-        '--backoff-cap-ms', '2000',
+        '--backoff-base-ms', String(e2eBackoff.baseMs),
+        '--backoff-cap-ms', String(e2eBackoff.capMs),
       ],
       cwd: repoRoot,
     });

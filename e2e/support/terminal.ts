@@ -13,9 +13,18 @@ export interface HandTerminal {
   /** The close code, once closed (by either side). */
   readonly closed: Promise<number>;
   close(code: number, reason: string): Promise<number>;
+  /** Drops the TCP connection without a close frame: the gateway sees an abnormal close (1006). */
+  drop(): Promise<number>;
 }
 
-export function connectTerminal(gatewayUrl: string, token: string, timeoutMs = 5_000): Promise<HandTerminal> {
+export interface TerminalOptions {
+  timeoutMs?: number;
+  /** False: never ping, so the gateway buries the connection as half-open (4008). Default true. */
+  heartbeat?: boolean;
+}
+
+export function connectTerminal(gatewayUrl: string, token: string, options: number | TerminalOptions = {}): Promise<HandTerminal> {
+  const { timeoutMs = 5_000, heartbeat = true } = typeof options === 'number' ? { timeoutMs: options } : options;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(gatewayUrl, ['pulse.v1', `bearer.${token}`]);
     let beat: ReturnType<typeof setInterval> | undefined;
@@ -33,6 +42,11 @@ export function connectTerminal(gatewayUrl: string, token: string, timeoutMs = 5
         ws.close(code, reason);
         return closed;
       },
+      drop() {
+        clearInterval(beat);
+        ws.terminate();
+        return closed;
+      },
     });
     const timer = setTimeout(() => {
       ws.terminate();
@@ -42,7 +56,7 @@ export function connectTerminal(gatewayUrl: string, token: string, timeoutMs = 5
       clearTimeout(timer);
       const first = JSON.parse(String(data)) as NonNullable<HandTerminal['first']>;
       let seq = 0;
-      if (first.type === 'welcome' && first.heartbeatIntervalMs) {
+      if (heartbeat && first.type === 'welcome' && first.heartbeatIntervalMs) {
         beat = setInterval(() => ws.send(JSON.stringify({ type: 'ping', seq: ++seq, timestamp: Date.now() })), first.heartbeatIntervalMs);
       }
       resolve(terminal(first));

@@ -25,6 +25,8 @@ export interface PipelineOptions {
   redisPort: number;
   heartbeatMs: number;
   graceMs: number;
+  /** The simulated terminals' reconnect backoff: the hub states it so the terminal view judges by it. */
+  backoff: { baseMs: number; capMs: number };
   staticDir: string;
   /** Every process started is handed here (the system stops them and collects their output). */
   adopt(child: Child): void;
@@ -52,7 +54,19 @@ export function pipeline(o: PipelineOptions): Pipeline {
         ? new Child({
             name: 'hub',
             command: process.execPath,
-            args: [pulseBin, 'hub', '--port', String(o.hubPort), '--data', o.dataDir, '--static', o.staticDir, '--bus', busUrl, '--log-level', 'warn'],
+            args: [
+              pulseBin, 'hub',
+              '--port', String(o.hubPort),
+              '--data', o.dataDir,
+              '--static', o.staticDir,
+              '--bus', busUrl,
+              '--log-level', 'warn',
+              // The fleet's rules, as the gateway and the simulator run them.
+              '--heartbeat-ms', String(o.heartbeatMs),
+              '--grace-ms', String(o.graceMs),
+              '--backoff-base-ms', String(o.backoff.baseMs),
+              '--backoff-cap-ms', String(o.backoff.capMs),
+            ],
             cwd: o.repoRoot,
             onStdoutLine,
           })
@@ -61,7 +75,7 @@ export function pipeline(o: PipelineOptions): Pipeline {
             command: process.execPath,
             args: [
               '--import', 'tsx', join(o.repoRoot, 'e2e', 'support', 'pipeline-main.ts'),
-              JSON.stringify({ dataDir: o.dataDir, port: o.hubPort, gatewayPort: o.gatewayPort, heartbeatMs: o.heartbeatMs, graceMs: o.graceMs, staticDir: o.staticDir }),
+              JSON.stringify({ dataDir: o.dataDir, port: o.hubPort, gatewayPort: o.gatewayPort, heartbeatMs: o.heartbeatMs, graceMs: o.graceMs, backoff: o.backoff, staticDir: o.staticDir }),
             ],
             cwd: o.repoRoot,
             onStdoutLine,
