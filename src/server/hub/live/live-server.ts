@@ -339,8 +339,11 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   const scheduleTick = (): void => {
     tickTimer = clock.setTimeout(() => {
       tick();
-      // Fixed cadence without bursts: a late tick does not make the next ones early to catch up.
-      nextDue = Math.max(nextDue + tickMs, clock.now() + 1);
+      // Fixed cadence without bursts, and without drift: a late tick does not make the next ones
+      // early to catch up, and the next one is due at the first slot of the original grid still
+      // ahead — the hub phases ticks just after the probes' whole-second flushes, so sliding off
+      // that grid after one slow tick would add up to a tick of latency for good.
+      nextDue += tickMs * Math.max(1, Math.ceil((clock.now() + 1 - nextDue) / tickMs));
       scheduleTick();
     }, Math.max(0, nextDue - clock.now()));
   };

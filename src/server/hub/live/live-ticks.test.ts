@@ -21,6 +21,24 @@ describe('live ticks (fake clock)', () => {
     expect(clock.pendingCount).toBe(0);
   });
 
+  it('keeps ticks on their grid after a tick more than one tick late (no drift off the probes\' flushes)', async () => {
+    const start = 1_700_000_000_020; // 20 ms after a whole second, as the hub phases them
+    const clock = new FakeClock(start);
+    const source = new FakeLiveSource();
+    const at: number[] = [];
+    source.onSample = () => {
+      at.push(clock.now());
+      // The third tick's sample blocks the loop for 2.5 s (a long GC pause, a huge fleet).
+      if (at.length === 4) clock.advance(2_500);
+    };
+    const live = createLiveServer({ secret: testSecret, source, clock, allowedOrigins: [], tickMs: 1000 });
+    clock.advance(8_000);
+    // Sample 0 is the stream's seed (at start); ticks follow at +1, +2, +3 s; the one at +3 s ends at
+    // +5.5 s, so +4 and +5 are skipped (no burst) and the next is +6 s — on the grid, not +6.5 s.
+    expect(at.map((t) => t - start)).toEqual([0, 1_000, 2_000, 3_000, 6_000, 7_000, 8_000]);
+    await live.close();
+  });
+
   it('skips a tick whose source fails, without a hole in the seqs, and recovers', async () => {
     const clock = new FakeClock();
     const source = new FakeLiveSource();
