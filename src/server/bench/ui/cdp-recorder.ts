@@ -1,0 +1,48 @@
+/**
+ * What the bench reads through the Chrome DevTools Protocol: the JS heap after a forced GC, and the
+ * renderer's cumulative main-thread time (all work — script, style, layout, GC — not only the part
+ * the SPA times itself). Not the Network domain: it would copy every stream payload out of the
+ * renderer on its main thread (see page-probes.ts for how bytes are counted instead).
+ */
+import type { CDPSession } from 'playwright-core';
+
+export interface HeapSample {
+  usedBytes: number;
+  domNodes: number;
+  listeners: number;
+}
+
+export interface MainThreadTotals {
+  /** Seconds of main-thread work since the renderer started, by kind. */
+  task: number;
+  script: number;
+  layout: number;
+  style: number;
+}
+
+export class CdpRecorder {
+  private constructor(private readonly cdp: CDPSession) {}
+
+  static async attach(cdp: CDPSession): Promise<CdpRecorder> {
+    await cdp.send('Performance.enable');
+    await cdp.send('HeapProfiler.enable');
+    return new CdpRecorder(cdp);
+  }
+
+  async metrics(): Promise<Record<string, number>> {
+    const { metrics } = await this.cdp.send('Performance.getMetrics');
+    return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+  }
+
+  /** Heap used after a full GC: what the page holds, not what it has yet to collect. */
+  async heapAfterGc(): Promise<HeapSample> {
+    await this.cdp.send('HeapProfiler.collectGarbage');
+    const m = await this.metrics();
+    return { usedBytes: m.JSHeapUsedSize ?? NaN, domNodes: m.Nodes ?? NaN, listeners: m.JSEventListeners ?? NaN };
+  }
+
+  async mainThread(): Promise<MainThreadTotals> {
+    const m = await this.metrics();
+    return { task: m.TaskDuration ?? 0, script: m.ScriptDuration ?? 0, layout: m.LayoutDuration ?? 0, style: m.RecalcStyleDuration ?? 0 };
+  }
+}

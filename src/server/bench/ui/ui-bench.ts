@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:ui` — issue 4's dashboard targets, measured in the system Chromium against a real
+ * hub + gateway fed by the simulator through the real protocol:
+ *
+ *   main-thread time per live tick (the SPA's `pulse:tick` measures) p50/p95   target p95 ≤ 8 ms
+ *   long tasks > 50 ms in steady state                                         target none
+ *   JS heap after a forced GC, minute N vs minute 1                            target ≤ +10 %
+ *   stream bytes per second in steady state                                    target ≤ 10 KB/s
+ *   initial JS, gzipped (entry chunk + its static imports)                     target ≤ 250 KB
+ *   terminal view, 24 h window holding 5,000 lifecycle events                  target < 1 s
+ *
+ *   npm run bench:ui -- [--minutes 10] [--restaurants 2000] [--terminals 5] [--json]
+ *
+ * Figures go to stdout (a table, or one JSON object with --json); progress to stderr. It prints
+ * figures and exits 0 whether or not they meet their targets: it is a measurement, not a test.
+ * The machine is shared by the browser, the hub and the simulator: on two cores the figures
+ * include their contention, as a support agent's laptop would not.
+ */
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { CdpRecorder } from './cdp-recorder.ts';
+import { watchFleet } from './fleet-session.ts';
+import { MainThreadTrace } from './main-thread-trace.ts';
+import { probeScript } from './page-probes.ts';
+import { benchSpaDir, buildBenchSpa, isStale, spaSizes } from './spa-bundle.ts';
+import { watchStream } from './stream-shadow.ts';
+import { startSystem } from './system-under-test.ts';
+import { seededTid } from './terminal-seed.ts';
+import { timeTerminalView } from './terminal-view-timing.ts';
+import { allMet, formatReport, summarise, type UiBenchRaw } from './ui-report.ts';
+
+const seedEvents = 5000;
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      minutes: { type: 'string', default: '10' },
+      restaurants: { type: 'string', default: '2000' },
+      terminals: { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const num = (name: string, text: string, min: number, max: number, integer = true): number => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
+    return n;
+  };
+  return {
+    // The heap is compared at minute 1 and minute N: N must leave some steady state after minute 1.
+    minutes: num('minutes', values.minutes, 1.5, 24 * 60, false),
+    restaurants: num('restaurants', values.restaurants, 1, 19_000),
+    terminals: num('terminals', values.terminals, 1, 1000),
+    json: values.json,
+  };
+}
+
+const progress = (line: string): void => void process.stderr.write(`bench:ui │ ${line}\n`);
+
+async function main(): Promise<void> {
+  const o = options();
+  if (o.restaurants * o.terminals > 19_000) throw new Error('one simulator process holds about 19,000 terminals; ask for fewer');
+
+  if (isStale()) {
+    progress(`building the SPA into ${benchSpaDir} (vite build --manifest)…`);
+    progress(`built in ${((await buildBenchSpa(progress)) / 1000).toFixed(1)} s`);
+  } else progress(`the SPA build in ${benchSpaDir} is up to date`);
+  const sizes = spaSizes();
+
+  progress(`starting hub + gateway, seeding ${seedEvents} lifecycle events for ${seededTid}, then ${o.restaurants} × ${o.terminals} simulated terminals…`);
+  const system = await startSystem({ restaurants: o.restaurants, terminals: o.terminals, staticDir: benchSpaDir, seedEvents, progress });
+  const browser = await chromium.launch({ executablePath: process.env.PULSE_CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs, headless: true });
+  try {
+    const connected = await system.connected(0.98, 120_000);
+    progress(`${connected} terminals connected`);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+    await context.addInitScript({ content: probeScript });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => progress(`page error: ${error.message}`));
+    const cdp = await CdpRecorder.attach(await context.newCDPSession(page));
+
+    const shadow = watchStream(system.hubUrl, system.token);
+    const trace = new MainThreadTrace(browser, page);
+    const fleet = await watchFleet(page, cdp, { url: `${system.hubUrl}/#token=${system.token}`, shadow, trace, minutes: o.minutes, progress });
+    shadow.close();
+    progress(`timing the terminal view (24 h, ${seedEvents} seeded events)…`);
+    const terminalView = await timeTerminalView(page, seededTid).catch((error: Error) => ({ notMeasured: error.message }));
+
+    const raw: UiBenchRaw = {
+      restaurants: o.restaurants,
+      terminals: o.terminals,
+      minutes: o.minutes,
+      connected,
+      browser: `Chromium ${browser.version()}`,
+      ...fleet,
+      initialJs: sizes.initial,
+      fleetViewJs: sizes.fleetView,
+      terminalView,
+    };
+    const summary = summarise(raw);
+    if (o.json) process.stdout.write(JSON.stringify({ ...summary, allTargetsMet: allMet(summary) }, null, 2) + '\n');
+    else process.stdout.write(formatReport(summary) + '\n');
+  } finally {
+    await browser.close().catch(() => {});
+    progress('stopping the simulator and the hub…');
+    await system.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:ui failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
