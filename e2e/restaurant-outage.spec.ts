@@ -3,6 +3,9 @@
  * count reaches 0 within 2 s; with a silent drop, within heartbeat timeout + 2 s; recovery turns it
  * back."
  *
+ * "Unhealthy" or worse: with none of its expected terminals connected a restaurant is `offline`
+ * (src/core/figures.ts), the worst status there is, and its row says "Offline".
+ *
  * Times are measured from the simulator's own `fault_start` line to the moment the page's row
  * changed (recorded in the page, on the same machine clock), not to when the test happened to look.
  */
@@ -53,11 +56,11 @@ test('clean closes at r-002: unhealthy and 0 connected within 2 s, healthy again
   const start = await waitForFault(() => faultStart(sys.truth(), 0), 'outage start');
   expect(start.restaurants).toEqual(['r-002']);
 
-  const down = await firstChange(page, (c) => c.t >= start.t && c.connections === 0 && c.status === 'unhealthy', 5_000, 'r-002 shows 0 connected, unhealthy');
+  const down = await firstChange(page, (c) => c.t >= start.t && c.connections === 0 && c.status === 'offline', 5_000, 'r-002 shows 0 connected, offline');
   expect(down.t - start.t, 'ms from the outage to the row showing it').toBeLessThanOrEqual(2_000);
   // The words say it too, not only the colour.
   const row = page.getByTestId('restaurant-row-r-002');
-  await expect(row).toContainText('Unhealthy');
+  await expect(row).toContainText('Offline');
   await expect(row).toContainText(`0 / ${terminals}`);
 
   const end = await waitForFault(() => faultEnd(sys.truth(), 0), 'outage end');
@@ -73,7 +76,7 @@ test('silent drop at r-002: 0 connected within heartbeat timeout + 2 s, timed ou
   const start = await waitForFault(() => faultStart(sys.truth(), 1), 'silent start');
   expect(start.restaurants).toEqual(['r-002']);
 
-  const down = await firstChange(page, (c) => c.t >= start.t && c.connections === 0 && c.status === 'unhealthy', 10_000, 'r-002 shows 0 connected, unhealthy');
+  const down = await firstChange(page, (c) => c.t >= start.t && c.connections === 0 && c.status === 'offline', 10_000, 'r-002 shows 0 connected, offline');
   expect(down.t - start.t, `ms from the silence to the row showing it (heartbeat timeout ${sys.heartbeatTimeoutMs} ms)`).toBeLessThanOrEqual(sys.heartbeatTimeoutMs + 2_000);
   // Nobody closed anything: the gateway must have found out by itself, and the feed says how.
   await expect

@@ -45,7 +45,8 @@ test('fleet view in light and dark, and a restaurant view', async ({ page }) => 
   const sys = system();
   await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
   await signIn(page, sys.printedLink);
-  await expect.poll(async () => (await restaurantRows(page)).find((r) => r.rid === 'r-005')?.status, { timeout: 10_000 }).toBe('unhealthy');
+  // r-005 is down: none of its terminals connected reads "offline" (src/core/figures.ts).
+  await expect.poll(async () => (await restaurantRows(page)).find((r) => r.rid === 'r-005')?.status, { timeout: 10_000 }).toBe('offline');
   await fleetReady(page, 8);
 
   const light = await pageColours(page);

@@ -3,7 +3,7 @@ import { decodeLiveFrame, decodeViewerMessage, formatSince, parseSince } from '.
 
 const totals = {
   restaurants: 0,
-  byStatus: { healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 },
+  byStatus: { healthy: 0, degraded: 0, unhealthy: 0, offline: 0, unknown: 0 },
   connections: 0,
   expected: 0,
   reconnectsPerMin: 0,
@@ -47,6 +47,13 @@ describe('live codecs', () => {
     expect(decodeLiveFrame(JSON.stringify(badShare)).ok).toBe(false);
     const badError = { ...delta, totals: { ...totals, errors: { made_up: 1 } } };
     expect(decodeLiveFrame(JSON.stringify(badError)).ok).toBe(false);
+  });
+
+  it('carries "offline" as a restaurant status, and nothing it does not know', () => {
+    const row = { rid: 'r-1', status: 'offline', connections: 0, expected: 4, reconnectsPerMin: 0, heartbeatSuccess: null, rttMs: null, deliveryMs: null, errors: {}, errorsPerMin: 0, stability: 0 };
+    const delta = { type: 'delta', epoch: 'e1', seq: 2, t: 1, restaurants: [row], removed: [], totals: { ...totals, restaurants: 1, byStatus: { ...totals.byStatus, offline: 1 } }, events: [], eventsOmitted: 0 };
+    expect(decodeLiveFrame(JSON.stringify(delta)).ok).toBe(true);
+    expect(decodeLiveFrame(JSON.stringify({ ...delta, restaurants: [{ ...row, status: 'down' }] })).ok).toBe(false);
   });
 
   it('accepts only stable error codes in error frames', () => {

@@ -43,7 +43,13 @@ const count = z.number().int().nonnegative();
 const rate = z.number().nonnegative();
 const share = z.number().min(0).max(1);
 
-export const healthStatuses = ['healthy', 'degraded', 'unhealthy', 'unknown'] as const;
+/**
+ * A restaurant's status (the rule is `statusOf` in src/core/figures.ts): `offline` = terminals
+ * expected and none connected, the worst case; `unknown` = nothing expected, nothing to judge by.
+ * A terminal's health uses the same words but is never `offline` (a disconnected terminal reads
+ * `unhealthy`, its `state` says it is disconnected).
+ */
+export const healthStatuses = ['healthy', 'degraded', 'unhealthy', 'offline', 'unknown'] as const;
 export type HealthStatus = (typeof healthStatuses)[number];
 
 /** Null when there were no samples: "no data" must not read as 0 ms. */
@@ -73,7 +79,7 @@ export type RestaurantFiguresWire = z.infer<typeof restaurantFiguresWireSchema>;
 /** Totals over a viewer's scope (for a manager: their restaurants only). */
 export const fleetTotalsWireSchema = z.object({
   restaurants: count,
-  byStatus: z.object({ healthy: count, degraded: count, unhealthy: count, unknown: count }),
+  byStatus: z.object({ healthy: count, degraded: count, unhealthy: count, offline: count, unknown: count }),
   connections: count,
   expected: count,
   reconnectsPerMin: rate,

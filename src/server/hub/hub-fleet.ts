@@ -5,10 +5,10 @@
  * API needs that figures do not carry (each terminal's last close, which restaurant a terminal is in).
  */
 import type { Clock } from '../../core/clock.ts';
-import { totals as totalsOf, type FleetTotals, type RestaurantFigures, type RestaurantStatus } from '../../core/figures.ts';
+import { totals as totalsOf, type FleetTotals, type RestaurantFigures } from '../../core/figures.ts';
 import { FleetState, type FleetStateOptions } from '../../core/fleet-state.ts';
 import type { RestaurantMinute } from '../../core/rollup.ts';
-import type { FleetTotalsWire, HealthStatus, RestaurantFiguresWire } from '../../protocol/live.ts';
+import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
 import type { LifecycleEvent, TelemetryFrame } from '../../protocol/telemetry.ts';
 import type { KnownTerminal } from '../store/store.ts';
 import type { GatewayIngestStats } from './hub-metrics.ts';
@@ -36,16 +36,10 @@ export interface HubFleet {
   counts(): { restaurants: number; connections: number; terminals: number };
 }
 
-/**
- * The wire has no 'offline': a restaurant whose expected terminals are all gone is the worst case
- * a viewer must see, so it reads as unhealthy.
- */
-const wireStatus = (s: RestaurantStatus): HealthStatus => (s === 'offline' ? 'unhealthy' : s);
-
 export function toRestaurantWire(f: RestaurantFigures): RestaurantFiguresWire {
   return {
     rid: f.rid,
-    status: wireStatus(f.status),
+    status: f.status,
     connections: f.connections,
     expected: f.expected,
     reconnectsPerMin: f.reconnectsPerMin,
@@ -61,7 +55,7 @@ export function toRestaurantWire(f: RestaurantFigures): RestaurantFiguresWire {
 export function toTotalsWire(t: FleetTotals): FleetTotalsWire {
   return {
     restaurants: t.restaurants,
-    byStatus: { healthy: t.byStatus.healthy, degraded: t.byStatus.degraded, unhealthy: t.byStatus.unhealthy + t.byStatus.offline, unknown: t.byStatus.unknown },
+    byStatus: { ...t.byStatus },
     connections: t.connections,
     expected: t.expected,
     reconnectsPerMin: t.reconnectsPerMin,

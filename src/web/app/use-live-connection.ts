@@ -30,7 +30,7 @@ export function useLiveConnection(token: string, onRefused: () => void): LiveSto
       schedule: animationFrameSchedule(),
       canAttempt: browserCanAttempt(isVisible, isOnline),
       onRefused,
-      measure: createTickMeter(),
+      meter: createTickMeter(),
       onBadFrame: (reason) => console.warn('pulse: dropped a live frame that breaks the contract:', reason),
     });
     const unwatch = watchBrowser(connection.socket, window, isVisible, isOnline);

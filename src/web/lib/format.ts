@@ -4,8 +4,12 @@
  */
 export const noData = '—';
 
+// One formatter for every count: `toLocaleString` builds its locale data again on each call, and
+// the KPI tiles format a dozen counts every tick.
+const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function formatCount(n: number | null | undefined): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? noData : Math.round(n).toLocaleString('en-US');
+  return n === null || n === undefined || !Number.isFinite(n) ? noData : counts.format(Math.round(n));
 }
 
 /** A 0..1 share as a percentage with one decimal, floored below 100 so 99.96 % never reads 100 %. */

@@ -2,10 +2,14 @@
 import type { HealthStatus } from '../../protocol/live.ts';
 import { healthStatuses } from '../../protocol/live.ts';
 
-/** Unknown (no data) ranks between degraded and healthy: not known good, not known bad. */
-export const statusRank: Record<HealthStatus, number> = { unhealthy: 0, degraded: 1, unknown: 2, healthy: 3 };
+/**
+ * Offline (terminals expected, none connected) is the worst; unknown (no data) ranks between
+ * degraded and healthy: not known good, not known bad.
+ */
+export const statusRank: Record<HealthStatus, number> = { offline: 0, unhealthy: 1, degraded: 2, unknown: 3, healthy: 4 };
 
 export const statusLabel: Record<HealthStatus, string> = {
+  offline: 'Offline',
   unhealthy: 'Unhealthy',
   degraded: 'Degraded',
   unknown: 'No data',

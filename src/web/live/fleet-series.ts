@@ -1,10 +1,12 @@
 /**
- * The fleet's last hour, built from the live stream one tick at a time. Points are bucketed (30 s:
- * 120 points an hour, well under the 500-a-line budget of DESIGN.md, and finer than the REST
- * history's one-minute rollups). The bucket in progress is kept
- * apart (`current`, overwritten each tick) from the settled ones, whose array changes only when a
- * bucket closes: a chart that draws the settled points re-renders once per bucket, not per tick —
+ * The fleet's last hour, built from the live stream one tick at a time. Points are bucketed by the
+ * minute: 60 points an hour, well under the 500-a-line budget of DESIGN.md, and the resolution of
+ * the REST history they continue (one-minute rollups). The bucket in progress is kept apart
+ * (`current`, overwritten each tick) from the settled ones, whose array changes only when a bucket
+ * closes: a chart that draws the settled points re-renders once per bucket, not per tick —
  * redrawing four hour-long charts every second would cost far more than the 8 ms a tick allows.
+ * Each redraw of a recharts chart costs 10–25 ms of main thread on a slow machine, whatever the
+ * point count below a few hundred (`npm run bench:ui`): a minute apart, not 30 s, halves them.
  */
 import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
 
@@ -37,7 +39,7 @@ export interface FleetSeries {
 
 export const topRestaurantsCharted = 6;
 
-export function emptySeries(bucketMs = 30_000, windowMs = 3_600_000): FleetSeries {
+export function emptySeries(bucketMs = 60_000, windowMs = 3_600_000): FleetSeries {
   return { bucketMs, windowMs, settled: [], current: null };
 }
 

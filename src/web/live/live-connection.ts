@@ -12,6 +12,7 @@ import { bearerPrefix } from '../../protocol/pos-messages.ts';
 import { createFrameBatcher, type Schedule } from './frame-batcher.ts';
 import { applyFrames } from './live-reducer.ts';
 import type { LiveStore } from './live-store.ts';
+import type { TickMeter } from './tick-meter.ts';
 
 export interface LiveConnectionOptions {
   store: LiveStore;
@@ -27,8 +28,8 @@ export interface LiveConnectionOptions {
   onRefused: () => void;
   /** A frame that does not match the contract: reported, never applied. */
   onBadFrame?: (reason: string) => void;
-  /** Wraps each batch's application, e.g. to time it (see tick-meter.ts). */
-  measure?: (apply: () => void) => void;
+  /** Times each frame's decoding and each batch's application (see tick-meter.ts). */
+  meter?: TickMeter;
 }
 
 export interface LiveConnection {
@@ -43,9 +44,9 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
   const { store, clock } = o;
   let askedResync: { from: StreamPosition; at: number } | null = null;
 
-  const measure = o.measure ?? ((apply: () => void) => apply());
+  const meter: TickMeter = o.meter ?? { decode: (run) => run(), tick: (apply) => apply() };
   const batcher = createFrameBatcher<LiveFrame>((frames) => {
-    measure(() => store.setState((s) => applyFrames(s, frames, clock.now())));
+    meter.tick(() => store.setState((s) => applyFrames(s, frames, clock.now())));
     requestResyncIfGapped();
   }, o.schedule);
 
@@ -79,7 +80,7 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
 
   const unsubscribe = [
     socket.on('message', (text) => {
-      const decoded = decodeLiveFrame(text);
+      const decoded = meter.decode(() => decodeLiveFrame(text));
       if (decoded.ok) batcher.push(decoded.value);
       else o.onBadFrame?.(decoded.error.message);
     }),

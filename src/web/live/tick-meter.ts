@@ -1,24 +1,50 @@
 /**
- * Times each live tick on the main thread: applying the batch and React's render of it. React
- * renders a store update in a microtask queued by `setState`, so a microtask queued after it runs
- * once the render is committed. Each tick becomes a `pulse:tick` performance measure, which
- * `npm run bench:ui` (or DevTools) reads; old ones are cleared so a shift-long tab stays bounded.
+ * Times each live tick on the main thread: decoding its frames as they arrived, applying the batch,
+ * and React's render of it. React renders a store update in a microtask queued by `setState`, so a
+ * microtask queued after it runs once the render is committed. Decoding happens earlier, in the
+ * socket's message events (one per frame), so its time is added up and counted into the tick that
+ * applies those frames: a tick's cost is what its data cost, wherever the work fell.
+ *
+ * Each tick becomes a `pulse:tick` performance measure whose duration is that sum, with the parts
+ * in `detail` ({ decodeMs, applyMs }), which `npm run bench:ui` (or DevTools) reads; old ones are
+ * cleared so a shift-long tab stays bounded.
  */
 export const tickMeasureName = 'pulse:tick';
 const keep = 600;
 
-export function createTickMeter(perf: Pick<Performance, 'now' | 'measure' | 'clearMeasures'> = performance): (apply: () => void) => void {
+export interface TickMeter {
+  /** Runs a frame's decoding, timing it for the tick that will apply the frame. */
+  decode<T>(run: () => T): T;
+  /** Runs a batch's application (and, after it, React's render), and records the tick. */
+  tick(apply: () => void): void;
+}
+
+export function createTickMeter(perf: Pick<Performance, 'now' | 'measure' | 'clearMeasures'> = performance): TickMeter {
   let count = 0;
-  return (apply) => {
-    const start = perf.now();
-    apply();
-    queueMicrotask(() => {
-      if (++count % keep === 0) perf.clearMeasures(tickMeasureName);
+  let decodeMs = 0;
+  return {
+    decode(run) {
+      const start = perf.now();
       try {
-        perf.measure(tickMeasureName, { start, end: perf.now() });
-      } catch {
-        // A browser without measure options: timing is a diagnostic, never worth an error.
+        return run();
+      } finally {
+        decodeMs += perf.now() - start;
       }
-    });
+    },
+    tick(apply) {
+      const decoded = decodeMs;
+      decodeMs = 0;
+      const start = perf.now();
+      apply();
+      queueMicrotask(() => {
+        if (++count % keep === 0) perf.clearMeasures(tickMeasureName);
+        const applyMs = perf.now() - start;
+        try {
+          perf.measure(tickMeasureName, { start: start - decoded, duration: decoded + applyMs, detail: { decodeMs: decoded, applyMs } });
+        } catch {
+          // A browser without measure options: timing is a diagnostic, never worth an error.
+        }
+      });
+    },
   };
 }

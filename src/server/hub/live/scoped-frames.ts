@@ -87,7 +87,7 @@ export function terminalEventsFor(
 export function emptyTotals(): FleetTotalsWire {
   return {
     restaurants: 0,
-    byStatus: { healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 },
+    byStatus: { healthy: 0, degraded: 0, unhealthy: 0, offline: 0, unknown: 0 },
     connections: 0,
     expected: 0,
     reconnectsPerMin: 0,

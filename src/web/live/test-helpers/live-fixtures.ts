@@ -21,7 +21,7 @@ export function figures(rid: string, over: Partial<RestaurantFiguresWire> = {}):
 export function totals(over: Partial<FleetTotalsWire> = {}): FleetTotalsWire {
   return {
     restaurants: 2,
-    byStatus: { healthy: 2, degraded: 0, unhealthy: 0, unknown: 0 },
+    byStatus: { healthy: 2, degraded: 0, unhealthy: 0, offline: 0, unknown: 0 },
     connections: 8,
     expected: 8,
     reconnectsPerMin: 0,

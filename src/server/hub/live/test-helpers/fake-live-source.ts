@@ -25,7 +25,7 @@ export function figures(rid: string, over: Partial<RestaurantFiguresWire> = {}):
 
 /** Totals for tests: sums are exact; percentiles are the max over restaurants (tests only). */
 export function sumTotals(list: readonly RestaurantFiguresWire[]): FleetTotalsWire {
-  const byStatus = { healthy: 0, degraded: 0, unhealthy: 0, unknown: 0 };
+  const byStatus = { healthy: 0, degraded: 0, unhealthy: 0, offline: 0, unknown: 0 };
   const errors: Record<string, number> = {};
   let rtt: FleetTotalsWire['rttMs'] = null;
   for (const f of list) {

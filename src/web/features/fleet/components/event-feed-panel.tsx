@@ -15,6 +15,14 @@ interface Props {
 }
 
 /**
+ * Rows in the page at first; older ones on request. Every row of a scrolled list is repainted when
+ * a new event pushes the others down, and at 200 rows that repaint cost more than the rest of a
+ * live tick (`npm run bench:ui`). The list is not virtualised: the feed is read as a whole (find in
+ * page, screen readers, the e2e specs), and 50 rows already fill it twice.
+ */
+const rowsAtFirst = 50;
+
+/**
  * Lifecycle events as they happen, newest first. Paused, it holds still (the store keeps
  * collecting) and says how many arrived meanwhile; filters live in the URL.
  */
@@ -23,9 +31,11 @@ export function EventFeedPanel({ type, rid, onType, onRid }: Props) {
   const [ridText, setRidText] = useUrlText(rid, onRid);
   const omitted = useLive((s) => s.eventsOmitted);
   const [paused, setPaused] = useState<{ entries: readonly FeedEntry[]; atN: number } | null>(null);
+  const [rowCount, setRowCount] = useState(rowsAtFirst);
   const shown = paused ? paused.entries : entries;
   const filtered = useMemo(() => filterFeed(shown, type, rid.trim()), [shown, type, rid]);
   const arrived = paused ? newSince(entries, paused.atN) : 0;
+  const rows = filtered.length > rowCount ? filtered.slice(0, rowCount) : filtered;
 
   const togglePause = (): void => setPaused(paused ? null : { entries, atN: entries[0]?.n ?? 0 });
 
@@ -79,13 +89,20 @@ export function EventFeedPanel({ type, rid, onType, onRid }: Props) {
           {omitted} events were left out of the stream during a burst; the terminal timelines hold them all.
         </p>
       )}
-      <ol aria-label="Lifecycle events, newest first" className="h-[572px] overflow-auto" data-testid="event-feed" data-paused={paused !== null}>
-        {filtered.length === 0 ? (
-          <li className="p-4 text-sm text-muted">No events{type || rid ? ' match these filters' : ' yet'}.</li>
-        ) : (
-          filtered.map((entry) => <EventRow key={entry.key} event={entry.event} />)
+      <div className="h-[572px] overflow-auto">
+        <ol aria-label="Lifecycle events, newest first" data-testid="event-feed" data-paused={paused !== null}>
+          {filtered.length === 0 ? (
+            <li className="p-4 text-sm text-muted">No events{type || rid ? ' match these filters' : ' yet'}.</li>
+          ) : (
+            rows.map((entry) => <EventRow key={entry.key} event={entry.event} />)
+          )}
+        </ol>
+        {rows.length < filtered.length && (
+          <button type="button" onClick={() => setRowCount(filtered.length)} className="m-2 rounded border border-line px-2 py-1 text-xs hover:bg-raised" data-testid="feed-older">
+            Show {filtered.length - rows.length} older events
+          </button>
         )}
-      </ol>
+      </div>
     </section>
   );
 }

@@ -1,11 +1,12 @@
 /**
  * The fleet's last hour in four charts; loaded lazily with recharts. The charts draw settled
- * 30 s buckets (they redraw once per bucket, each in its own task); the figure
+ * one-minute buckets (they redraw once per bucket, each in its own task); the figure
  * beside each title is the current tick's.
  */
 import { useMemo } from 'react';
 import { chartPalette, TimeChart, type ChartLine } from '../../../components/time-chart.tsx';
 import { LiveFigures } from '../../../components/live-figures.tsx';
+import { useThrottled } from '../../../components/use-throttled.ts';
 import { formatCount, formatMs, formatRate, formatShare } from '../../../lib/format.ts';
 import type { FleetPoint } from '../../../live/fleet-series.ts';
 import { useLive, useNow } from '../../../live/use-live.ts';
@@ -21,14 +22,20 @@ const latencyLines: ChartLine<FleetPoint>[] = [
   { id: 'p95', label: 'p95', color: chartPalette[1]!, value: (p) => p.p95 },
   { id: 'p99', label: 'p99', color: chartPalette[3]!, value: (p) => p.p99 },
 ];
+/** How often the bucket in progress is redrawn while no bucket has closed yet. */
+const headEveryMs = 15_000;
 const formatPercentTick = (v: number): string => `${Math.round(v)} %`;
 
 export default function FleetCharts() {
   const settled = useLive((s) => s.series.settled);
   // Until the first bucket closes there is nothing settled to draw: draw the bucket in progress
-  // (a fresh page would otherwise show empty charts for up to one bucket).
-  const head = useLive((s) => (s.series.settled.length === 0 ? s.series.current : null));
-  const live = useMemo(() => (head ? [head] : settled), [head, settled]);
+  // (a fresh page would otherwise show empty charts for up to one bucket) — but not every tick:
+  // four charts redrawn each second cost several times a tick's budget (`npm run bench:ui`).
+  const head = useThrottled(
+    useLive((s) => (s.series.settled.length === 0 ? s.series.current : null)),
+    headEveryMs,
+  );
+  const live = useMemo(() => (settled.length > 0 ? settled : head ? [head] : settled), [head, settled]);
   const history = useFleetHistory().data;
   // The hour's window moves with the clock; minute steps are enough to drop old history points.
   const minute = Math.floor(useNow(60_000) / 60_000) * 60_000;

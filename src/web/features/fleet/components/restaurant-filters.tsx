@@ -2,7 +2,7 @@ import type { HealthStatus } from '../../../../protocol/live.ts';
 import { statusLabel } from '../../../lib/health-status.ts';
 import { useUrlText } from '../../../lib/use-url-text.ts';
 
-const order: HealthStatus[] = ['unhealthy', 'degraded', 'unknown', 'healthy'];
+const order: HealthStatus[] = ['offline', 'unhealthy', 'degraded', 'unknown', 'healthy'];
 
 interface Props {
   q: string;

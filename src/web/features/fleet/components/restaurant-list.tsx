@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import type { HealthStatus } from '../../../../protocol/live.ts';
+import type { HealthStatus, RestaurantFiguresWire } from '../../../../protocol/live.ts';
 import { LiveFigures } from '../../../components/live-figures.tsx';
 import { useLive } from '../../../live/use-live.ts';
 import { nextRowIndex } from '../model/list-keys.ts';
@@ -21,7 +21,12 @@ interface Props {
 /** Every restaurant in scope, worst first; only the rows in view are in the DOM. */
 export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
   const restaurants = useLive((s) => s.restaurants);
-  const rows = useMemo(() => visibleRestaurants(restaurants.values(), { q, status }), [restaurants, q, status]);
+  // The order shown last, as the sort's starting point (see visibleRestaurants).
+  const shownOrder = useRef<readonly RestaurantFiguresWire[]>([]);
+  const rows = useMemo(() => visibleRestaurants(restaurants, { q, status }, shownOrder.current), [restaurants, q, status]);
+  useEffect(() => {
+    shownOrder.current = rows;
+  }, [rows]);
   const counts = useMemo(() => countByStatus(restaurants.values()), [restaurants]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -80,8 +85,11 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
             <div role="list" aria-label="Restaurants, worst first" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {items.map((item) => {
                 const r = rows[item.index]!;
+                // Keyed by place, not by restaurant: worst-first reorders rows every tick, and a row
+                // keyed by rid would be moved or remounted in the DOM (and repainted) each time; a
+                // row keyed by place only has its text changed.
                 return (
-                  <div key={r.rid} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${item.start}px)` }}>
+                  <div key={item.index} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${item.start}px)` }}>
                     <RestaurantRow r={r} index={item.index} total={rows.length} active={item.index === tabbable} onFocusRow={setActive} onKeyDown={onKeyDown} />
                   </div>
                 );

@@ -16,16 +16,18 @@ describe('restaurant list', () => {
     figures('r-004', { status: 'unhealthy', connections: 2 }),
     figures('r-005', { status: 'unknown', connections: 0, expected: 0 }),
     figures('r-006', { connections: 2 }),
+    figures('r-007', { status: 'offline', connections: 0 }),
   ];
 
-  it('puts the worst first: status, then share connected, then id', () => {
-    expect(visibleRestaurants(rs, { q: '', status: null }).map((r) => r.rid)).toEqual(['r-002', 'r-004', 'r-003', 'r-005', 'r-006', 'r-001']);
+  it('puts the worst first: status (offline before unhealthy), then share connected, then id', () => {
+    expect(visibleRestaurants(rs, { q: '', status: null }).map((r) => r.rid)).toEqual(['r-007', 'r-002', 'r-004', 'r-003', 'r-005', 'r-006', 'r-001']);
   });
 
   it('filters by id substring (any case) and by status', () => {
     expect(visibleRestaurants(rs, { q: 'R-00', status: 'unhealthy' }).map((r) => r.rid)).toEqual(['r-002', 'r-004']);
     expect(visibleRestaurants(rs, { q: '6', status: null }).map((r) => r.rid)).toEqual(['r-006']);
-    expect(countByStatus(rs)).toEqual({ unhealthy: 2, degraded: 1, unknown: 1, healthy: 2 });
+    expect(visibleRestaurants(rs, { q: '', status: 'offline' }).map((r) => r.rid)).toEqual(['r-007']);
+    expect(countByStatus(rs)).toEqual({ offline: 1, unhealthy: 2, degraded: 1, unknown: 1, healthy: 2 });
   });
 
   it('sorts 2,000 restaurants well inside a frame', () => {
@@ -55,11 +57,14 @@ describe('URL params', () => {
 
 describe('KPI tiles', () => {
   it('reads connected / expected and the worst status', () => {
-    const tiles = kpiTiles(totals({ connections: 12, expected: 14, byStatus: { healthy: 1, degraded: 0, unhealthy: 1, unknown: 0 } }));
+    const tiles = kpiTiles(totals({ connections: 12, expected: 14, byStatus: { healthy: 1, degraded: 0, unhealthy: 1, offline: 0, unknown: 0 } }));
     const byId = Object.fromEntries(tiles.map((t) => [t.id, t]));
     expect(byId.connected!.value).toBe('12 / 14');
     expect(byId.healthy!.value).toBe('1 / 2');
     expect(byId.healthy!.tone).toBe('bad');
+    // A restaurant with none of its terminals connected is as bad, and said by name.
+    const offline = Object.fromEntries(kpiTiles(totals({ restaurants: 3, byStatus: { healthy: 2, degraded: 0, unhealthy: 0, offline: 1, unknown: 0 } })).map((t) => [t.id, t]));
+    expect(offline.healthy).toMatchObject({ value: '2 / 3', detail: '1 offline · 0 unhealthy · 0 degraded', tone: 'bad' });
     expect(byId.rtt!.value).toBe('20 ms / 40 ms / 60 ms');
   });
   it('shows no data as a dash', () => {

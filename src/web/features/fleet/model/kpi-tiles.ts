@@ -31,8 +31,8 @@ export function kpiTiles(t: FleetTotalsWire): KpiTile[] {
       id: 'healthy',
       label: 'Restaurants healthy',
       value: `${formatCount(t.byStatus.healthy)} / ${formatCount(t.restaurants)}`,
-      detail: `${t.byStatus.unhealthy} unhealthy · ${t.byStatus.degraded} degraded`,
-      tone: t.byStatus.unhealthy > 0 ? 'bad' : t.byStatus.degraded > 0 ? 'warn' : toneOfShare(healthyShare, 1, 1),
+      detail: `${t.byStatus.offline} offline · ${t.byStatus.unhealthy} unhealthy · ${t.byStatus.degraded} degraded`,
+      tone: t.byStatus.offline + t.byStatus.unhealthy > 0 ? 'bad' : t.byStatus.degraded > 0 ? 'warn' : toneOfShare(healthyShare, 1, 1),
     },
     {
       id: 'reconnects',

@@ -1,6 +1,6 @@
 /**
  * The restaurant list: worst first, so trouble is at the top without scrolling. Worst means:
- * status (unhealthy, degraded, no data, healthy), then the smallest share of expected terminals
+ * status (offline, unhealthy, degraded, no data, healthy), then the smallest share of expected terminals
  * connected, then the most errors, then the id for a stable order.
  */
 import type { HealthStatus, RestaurantFiguresWire } from '../../../../protocol/live.ts';
@@ -37,7 +37,7 @@ export function visibleRestaurants(all: Iterable<RestaurantFiguresWire>, filter:
 }
 
 export function countByStatus(all: Iterable<RestaurantFiguresWire>): Record<HealthStatus, number> {
-  const counts: Record<HealthStatus, number> = { unhealthy: 0, degraded: 0, unknown: 0, healthy: 0 };
+  const counts: Record<HealthStatus, number> = { offline: 0, unhealthy: 0, degraded: 0, unknown: 0, healthy: 0 };
   for (const r of all) counts[r.status]++;
   return counts;
 }
