@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeFigures, minuteFigures, statusOf, totals, wireFigures } from './figures.ts';
+import { computeFigures, minuteFigures, statusOf, stormErrors, totals, wireFigures } from './figures.ts';
 import type { StatusInputs } from './figures.ts';
 import { RestaurantWindows } from './fleet-state-window.ts';
 import { createHistogram } from './histogram.ts';
@@ -21,11 +21,24 @@ describe('status rule', () => {
     ['a terminal silent ≥ 20 s', { terminals: { healthy: 3, degraded: 1, unhealthy: 0 } }, 'degraded'],
     ['a terminal silent ≥ 30 s', { terminals: { healthy: 3, degraded: 0, unhealthy: 1 } }, 'unhealthy'],
     ['one error in the last minute', { errorsInWindow: 1 }, 'degraded'],
-    ['an error per expected terminal', { errorsInWindow: 4 }, 'unhealthy'],
+    // A restart closes every connection once (1001): it degrades, it is not a storm.
+    ['an error per expected terminal (a restart)', { errorsInWindow: 4 }, 'degraded'],
+    ['more than one error per expected terminal (a storm)', { errorsInWindow: 5 }, 'unhealthy'],
+    ['3 errors at a 2-terminal restaurant', { expected: 2, connectedTerminals: 2, terminals: { ...ok, healthy: 2 }, errorsInWindow: 3 }, 'unhealthy'],
     ['3 errors at a 1-terminal restaurant', { expected: 1, connectedTerminals: 1, terminals: { ...ok, healthy: 1 }, errorsInWindow: 3 }, 'unhealthy'],
     ['2 errors at a 1-terminal restaurant', { expected: 1, connectedTerminals: 1, terminals: { ...ok, healthy: 1 }, errorsInWindow: 2 }, 'degraded'],
   ] as const)('%s → %s', (_name, patch, want) => {
     expect(statusOf({ ...base, ...patch })).toBe(want);
+  });
+
+  it('calls a storm what its comment says: more than one error per expected terminal, and at least 3', () => {
+    for (let expected = 1; expected <= 12; expected++) {
+      const all = { ...base, expected, connectedTerminals: expected, terminals: { ...ok, healthy: expected } };
+      const storm = stormErrors(expected);
+      expect(storm).toBe(Math.max(3, expected + 1));
+      expect(statusOf({ ...all, errorsInWindow: storm - 1 }), `${expected} expected, ${storm - 1} errors`).toBe('degraded');
+      expect(statusOf({ ...all, errorsInWindow: storm }), `${expected} expected, ${storm} errors`).toBe('unhealthy');
+    }
   });
 });
 
@@ -42,7 +55,8 @@ describe('figures', () => {
 
   it('caps shares at 1 (a heartbeat early in the window is not 110 % success)', () => {
     const w = new RestaurantWindows('r1');
-    w.credit(M0, M0 + 60_000, 'connectedMs', 1); // 4 expected beats
+    w.credit(M0, M0 + 60_000, 'connectedMs', 1);
+    w.count(M0 + 20_000, 'hbExpected', 4);
     w.count(M0 + 1_000, 'hbOnTime', 5);
     const f = computeFigures({ rid: 'r1', now: M0 + 60_000, view: w.view(M0 + 60_000), connections: 1, connectedTerminals: 1, expected: 1, terminals: { ...ok, healthy: 1 }, openSince: [M0] });
     expect(f.heartbeatSuccess).toBe(1);
@@ -68,5 +82,15 @@ describe('figures', () => {
     });
     expect(m).toMatchObject({ opens: 2, reconnects: 1, closes: { 4008: 1 }, errors: { heartbeat_timeout: 1 }, errorsTotal: 1, heartbeatSuccess: 0.75, stability: 0.5, expected: 3, deliveryMs: null });
     expect(m.rttMs?.p50).toBe(rtt.percentile(50));
+  });
+
+  it('reads expected heartbeats from hbExpected, and only a minute written before it existed from connected time', () => {
+    const minute = (counters: Record<string, number>) => minuteFigures({ rid: 'r1', minute: M0, counters, gauges: {}, histograms: {} });
+    // Connected for 10 s of the minute: no interval ran out yet, so nothing is expected (not 0 %).
+    expect(minute({ connectedMs: 10_000, hbExpected: 0 }).heartbeatSuccess).toBeNull();
+    expect(minute({ connectedMs: 120_000, hbOnTime: 6, hbExpected: 6 }).heartbeatSuccess).toBe(1);
+    expect(minute({ connectedMs: 120_000, hbOnTime: 3, hbExpected: 6 }).heartbeatSuccess).toBe(0.5);
+    // Older rows: connected time ÷ 15 s, as they were defined then.
+    expect(minute({ connectedMs: 120_000, hbOnTime: 6 }).heartbeatSuccess).toBe(0.75);
   });
 });

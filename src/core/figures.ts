@@ -26,15 +26,16 @@ export const restaurantStatuses: readonly RestaurantStatus[] = ['unhealthy', 'of
  *   unknown    no terminal expected and none connected: nothing to judge by;
  *   offline    terminals expected, none connected;
  *   unhealthy  fewer than half of the expected terminals connected, or heartbeat success < 80 %,
- *              or a connected terminal silent ≥ 30 s, or errors in the last minute ≥ the larger of
- *              3 and the number of expected terminals (more than one per terminal: a storm);
+ *              or a connected terminal silent ≥ 30 s, or a storm of errors in the last minute:
+ *              more than one per expected terminal, and at least 3;
  *   degraded   an expected terminal missing, heartbeat success < 95 %, a connected terminal silent
  *              ≥ 20 s, or any error in the last minute;
  *   healthy    otherwise.
  *
  * Silence thresholds are the socket's (DESIGN.md: < 20 s healthy, < 30 s degraded). A server
- * restart (1001 to everyone) degrades every restaurant for a minute: they did lose their
- * connections, and the view must not hide it.
+ * restart (1001 to everyone: one error per terminal) degrades every restaurant for a minute: they
+ * did lose their connections, and the view must not hide it — but it is not a storm, which is why
+ * a storm takes more than one error per terminal.
  */
 export const statusRule = {
   unhealthyConnectedShare: 0.5,
@@ -42,6 +43,11 @@ export const statusRule = {
   degradedHeartbeatSuccess: 0.95,
   unhealthyMinErrors: 3,
 } as const;
+
+/** The fewest errors in a minute that make a storm for a restaurant expecting `expected` terminals. */
+export function stormErrors(expected: number): number {
+  return Math.max(statusRule.unhealthyMinErrors, expected + 1);
+}
 
 export interface StatusInputs {
   expected: number;
@@ -59,7 +65,7 @@ export function statusOf(i: StatusInputs): RestaurantStatus {
     i.connectedTerminals < i.expected * statusRule.unhealthyConnectedShare ||
     (hb !== null && hb < statusRule.unhealthyHeartbeatSuccess) ||
     i.terminals.unhealthy > 0 ||
-    i.errorsInWindow >= Math.max(statusRule.unhealthyMinErrors, i.expected)
+    i.errorsInWindow >= stormErrors(i.expected)
   ) {
     return 'unhealthy';
   }
@@ -103,7 +109,10 @@ export interface RestaurantFigures {
   reconnects: number;
   reconnectsPerMin: number;
   heartbeats: { onTime: number; late: number; expected: number };
-  /** On-time heartbeats / expected heartbeats (one per 15 s per connected terminal); null when none expected. */
+  /**
+   * On-time heartbeats / expected heartbeats (one per heartbeat interval, plus grace, that ran out
+   * while a terminal was connected: see fleet-state.ts); null when none expected.
+   */
   heartbeatSuccess: number | null;
   rttMs: Percentiles | null;
   deliveryMs: Percentiles | null;
@@ -172,7 +181,7 @@ export function computeFigures(i: FigureInputs): RestaurantFigures {
   const connectedMs = n(c, 'connectedMs');
   const healthyMs = n(c, 'healthyMs');
   const expectedMs = n(c, 'expectedMs');
-  const expectedBeats = connectedMs / posLimits.heartbeatIntervalMs;
+  const expectedBeats = n(c, 'hbExpected');
   const onTime = n(c, 'hbOnTime');
   const heartbeatSuccess = share(onTime, expectedBeats);
   const { errors, total } = errorsOf(c);
@@ -300,6 +309,14 @@ export interface MinuteFigures {
   stability: number | null;
 }
 
+/**
+ * Expected heartbeats of a stored bucket. Minutes written before `hbExpected` existed only know
+ * their connected time: for them, connected time ÷ the default interval, as it was then defined.
+ */
+function expectedBeatsOf(c: Readonly<Record<string, number>>): number {
+  return c.hbExpected !== undefined ? c.hbExpected : n(c, 'connectedMs') / posLimits.heartbeatIntervalMs;
+}
+
 export function minuteFigures(m: RestaurantMinute): MinuteFigures {
   const c = m.counters;
   const hist = (key: string) => {
@@ -314,7 +331,7 @@ export function minuteFigures(m: RestaurantMinute): MinuteFigures {
     opens: n(c, 'opens'),
     closes: family(c, 'closes'),
     reconnects: n(c, 'reconnects'),
-    heartbeatSuccess: share(n(c, 'hbOnTime'), n(c, 'connectedMs') / posLimits.heartbeatIntervalMs),
+    heartbeatSuccess: share(n(c, 'hbOnTime'), expectedBeatsOf(c)),
     rttMs: percentilesOf(hist('rtt')),
     deliveryMs: percentilesOf(hist('latency')),
     durationMs: durationOf(hist('duration')),

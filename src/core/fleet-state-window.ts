@@ -99,6 +99,15 @@ export class RestaurantWindows {
   }
 
   /**
+   * Make counter `key` present (0 if nothing was counted) in the minute of `t`: for a counter whose
+   * absence means "written before this counter existed" (see `expectedBeatsOf` in figures.ts).
+   */
+  declare(t: number, key: string): void {
+    const m = this.minuteAt(t);
+    if (m) m.counters[key] ??= 0;
+  }
+
+  /**
    * Credit `perMs × duration` of [from, to) to `key` (terminal-time: `perMs` terminals for that
    * long), spread over the seconds and minutes the interval crosses.
    */

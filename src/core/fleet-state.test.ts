@@ -75,19 +75,55 @@ describe('fleet state: figures', () => {
     }
   });
 
-  it('heartbeat success = on-time heartbeats / expected (one per 15 s per connected terminal)', () => {
+  it('heartbeat success = on-time heartbeats / expected (one per 15 s interval, plus 5 s grace, per connected terminal)', () => {
     const state = new FleetState();
     const d = new FleetDriver(state, M0);
     d.add(ev.open(M0, 'r1', 't1', 'c1'), ev.open(M0, 'r1', 't2', 'c2'));
-    for (const at of [15, 30, 45]) d.add(ev.beat(M0 + at * S, 'r1', 't1', 'c1', true, 10), ev.beat(M0 + at * S, 'r1', 't2', 'c2', true, 20));
-    d.add(ev.beat(M0 + 50 * S, 'r1', 't2', 'c2', false, 30)); // late: arrived, but does not count as success
-    d.runUntil(M0 + 60 * S);
-    const f = state.figuresOf('r1', M0 + 60 * S)!;
-    // 2 terminals × 60 s = 8 expected heartbeats; 6 on time.
+    for (const at of [15, 30, 45, 60, 75]) d.add(ev.beat(M0 + at * S, 'r1', 't1', 'c1', true, 10));
+    for (const at of [15, 30, 45]) d.add(ev.beat(M0 + at * S, 'r1', 't2', 'c2', true, 20));
+    d.add(ev.beat(M0 + 70 * S, 'r1', 't2', 'c2', false, 30)); // late: arrived, but does not count as success
+    d.runUntil(M0 + 80 * S);
+    const f = state.figuresOf('r1', M0 + 80 * S)!;
+    // The window is [20 s, 80 s): intervals ran out at 20, 35, 50 and 65 s for each terminal: 8
+    // expected; on time in the window: t1 at 30, 45, 60, 75 and t2 at 30, 45.
     expect(f.heartbeats).toEqual({ onTime: 6, late: 1, expected: 8 });
     expect(f.heartbeatSuccess).toBe(0.75);
-    near(f.rttMs?.p50, 20);
+    near(f.rttMs?.p50, 10);
     near(f.rttMs?.p99, 30);
+  });
+
+  it('expects no heartbeat whose interval (plus grace) has not run out: after an open, and after the hub started', () => {
+    const state = new FleetState();
+    const d = new FleetDriver(state, M0);
+    d.add(ev.open(M0 + 500, 'r1', 't1', 'c1'));
+    d.runUntil(M0 + 20 * S);
+    // 19.5 s connected, the first beat due by 20.5 s: nothing is missing yet.
+    expect(state.figuresOf('r1', d.now)).toMatchObject({ heartbeats: { onTime: 0, expected: 0 }, heartbeatSuccess: null, status: 'healthy' });
+    d.runUntil(M0 + 22 * S);
+    // Now one ran out with no heartbeat: missed.
+    expect(state.figuresOf('r1', d.now)).toMatchObject({ heartbeats: { onTime: 0, expected: 1 }, heartbeatSuccess: 0 });
+
+    // A hub that starts while terminals are long connected (it adopts them from their beats) has
+    // watched no interval run out in its first 20 s.
+    const late = new FleetState();
+    const h = new FleetDriver(late, M0);
+    for (const at of [3, 18]) h.add(ev.beat(M0 + at * S, 'r1', 't1', 'c1', true, 10), ev.beat(M0 + at * S + 700, 'r1', 't2', 'c2', true, 10));
+    h.runUntil(M0 + 20 * S);
+    expect(late.figuresOf('r1', h.now)).toMatchObject({ connectedTerminals: 2, heartbeats: { onTime: 4, expected: 0 }, heartbeatSuccess: null, status: 'healthy' });
+    for (const at of [33, 48]) h.add(ev.beat(M0 + at * S, 'r1', 't1', 'c1', true, 10), ev.beat(M0 + at * S + 700, 'r1', 't2', 'c2', true, 10));
+    h.runUntil(M0 + 60 * S);
+    // Since 0 s: t1's intervals ran out at 23 and 38 s (53 s too), t2's at 23.7, 38.7, 53.7 s.
+    expect(late.figuresOf('r1', h.now)).toMatchObject({ heartbeats: { onTime: 8, expected: 6 }, heartbeatSuccess: 1, status: 'healthy' });
+  });
+
+  it('takes the heartbeat interval and grace as parameters (compressed runs)', () => {
+    const state = new FleetState({ heartbeatIntervalMs: 1_000, heartbeatGraceMs: 500 });
+    const d = new FleetDriver(state, M0);
+    d.add(ev.open(M0, 'r1', 't1', 'c1'));
+    for (let at = 1; at < 40; at++) d.add(ev.beat(M0 + at * S, 'r1', 't1', 'c1', at % 4 !== 0, 5)); // every 4th late
+    d.runUntil(M0 + 40 * S);
+    // Intervals ran out at 1.5, 2.5, … 39.5 s: 39 expected, 30 on time (1 to 39 but not 4, 8, … 36).
+    expect(state.figuresOf('r1', d.now)).toMatchObject({ heartbeats: { onTime: 30, late: 9, expected: 39 }, heartbeatSuccess: 30 / 39 });
   });
 
   it('stability = connected-and-healthy terminal-time / expected terminal-time', () => {
@@ -189,6 +225,9 @@ describe('fleet state: totals and rollups', () => {
       'errors.abnormal_close': 1,
       hbOnTime: 1,
       hbLate: 1,
+      // Intervals (15 s + 5 s grace) run out: t1 (from 1 s) at 21, 36 and 51 s; t2 at 22 s, then
+      // (back at 31 s) at 51 s.
+      hbExpected: 5,
       // Connected: t1 from 1 s, t2 from 2 s but away 30–31 s: 59 + 57 terminal-seconds.
       // Healthy (< 20 s since the last open or beat): t1 1–36 s (beat at 16), t2 2–30 s and 31–51 s.
       connectedMs: 116_000,

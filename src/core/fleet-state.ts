@@ -16,7 +16,10 @@
  *   `reconnects` and `conns` are per gateway and not used here;
  * - each connection's last heartbeat and RTT from the frames' `beats`;
  * - terminal-time (connected, healthy, expected) by integrating, at each tick, the state the hub
- *   holds — so it is exact to a tick plus the bus delay, which is what stability needs.
+ *   holds — so it is exact to a tick plus the bus delay, which is what stability needs;
+ * - expected heartbeats (`hbExpected`) by counting, at each tick, the heartbeat intervals (plus
+ *   grace) that ran out while a terminal was connected and the hub was watching: a terminal that
+ *   connected 10 s ago, or a hub that started 10 s ago, has missed nothing yet.
  *
  * At-least-once delivery: a frame already applied (same gateway, run and seq) is ignored; a jump
  * in seq is counted as lost frames per gateway and reported, never hidden. The first frame heard
@@ -44,6 +47,10 @@ export interface FleetStateOptions {
   gatewayTimeoutMs?: number;
   /** Terminals seen within this long are expected (DESIGN.md: 7 days). */
   expectedWindowMs?: number;
+  /** The heartbeat interval the gateways ask of terminals (DESIGN.md: 15 s); compressed in tests. */
+  heartbeatIntervalMs?: number;
+  /** The grace after it within which a heartbeat is on time (DESIGN.md: 5 s). */
+  heartbeatGraceMs?: number;
 }
 
 export type ApplyResult = 'applied' | 'duplicate' | { gap: number };
@@ -114,6 +121,8 @@ class Terminal {
   conns = 0;
   /** Latest open or heartbeat: what its health is measured from. */
   lastActivity = -Infinity;
+  /** When its open connections went from none to one: its heartbeat intervals start there. */
+  connectedSince = -Infinity;
   constructor(tid: string, lastSeen: number) {
     this.tid = tid;
     this.lastSeen = lastSeen;
@@ -144,6 +153,8 @@ export class FleetState {
   private readonly settleMs: number;
   private readonly gatewayTimeoutMs: number;
   private readonly expectedWindowMs: number;
+  private readonly heartbeatIntervalMs: number;
+  private readonly heartbeatGraceMs: number;
   private readonly restaurants = new Map<string, RestaurantState>();
   private readonly gateways = new Map<string, GatewayStatus>();
   /** Reconnects across gateways, keyed by restaurant and terminal. */
@@ -154,6 +165,8 @@ export class FleetState {
   readonly unscoped = new RestaurantWindows('');
   private rollups: RestaurantMinute[] = [];
   private now: number | undefined;
+  /** The first tick: before it the hub watched nothing, so no heartbeat was expected of anyone. */
+  private watchingSince: number | undefined;
   private badHistograms = 0;
   private lastPrune = -Infinity;
 
@@ -161,6 +174,9 @@ export class FleetState {
     this.settleMs = options.settleMs ?? 5_000;
     this.gatewayTimeoutMs = options.gatewayTimeoutMs ?? 15_000;
     this.expectedWindowMs = options.expectedWindowMs ?? 7 * 24 * 3_600_000;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 15_000;
+    this.heartbeatGraceMs = options.heartbeatGraceMs ?? 5_000;
+    if (!(this.heartbeatIntervalMs > 0)) throw new Error(`heartbeatIntervalMs must be positive, not ${this.heartbeatIntervalMs}`);
   }
 
   applyFrame(frame: TelemetryFrame): ApplyResult {
@@ -214,6 +230,7 @@ export class FleetState {
   tick(now: number): void {
     const from = this.now;
     this.now = now;
+    this.watchingSince ??= now;
     if (from !== undefined && now > from) {
       for (const r of this.restaurants.values()) this.integrate(r, from, now);
     }
@@ -398,6 +415,7 @@ export class FleetState {
     const c = new Conn(key, gw, conn, tid, t);
     r.connections.set(key, c);
     const term = this.terminal(r, tid, t);
+    if (term.conns === 0) term.connectedSince = t;
     term.conns++;
     term.lastActivity = Math.max(term.lastActivity, t);
     r.windows.gauge(t, 'connections', r.connections.size);
@@ -452,14 +470,38 @@ export class FleetState {
       if (t.conns > 0) {
         connected++;
         if (healthOf(t.lastActivity, from) === 'healthy') healthy++;
+        this.countDueBeats(r, t, from, to);
       }
       if (t.conns > 0 || t.lastSeen >= horizon) expected++;
     }
     const w = r.windows;
+    if (connected > 0) {
+      // Whatever minutes this tick credits connected time to (a tick may span a minute's end).
+      w.declare(from, 'hbExpected');
+      w.declare(to - 1, 'hbExpected');
+    }
     w.credit(from, to, 'connectedMs', connected);
     w.credit(from, to, 'healthyMs', healthy);
     w.credit(from, to, 'expectedMs', expected);
     w.gauge(to, 'expected', expected);
+  }
+
+  /**
+   * DESIGN.md: one heartbeat expected per interval per connected terminal, on time within the
+   * interval plus grace. Interval k of a terminal watched since `base` runs out at
+   * base + k·interval + grace; each one that ran out in (from, to] is one expected heartbeat, filed
+   * at that moment. An interval still running is not expected yet — counting it as missed made
+   * every restaurant read unhealthy for the first 15–20 s after a hub start or a terminal's open.
+   * Over a whole window the count is the same as connected time ÷ interval.
+   */
+  private countDueBeats(r: RestaurantState, t: Terminal, from: number, to: number): void {
+    const base = Math.max(t.connectedSince, this.watchingSince ?? to);
+    const interval = this.heartbeatIntervalMs;
+    const grace = this.heartbeatGraceMs;
+    const due = (x: number) => Math.max(0, Math.floor((x - base - grace) / interval));
+    const last = due(to);
+    // After a long gap between ticks only the last hour can still be written (as in `credit`).
+    for (let k = Math.max(due(from), due(to - 3_600_000)) + 1; k <= last; k++) r.windows.count(base + k * interval + grace, 'hbExpected', 1);
   }
 
   private prune(now: number): void {

@@ -44,6 +44,7 @@ export const rollupKeys = {
     'limits.<kind>': 'limit hits by kind: rate, size, invalid',
     hbOnTime: 'heartbeats received within the interval plus grace',
     hbLate: 'heartbeats received after the interval plus grace',
+    hbExpected: 'heartbeats expected: intervals (plus grace) that ran out while a terminal was connected and the hub watching',
     connectedMs: 'terminal-time connected, ms (Σ over terminals with an open connection of the time they had one)',
     healthyMs: 'terminal-time connected and healthy (last heartbeat younger than 20 s), ms',
     expectedMs: 'terminal-time expected, ms (terminals seen in the last 7 days × time of the minute observed)',

@@ -70,7 +70,10 @@ export interface HubOptions {
   live?: Partial<Omit<LiveServerOptions, 'secret' | 'source' | 'clock' | 'tickMs' | 'logger' | 'allowedOrigins'>>;
   /** Node process metrics on /metrics; the CLI turns this on. */
   processMetrics?: boolean;
-  /** The heartbeat the gateways ask of terminals (DESIGN.md: 15 s) and its grace (5 s); compressed in tests. */
+  /**
+   * The heartbeat the gateways ask of terminals (DESIGN.md: 15 s) and its grace (5 s); compressed
+   * in tests. Expected heartbeats (heartbeat success) follow them.
+   */
   heartbeatIntervalMs?: number;
   heartbeatGraceMs?: number;
   /** The terminals' reconnect policy (default 2 s → 64 s, attempts reset after 15 s up): the terminal view judges by it. */
@@ -106,7 +109,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   // does not say them, so a terminal that closed before a restart and opens after it is not
   // counted as a reconnect.)
   const known = await o.store.knownTerminals(clock.now() - EXPECTED_WINDOW_MS);
-  const fleet = createHubFleet({ clock, known });
+  const heartbeat = { ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}), ...(o.heartbeatGraceMs !== undefined ? { heartbeatGraceMs: o.heartbeatGraceMs } : {}) };
+  const fleet = createHubFleet({ clock, known, state: heartbeat });
   logger.info({ terminals: known.size }, 'hub: expected terminals loaded from the store');
 
   // Listen first: a port in use fails the start before anything else is running.
