@@ -36,6 +36,18 @@ describe('restaurant list', () => {
     visibleRestaurants(many, { q: '', status: null });
     expect(performance.now() - t0).toBeLessThan(50);
   });
+
+  it('starting from the order shown last changes nothing but the work: new figures, new and gone restaurants, filters', () => {
+    const before = new Map(rs.map((r) => [r.rid, r]));
+    const shown = visibleRestaurants(before, { q: '', status: null });
+    const now = new Map(before);
+    now.set('r-001', figures('r-001', { status: 'unhealthy', connections: 1 }));
+    now.delete('r-004');
+    now.set('r-009', figures('r-009', { status: 'degraded' }));
+    for (const filter of [{ q: '', status: null }, { q: '00', status: 'unhealthy' as const }]) {
+      expect(visibleRestaurants(now, filter, shown)).toEqual(visibleRestaurants(now.values(), filter));
+    }
+  });
 });
 
 describe('URL params', () => {

@@ -25,14 +25,30 @@ export interface RestaurantFilter {
   status: HealthStatus | null;
 }
 
-export function visibleRestaurants(all: Iterable<RestaurantFiguresWire>, filter: RestaurantFilter): RestaurantFiguresWire[] {
+/**
+ * The restaurants that pass the filter, worst first. `previous` is the order shown last: starting
+ * from it, the sort has little to do, since one tick moves few restaurants and V8 sorts an almost
+ * sorted array in close to linear time (TimSort) — 2,000 restaurants re-sorted every tick add up.
+ */
+export function visibleRestaurants(
+  all: ReadonlyMap<string, RestaurantFiguresWire> | Iterable<RestaurantFiguresWire>,
+  filter: RestaurantFilter,
+  previous: readonly RestaurantFiguresWire[] = [],
+): RestaurantFiguresWire[] {
   const q = filter.q.trim().toLowerCase();
+  const passes = (r: RestaurantFiguresWire): boolean => (!filter.status || r.status === filter.status) && (!q || r.rid.toLowerCase().includes(q));
   const out: RestaurantFiguresWire[] = [];
-  for (const r of all) {
-    if (filter.status && r.status !== filter.status) continue;
-    if (q && !r.rid.toLowerCase().includes(q)) continue;
-    out.push(r);
+  const byRid = all instanceof Map ? (all as ReadonlyMap<string, RestaurantFiguresWire>) : null;
+  const placed = new Set<string>();
+  if (byRid) {
+    for (const before of previous) {
+      const r = byRid.get(before.rid);
+      if (!r || placed.has(r.rid)) continue;
+      placed.add(r.rid);
+      if (passes(r)) out.push(r);
+    }
   }
+  for (const r of byRid ? byRid.values() : (all as Iterable<RestaurantFiguresWire>)) if (!placed.has(r.rid) && passes(r)) out.push(r);
   return out.sort(worstFirst);
 }
 
