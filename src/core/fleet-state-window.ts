@@ -89,6 +89,14 @@ export class RestaurantWindows {
     this.rid = rid;
   }
 
+  /**
+   * Minutes before `minute` are closed for good (their rollups were written by an earlier run, or
+   * the rest of the fleet settled them): writes to them are late from now on.
+   */
+  markSettled(minute: number): void {
+    this.settledUpTo = Math.max(this.settledUpTo, minute);
+  }
+
   /** Add `n` to counter `key` at time `t`. */
   count(t: number, key: string, n: number): void {
     if (n === 0) return;

@@ -21,6 +21,11 @@
  *   grace) that ran out while a terminal was connected and the hub was watching: a terminal that
  *   connected 10 s ago, or a hub that started 10 s ago, has missed nothing yet.
  *
+ * A hub restarting over a replayable bus (Redis) rebuilds this state from what it stored and what
+ * the bus still holds (src/server/hub/hub-resume.ts): `resumeFrom`, `seedGateways`,
+ * `seedConnections`, `applyStoredEvents`, then the replayed frames — those whose lifecycle events
+ * are already stored with `{ lifecycle: false }`.
+ *
  * At-least-once delivery: a frame already applied (same gateway, run and seq) is ignored; a jump
  * in seq is counted as lost frames per gateway and reported, never hidden. The first frame heard
  * from a gateway sets its position (a hub that starts late has not lost what it never subscribed
@@ -28,7 +33,7 @@
  * (new `run`), takes its connections out of the live view: a dead gateway's terminals are not
  * connected, whatever its last frame said.
  */
-import type { RestaurantSecond, TelemetryFrame } from '../protocol/telemetry.ts';
+import type { LifecycleEvent, RestaurantSecond, TelemetryFrame } from '../protocol/telemetry.ts';
 import { computeFigures } from './figures.ts';
 import type { RestaurantFigures } from './figures.ts';
 import { RestaurantWindows } from './fleet-state-window.ts';
@@ -157,6 +162,10 @@ export class FleetState {
   private readonly heartbeatGraceMs: number;
   private readonly restaurants = new Map<string, RestaurantState>();
   private readonly gateways = new Map<string, GatewayStatus>();
+  /** Seeded gateways whose next frame sets their position (no gap, no duplicate before it). */
+  private readonly unpositioned = new Set<string>();
+  /** Minutes before this one are in the store already: writes to them are late, never rolled up. */
+  private writtenBefore = -Infinity;
   /** Reconnects across gateways, keyed by restaurant and terminal. */
   private readonly reconnects = new ReconnectTracker();
   /** Connections closed lately, so a late beat cannot bring one back to life. */
@@ -179,9 +188,21 @@ export class FleetState {
     if (!(this.heartbeatIntervalMs > 0)) throw new Error(`heartbeatIntervalMs must be positive, not ${this.heartbeatIntervalMs}`);
   }
 
-  applyFrame(frame: TelemetryFrame): ApplyResult {
+  /** `lifecycle: false`: the frame's lifecycle events were applied already (`applyStoredEvents`). */
+  applyFrame(frame: TelemetryFrame, options: { lifecycle?: boolean } = {}): ApplyResult {
     let g = this.gateways.get(frame.gw);
     let gap = 0;
+    if (g !== undefined && this.unpositioned.has(frame.gw)) {
+      if (frame.run < g.run) {
+        g.staleFrames++;
+        return 'duplicate';
+      }
+      this.unpositioned.delete(frame.gw);
+      // Restarted since its seeded connections were stored: they died with the old process.
+      if (frame.run > g.run && g.run >= 0) this.dropConnections(frame.gw, frame.t);
+      g.run = frame.run;
+      g.lastSeq = frame.seq - 1;
+    }
     if (g === undefined) {
       g = { gw: frame.gw, run: frame.run, lastSeq: frame.seq - 1, frames: 0, duplicates: 0, lostFrames: 0, staleFrames: 0, lastFrameT: frame.t, lastHeardAt: 0, alive: true };
       this.gateways.set(frame.gw, g);
@@ -207,23 +228,88 @@ export class FleetState {
     g.alive = true;
     // Beats before lifecycle: a beat listed in a frame happened before any close in that frame.
     for (const rs of frame.seconds) this.applySecond(frame.gw, rs);
-    for (const e of frame.lifecycle) {
-      switch (e.type) {
-        case 'open':
-          this.onOpen(frame.gw, e.rid, e.tid, e.conn, e.t);
-          break;
-        case 'close':
-          this.onClose(frame.gw, e.rid, e.tid, e.conn, e.t);
-          break;
-        case 'auth_fail':
-          // With a restaurant, the frame's restaurant-second already counted it.
-          if (e.rid === undefined) this.unscoped.count(e.t, counterKey.errors('auth_failed'), 1);
-          break;
-        case 'limit':
-          break; // counted in the restaurant-second; the event itself is for the feed and timeline
-      }
-    }
+    if (options.lifecycle !== false) for (const e of frame.lifecycle) this.applyLifecycle(frame.gw, e);
     return gap > 0 ? { gap } : 'applied';
+  }
+
+  // ---- rebuilding after a restart (see the file comment) --------------------------------------
+
+  /**
+   * This state continues an earlier run's: every minute before `minute` is in the store (later
+   * writes to them are late, as if settled), and heartbeat intervals count from each terminal's
+   * connection, not from this state's first tick — the earlier run was watching.
+   */
+  resumeFrom(minute: number): void {
+    this.writtenBefore = Math.max(this.writtenBefore, minute);
+    for (const r of this.restaurants.values()) r.windows.markSettled(this.writtenBefore);
+    this.watchingSince = -Infinity;
+  }
+
+  /**
+   * The minute before which every minute has been settled (handed to `drainRollups`) or was
+   * written before: what a checkpoint may call written once those rollups are.
+   */
+  settledBefore(): number {
+    const settled = this.now === undefined ? -Infinity : Math.floor((this.now - this.settleMs) / 60_000) * 60_000;
+    return Math.max(this.writtenBefore, settled);
+  }
+
+  /**
+   * Gateways known from before a restart, with the run they were on (-1: unknown) and when they
+   * were last heard of: one that stays silent is presumed dead after the timeout, taking its seeded
+   * connections with it; one back with a newer run restarted meanwhile. Its next frame, whatever its
+   * seq, sets its position.
+   */
+  seedGateways(list: readonly { gw: string; run: number; heardAt: number }[]): void {
+    for (const s of list) {
+      if (this.gateways.has(s.gw)) continue;
+      this.gateways.set(s.gw, { gw: s.gw, run: s.run, lastSeq: 0, frames: 0, duplicates: 0, lostFrames: 0, staleFrames: 0, lastFrameT: s.heardAt, lastHeardAt: s.heardAt, alive: true });
+      this.unpositioned.add(s.gw);
+    }
+  }
+
+  /**
+   * Connections the store says are open (their opens older than the events `applyStoredEvents`
+   * replays): open again, with their open time, counted neither as opens nor as reconnects — that
+   * happened before. Their gateway should be seeded too.
+   */
+  seedConnections(opens: readonly { gw: string; rid: string; tid: string; conn: string; t: number }[]): void {
+    for (const o of opens) {
+      const r = this.restaurant(o.rid);
+      const key = o.gw + SEP + o.conn;
+      if (r.connections.has(key)) continue;
+      // The gauge changes where minutes can still be written; the open itself is history.
+      this.addConnection(r, o.gw, o.conn, o.tid, o.t, Math.max(o.t, this.writtenBefore));
+      const term = this.terminal(r, o.tid, o.t);
+      term.lastSeen = Math.max(term.lastSeen, o.t);
+      this.reconnects.seedOpen(o.rid + SEP + o.tid, key);
+    }
+  }
+
+  /**
+   * Stored lifecycle events, oldest first, applied as their frames applied them: connections,
+   * reconnects (across gateways) and the connections gauge. Contributions to minutes already
+   * written are late and dropped (`resumeFrom` first).
+   */
+  applyStoredEvents(events: readonly LifecycleEvent[]): void {
+    for (const e of events) this.applyLifecycle(e.gw, e);
+  }
+
+  private applyLifecycle(gw: string, e: LifecycleEvent): void {
+    switch (e.type) {
+      case 'open':
+        this.onOpen(gw, e.rid, e.tid, e.conn, e.t);
+        break;
+      case 'close':
+        this.onClose(gw, e.rid, e.tid, e.conn, e.t);
+        break;
+      case 'auth_fail':
+        // With a restaurant, the frame's restaurant-second already counted it.
+        if (e.rid === undefined) this.unscoped.count(e.t, counterKey.errors('auth_failed'), 1);
+        break;
+      default:
+        break; // limits and late beats: counted in the restaurant-second; the events are for the feed and timeline
+    }
   }
 
   /** Advance to hub time `now`: terminal-time, gateway liveness, settled minutes. */
@@ -410,7 +496,7 @@ export class FleetState {
     if (openT !== null) r.windows.count(openT, 'reconnects', 1);
   }
 
-  private addConnection(r: RestaurantState, gw: string, conn: string, tid: string, t: number): Conn {
+  private addConnection(r: RestaurantState, gw: string, conn: string, tid: string, t: number, gaugeAt = t): Conn {
     const key = gw + SEP + conn;
     const c = new Conn(key, gw, conn, tid, t);
     r.connections.set(key, c);
@@ -418,7 +504,7 @@ export class FleetState {
     if (term.conns === 0) term.connectedSince = t;
     term.conns++;
     term.lastActivity = Math.max(term.lastActivity, t);
-    r.windows.gauge(t, 'connections', r.connections.size);
+    r.windows.gauge(gaugeAt, 'connections', r.connections.size);
     return c;
   }
 
@@ -441,6 +527,8 @@ export class FleetState {
     let r = this.restaurants.get(rid);
     if (r === undefined) {
       r = new RestaurantState(rid);
+      // A restaurant new to the hub is as late for a settled minute as any other.
+      r.windows.markSettled(this.settledBefore());
       this.restaurants.set(rid, r);
     }
     return r;

@@ -44,7 +44,8 @@ export class ReconnectTracker {
       this.terminals.set(tid, { open: [conn], lastCloseT: undefined, pendingOpenT: t, pendingConn: conn });
       return false;
     }
-    const previousStillOpen = m.open.length > 0;
+    // Another connection, that is: the same one announced twice is not a second connection.
+    const previousStillOpen = m.open.some((c) => c !== conn);
     if (!m.open.includes(conn)) m.open.push(conn);
     if (isReconnect(m.lastCloseT, t, previousStillOpen)) return true;
     if (m.pendingOpenT === undefined || t >= m.pendingOpenT) {
@@ -83,6 +84,16 @@ export class ReconnectTracker {
     const m = this.terminals.get(tid);
     if (!m) this.terminals.set(tid, { open: [], lastCloseT, pendingOpenT: undefined, pendingConn: undefined });
     else if (m.lastCloseT === undefined || lastCloseT > m.lastCloseT) m.lastCloseT = lastCloseT;
+  }
+
+  /**
+   * Seed a connection of `tid` still open from before (the store, after a hub restart): an open of
+   * another connection before it closes is a reconnect, as if this tracker had seen it open.
+   */
+  seedOpen(tid: string, conn: string): void {
+    const m = this.terminals.get(tid);
+    if (!m) this.terminals.set(tid, { open: [conn], lastCloseT: undefined, pendingOpenT: undefined, pendingConn: undefined });
+    else if (!m.open.includes(conn)) m.open.push(conn);
   }
 
   /** Forget closed terminals whose every memory is older than the window: they can no longer matter. */

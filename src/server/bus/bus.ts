@@ -19,7 +19,11 @@
  */
 import type { TelemetryFrame } from '../../protocol/telemetry.ts';
 
-export type FrameHandler = (frame: TelemetryFrame) => void;
+/**
+ * `position`: where the frame sits in a replayable transport (a Redis Streams entry id), so a
+ * consumer can record how far it has durably got and resume from there; absent in memory.
+ */
+export type FrameHandler = (frame: TelemetryFrame, position?: string) => void;
 
 export interface BusStats {
   /** Frames accepted by `publish`. */

@@ -7,6 +7,10 @@
  *   const off = bus.subscribe(handler); // hub: frames from the start position on (redis-reader.ts)
  *   await bus.ready();                  // the start position is pinned
  *   bus.lastId();                       // persist it; pass it back as `startFrom` to resume
+ *
+ * Handlers get each frame's entry id as their second argument. A hub that keeps its own
+ * checkpoint calls `resumeAfter(id)` before subscribing, and `caughtUp()` says when the frames
+ * it missed have all been handed over (src/server/hub/hub-ingest.ts).
  *   await bus.close();                  // drains the outbox, then closes the connections
  *
  * The contract of bus.ts holds: per-gateway order (one stream, one writer per gateway writing in
@@ -67,6 +71,12 @@ export interface RedisBusStats extends BusStats {
 }
 
 export interface RedisBus extends Bus {
+  /** The stream this bus reads and writes. */
+  readonly stream: string;
+  /** Subscribers start after this entry id instead of `startFrom`; only before the first subscribe. */
+  resumeAfter(position: string): void;
+  /** Resolves once the reader has handed over every entry the stream held when it started. */
+  caughtUp(): Promise<void>;
   stats(): RedisBusStats;
   /** The id of the last entry handed to subscribers (or the pinned start); null before any. */
   lastId(): string | null;
@@ -102,7 +112,7 @@ export function createRedisBus(o: RedisBusOptions): RedisBus {
   let position: string | null = startFrom === '$' ? null : startFrom;
   let lastReaderStats: RedisReaderStats = { read: 0, malformed: 0, readErrors: 0, readLagMs: 0 };
 
-  function deliver(frame: TelemetryFrame): void {
+  function deliver(frame: TelemetryFrame, id: string): void {
     const g = (gateways[frame.gw] ??= { published: 0, lastSeq: 0 });
     g.lastSeq = frame.seq;
     const key = `${frame.gw}\u0000${frame.run}`;
@@ -113,7 +123,7 @@ export function createRedisBus(o: RedisBusOptions): RedisBus {
       if (!handlers.has(handler)) continue;
       counts.delivered++;
       try {
-        handler(frame);
+        handler(frame, id);
       } catch (error) {
         counts.handlerErrors++;
         o.logger?.error({ err: String(error), gw: frame.gw, seq: frame.seq }, 'redis bus: a subscriber threw');
@@ -143,6 +153,15 @@ export function createRedisBus(o: RedisBusOptions): RedisBus {
   }
 
   return {
+    stream,
+    resumeAfter(id) {
+      if (reading || closed) throw new Error('redis bus: resumeAfter() must come before the first subscribe');
+      if (!isStreamPosition(id) || id === '$') throw new Error(`resumeAfter needs a stream id like 1700000000000-0, not ${JSON.stringify(id)}`);
+      position = id;
+    },
+    caughtUp: async () => {
+      await reading?.reader.caughtUp;
+    },
     publish(frame) {
       const g = (gateways[frame.gw] ??= { published: 0, lastSeq: 0 });
       if (!closed) {

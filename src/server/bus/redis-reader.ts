@@ -25,7 +25,8 @@ export interface RedisReaderOptions {
   blockMs: number;
   /** Entries per XREAD. */
   count: number;
-  deliver: (frame: TelemetryFrame) => void;
+  /** Every valid frame, with its entry id. */
+  deliver: (frame: TelemetryFrame, id: string) => void;
   logger?: RedisBusLogger | undefined;
 }
 
@@ -44,6 +45,11 @@ export interface RedisReader {
   readonly ready: Promise<void>;
   /** The id of the last entry handed over (or the pinned start), null before the start is pinned. */
   lastId(): string | null;
+  /**
+   * Resolves once every entry the stream held when the reader started has been handed over (at
+   * once for a start at `$`): a consumer replaying what it missed knows when it is live again.
+   */
+  readonly caughtUp: Promise<void>;
   stats(): RedisReaderStats;
   /** Stops after the current entry; the caller then closes the connection to end a blocked read. */
   stop(): Promise<void>;
@@ -59,6 +65,10 @@ export function startRedisReader(o: RedisReaderOptions): RedisReader {
   let failures = 0;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let markCaughtUp: () => void = () => {};
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  /** The stream's last entry when the reader started: reaching it is being caught up. */
+  let target: string | null = null;
   let wakeSleep: (() => void) | undefined;
 
   function sleep(ms: number): Promise<void> {
@@ -72,11 +82,15 @@ export function startRedisReader(o: RedisReaderOptions): RedisReader {
   }
 
   async function pin(): Promise<void> {
+    const last = (await o.redis.xrevrange(o.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    const lastId = last[0]?.[0] ?? '0-0';
     if (position === null) {
-      const last = (await o.redis.xrevrange(o.stream, '+', '-', 'COUNT', 1)) as [string, string[]][];
-      position = last[0]?.[0] ?? '0-0';
+      position = lastId;
+      markCaughtUp();
       return;
     }
+    if (compareStreamIds(position, lastId) >= 0) markCaughtUp();
+    else target = lastId;
     if (compareStreamIds(position, '0-0') === 0) return;
     const first = (await o.redis.xrange(o.stream, '-', '+', 'COUNT', 1)) as [string, string[]][];
     const firstId = first[0]?.[0];
@@ -91,6 +105,11 @@ export function startRedisReader(o: RedisReaderOptions): RedisReader {
   function handle(id: string, fields: string[]): void {
     position = id;
     counts.read++;
+    if (target !== null && compareStreamIds(id, target) >= 0) {
+      target = null;
+      // After this entry is handed over (below): resolution runs after this synchronous loop.
+      markCaughtUp();
+    }
     let text: string | undefined;
     for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === 'frame') text = fields[i + 1];
     const decoded = text === undefined ? null : decodeTelemetryFrame(text);
@@ -100,7 +119,7 @@ export function startRedisReader(o: RedisReaderOptions): RedisReader {
       o.logger?.warn({ stream: o.stream, id, why }, 'redis bus: skipped an entry that is not a telemetry frame');
       return;
     }
-    o.deliver(decoded.value);
+    o.deliver(decoded.value, id);
   }
 
   async function loop(): Promise<void> {
@@ -120,7 +139,11 @@ export function startRedisReader(o: RedisReaderOptions): RedisReader {
           o.logger?.info({ stream: o.stream, after: position, failures }, 'redis bus: reading again after the connection came back');
           failures = 0;
         }
-        if (!reply) continue;
+        if (!reply) {
+          // Nothing more within a whole block: whatever the target was, it is not coming (trimmed).
+          markCaughtUp();
+          continue;
+        }
         for (const [, entries] of reply) {
           for (const [id, fields] of entries) {
             if (!running) return;
@@ -149,12 +172,14 @@ export function startRedisReader(o: RedisReaderOptions): RedisReader {
 
   return {
     ready,
+    caughtUp,
     lastId: () => position,
     stats: () => ({ ...counts }),
     async stop() {
       running = false;
       wakeSleep?.();
       markReady();
+      markCaughtUp();
       await done;
     },
   };

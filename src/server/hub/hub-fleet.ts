@@ -6,12 +6,13 @@
  */
 import type { Clock } from '../../core/clock.ts';
 import { totals as totalsOf, type FleetTotals, type RestaurantFigures } from '../../core/figures.ts';
-import { FleetState, type FleetStateOptions } from '../../core/fleet-state.ts';
+import { FleetState, type ApplyResult, type FleetStateOptions } from '../../core/fleet-state.ts';
 import type { RestaurantMinute } from '../../core/rollup.ts';
 import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
 import type { LifecycleEvent, TelemetryFrame } from '../../protocol/telemetry.ts';
 import type { KnownTerminal } from '../store/store.ts';
 import type { GatewayIngestStats } from './hub-metrics.ts';
+import { gatewaysToSeed, type ResumePlan } from './hub-resume.ts';
 import type { HubView, TerminalWire } from './hub-view.ts';
 import type { LiveSample } from './live/live-source.ts';
 
@@ -23,8 +24,22 @@ export interface HubFleetOptions {
 }
 
 export interface HubFleet {
-  /** Applies a frame; returns its lifecycle events when it was new (none for a duplicate). */
-  apply(frame: TelemetryFrame): { lifecycle: readonly LifecycleEvent[] };
+  /**
+   * Applies a frame; returns its lifecycle events when it was new (none for a duplicate).
+   * `lifecycle: false`: they were applied from the store already (a replay after a restart).
+   */
+  apply(frame: TelemetryFrame, options?: { lifecycle?: boolean }): { result: ApplyResult; lifecycle: readonly LifecycleEvent[] };
+  /**
+   * Rebuilds what a restarted hub resuming over the bus needs from the store (hub-resume.ts): the
+   * stored events of minutes already written at once, the rest held for `applyStored`.
+   */
+  seed(plan: ResumePlan): void;
+  /**
+   * Applies the held stored events up to time `upTo` (all: undefined), in order. The replay calls
+   * it before each frame whose events are stored, so the state moves through the minutes still to
+   * write as it did the first time (terminal-time, heartbeats due), not all at once.
+   */
+  applyStored(upTo?: number): void;
   /** Advances the state to `now` and returns the restaurant-minutes that settled. */
   settle(now: number): RestaurantMinute[];
   /** Shutdown: every minute still open, as it stands (the next run's part merges in the store). */
@@ -75,14 +90,12 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
   const ridOfTerminal = new Map<string, string>();
   const lastClose = new Map<string, LastClose>();
   const lastFrameAt = new Map<string, number>();
-  state.seedTerminals([...o.known].map(([tid, k]) => ({ tid, rid: k.rid, lastSeen: k.lastSeen })));
+  // Their last closes too: a terminal back within 10 min of a close before the restart reconnected.
+  state.seedTerminals([...o.known].map(([tid, k]) => ({ tid, rid: k.rid, lastSeen: k.lastSeen, ...(k.lastClose !== undefined ? { lastClose: k.lastClose } : {}) })));
   for (const [tid, k] of o.known) ridOfTerminal.set(tid, k.rid);
 
-  function apply(frame: TelemetryFrame): { lifecycle: readonly LifecycleEvent[] } {
-    lastFrameAt.set(frame.gw, o.clock.now());
-    const result = state.applyFrame(frame);
-    if (result === 'duplicate') return { lifecycle: [] };
-    for (const e of frame.lifecycle) {
+  function note(events: readonly LifecycleEvent[]): void {
+    for (const e of events) {
       if (e.type === 'auth_fail') continue; // unverified claims do not place a terminal
       ridOfTerminal.set(e.tid, e.rid);
       if (e.type === 'close') {
@@ -90,7 +103,34 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
         if (!prev || e.t >= prev.t) lastClose.set(e.tid, { t: e.t, code: e.code, cause: e.cause, reason: e.reason });
       }
     }
-    return { lifecycle: frame.lifecycle };
+  }
+
+  function apply(frame: TelemetryFrame, options: { lifecycle?: boolean } = {}): { result: ApplyResult; lifecycle: readonly LifecycleEvent[] } {
+    lastFrameAt.set(frame.gw, o.clock.now());
+    const result = state.applyFrame(frame, options);
+    if (result === 'duplicate' || options.lifecycle === false) return { result, lifecycle: [] };
+    note(frame.lifecycle);
+    return { result, lifecycle: frame.lifecycle };
+  }
+
+  let held: readonly LifecycleEvent[] = [];
+  function applyStored(upTo = Infinity): void {
+    let n = 0;
+    while (n < held.length && (held[n] as LifecycleEvent).t <= upTo) n++;
+    if (n === 0) return;
+    const now = held.slice(0, n);
+    held = held.slice(n);
+    state.applyStoredEvents(now);
+    note(now);
+  }
+
+  function seed(plan: ResumePlan): void {
+    state.resumeFrom(plan.checkpoint.minutesBefore);
+    state.seedGateways(gatewaysToSeed(plan));
+    state.seedConnections(plan.open);
+    for (const e of plan.open) ridOfTerminal.set(e.tid, e.rid);
+    held = plan.recent;
+    applyStored(plan.checkpoint.minutesBefore - 1);
   }
 
   function terminals(rid: string, now: number): TerminalWire[] {
@@ -128,6 +168,8 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
 
   return {
     apply,
+    seed,
+    applyStored,
     settle(now) {
       state.tick(now);
       return state.drainRollups();

@@ -10,7 +10,9 @@
  *   await hub.close();   // viewers get 1001, the open minute and the queue are flushed
  *   await store.close(); // marks the clean shutdown (the store's owner closes it)
  *
- * Every figure comes from src/core through the fleet state; this file only wires.
+ * Every figure comes from src/core through the fleet state; this file only wires. Reading the bus
+ * and writing the store — and, over Redis, resuming after a restart without a gap — is
+ * hub-ingest.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,27 +20,22 @@ import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../core/clock.ts';
 import type { BackoffPolicy } from '../../core/backoff.ts';
-import type { RestaurantMinute } from '../../core/rollup.ts';
 import { timelinePolicy } from '../../core/timeline/timeline-policy.ts';
-import type { TelemetryFrame } from '../../protocol/telemetry.ts';
 import type { Logger } from '../log/logger.ts';
 import { silentLogger } from '../log/logger.ts';
 import { recoveryMessage } from '../store/shutdown-marker.ts';
 import { startRetentionJob } from '../store/retention-job.ts';
-import { DAY_MS, type LifecycleEvent, type Store, type StoreRecovery } from '../store/store.ts';
-import { createWriteQueue } from '../store/write-queue.ts';
+import { DAY_MS, type Store, type StoreRecovery } from '../store/store.ts';
 import { createApi } from './api/api-routes.ts';
 import { sendJson } from './http/respond.ts';
 import { createStaticHandler } from './http/static-files.ts';
 import { createHubFleet } from './hub-fleet.ts';
+import { isReplayable, startIngest, type FrameSource } from './hub-ingest.ts';
 import { createHubMetrics } from './hub-metrics.ts';
+import { knownForSeeding, loadResume } from './hub-resume.ts';
 import { createLiveServer, type LiveServer, type LiveServerOptions } from './live/live-server.ts';
-import { UnwrittenMinutes } from './unwritten-minutes.ts';
 
-/** What the hub needs of a bus: frames from every gateway, in order per gateway, at least once. */
-export interface FrameSource {
-  subscribe(handler: (frame: TelemetryFrame) => void): () => void;
-}
+export type { FrameSource, ReplayableFrameSource } from './hub-ingest.ts';
 
 export interface HubOptions {
   secret: string;
@@ -64,8 +61,10 @@ export interface HubOptions {
    * (tests on a fake clock).
    */
   tickPhaseMs?: number | null;
-  /** The write queue's batch interval: what a kill -9 can lose. Default 1000. */
+  /** The write queue's batch interval: what a kill -9 can lose (over Redis: what is replayed). Default 1000. */
   flushIntervalMs?: number;
+  /** How long the start waits for a replay of the bus to catch up before serving anyway (default 15000). */
+  replayWaitMs?: number;
   /** Extra options for the stream (history size, buffers, heartbeat). */
   live?: Partial<Omit<LiveServerOptions, 'secret' | 'source' | 'clock' | 'tickMs' | 'logger' | 'allowedOrigins'>>;
   /** Node process metrics on /metrics; the CLI turns this on. */
@@ -101,17 +100,22 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const flushIntervalMs = o.flushIntervalMs ?? 1000;
   const hubId = `hub-${randomBytes(4).toString('hex')}`;
 
+  // Over a replayable bus, what the last run did not store is replayed from the stream.
+  const since = clock.now() - EXPECTED_WINDOW_MS;
+  const plan = isReplayable(o.bus) ? await loadResume(o.store, o.bus.stream, since) : null;
   const crash = o.recovered && recoveryMessage(o.recovered, flushIntervalMs);
-  if (crash) logger.error({ recovered: o.recovered }, `hub: ${crash}`);
+  if (crash && plan) {
+    logger.warn({ recovered: o.recovered, replayAfter: plan.checkpoint.replayAfter }, `hub: previous run did not shut down cleanly; replaying the bus after ${plan.checkpoint.replayAfter} recovers what it had not stored`);
+  } else if (crash) logger.error({ recovered: o.recovered }, `hub: ${crash}`);
 
-  // Expected terminals (seen in the last 7 days) come from the store, so "12 / 14 connected" is
-  // right from the first tick after a restart. (Their last closes are not seeded yet: the store
-  // does not say them, so a terminal that closed before a restart and opens after it is not
-  // counted as a reconnect.)
-  const known = await o.store.knownTerminals(clock.now() - EXPECTED_WINDOW_MS);
+  // Expected terminals (seen in the last 7 days) and their last closes come from the store, so
+  // "12 / 14 connected" is right from the first tick after a restart and a terminal back within
+  // 10 min of a close is a reconnect; resuming, so are the connections open when it stopped.
+  const known = await o.store.knownTerminals(since);
   const heartbeat = { ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}), ...(o.heartbeatGraceMs !== undefined ? { heartbeatGraceMs: o.heartbeatGraceMs } : {}) };
-  const fleet = createHubFleet({ clock, known, state: heartbeat });
-  logger.info({ terminals: known.size }, 'hub: expected terminals loaded from the store');
+  const fleet = createHubFleet({ clock, known: knownForSeeding(known, plan), state: heartbeat });
+  if (plan) fleet.seed(plan);
+  logger.info({ terminals: known.size, ...(plan ? { open: fleet.counts().connections } : {}) }, 'hub: expected terminals loaded from the store');
 
   // Listen first: a port in use fails the start before anything else is running.
   const server = createServer();
@@ -125,54 +129,17 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const unwritten = new UnwrittenMinutes(o.store);
-  let refusedWrites = 0;
-  const queue = createWriteQueue({ store: unwritten.storeForQueue, clock, flushIntervalMs, logger });
-  const write = {
-    minutes(rows: RestaurantMinute[]): void {
-      if (rows.length === 0) return;
-      try {
-        queue.enqueueMinutes(rows);
-        unwritten.track(rows);
-      } catch (error) {
-        refusedWrites += rows.length;
-        logger.error({ err: String(error), rows: rows.length }, 'hub: rollups refused by the write queue');
-      }
-    },
-    events(events: readonly LifecycleEvent[]): void {
-      if (events.length === 0) return;
-      try {
-        queue.enqueueEvents(events);
-      } catch (error) {
-        refusedWrites += events.length;
-        logger.error({ err: String(error), events: events.length }, 'hub: lifecycle events refused by the write queue');
-      }
-    },
-  };
-
-  // ---- ingest: bus → fleet state → (stream, write queue) ------------------------------------
-  let liveEvents: LifecycleEvent[] = [];
+  const ingest = await startIngest({ bus: o.bus, store: o.store, fleet, clock, logger, flushIntervalMs, plan });
+  if (plan) {
+    // The first snapshot a viewer gets should show the fleet, not half a replay; bounded, so a
+    // bus that is down does not keep the hub from serving what it has.
+    const wait = o.replayWaitMs ?? 15_000;
+    let timer: ReturnType<Clock['setTimeout']> | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), wait)));
+    if ((await Promise.race([ingest.caughtUp, late])) === 'late') logger.warn({ waitedMs: wait }, 'hub: still replaying the bus; serving meanwhile');
+    clock.clearTimeout(timer);
+  }
   let closing = false;
-  const unsubscribe = o.bus.subscribe((frame) => {
-    if (closing) return;
-    try {
-      const { lifecycle } = fleet.apply(frame);
-      if (lifecycle.length === 0) return;
-      write.events(lifecycle);
-      for (const e of lifecycle) liveEvents.push(e);
-    } catch (error) {
-      logger.error({ err: String(error), gw: frame.gw, seq: frame.seq }, 'hub: frame could not be applied');
-    }
-  });
-
-  // Minutes settle with time, not only with frames (an idle fleet still closes its minutes). The
-  // state advances once a second, half a second away from the stream's ticks, so its work never
-  // delays a tick that is about to show what the probes just flushed.
-  const untilHalfSecond = () => 1000 - ((clock.now() + 500) % 1000);
-  let settleTimer = clock.setTimeout(function settle() {
-    write.minutes(fleet.settle(clock.now()));
-    settleTimer = clock.setTimeout(settle, untilHalfSecond());
-  }, untilHalfSecond());
 
   // ---- the stream ----------------------------------------------------------------------------
   const allowedOrigins = o.allowedOrigins ?? (host === '127.0.0.1' ? [url, `http://localhost:${port}`] : [url]);
@@ -192,11 +159,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     allowedOrigins,
     source: {
       sample: (now) => fleet.sample(now),
-      drainLifecycle: () => {
-        const out = liveEvents;
-        liveEvents = [];
-        return out;
-      },
+      drainLifecycle: () => ingest.drainLive(),
       terminalRestaurant: (tid) => fleet.view.terminalRestaurant(tid),
     },
   });
@@ -205,8 +168,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const metrics = createHubMetrics({
     hubId,
     gateways: () => fleet.gateways(),
-    writeQueue: () => queue.stats(),
-    refusedWrites: () => refusedWrites,
+    writeQueue: () => ingest.queue.stats(),
+    refusedWrites: () => ingest.refusedWrites(),
     fleet: () => fleet.counts(),
     live,
     processMetrics: o.processMetrics ?? false,
@@ -215,7 +178,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     secret: o.secret,
     view: fleet.view,
     store: o.store,
-    unwritten,
+    unwritten: ingest.unwritten,
     clock,
     logger,
     onAnswer: (route, status) => metrics.apiAnswered(route, status),
@@ -224,7 +187,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const serveStatic = createStaticHandler(o.staticDir ?? 'dist');
 
   function health() {
-    const q = queue.stats();
+    const q = ingest.queue.stats();
     const now = clock.now();
     const gateways = [...fleet.gateways()].map(([gw, s]) => ({ gw, lastFrameAgeMs: now - s.lastFrameAt, lost: s.lost }));
     const problems: string[] = [];
@@ -288,17 +251,15 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     close: () =>
       (closed ??= (async () => {
         closing = true;
-        unsubscribe();
-        clock.clearTimeout(settleTimer);
         retention.stop();
         await live.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        // The open minute is written as it stands; the next run's part of it merges in the store.
-        write.minutes(fleet.sealAll(clock.now()));
-        await queue.close();
+        // In memory the open minute is written as it stands (the next run's part of it merges in
+        // the store); over Redis the next run replays it (hub-ingest.ts).
+        await ingest.close();
         logger.info({ hub: hubId }, 'hub closed; store flushed');
       })()),
   };

@@ -34,10 +34,10 @@ export class UnwrittenMinutes {
 
   /** What the write queue writes through. */
   readonly storeForQueue: Pick<Store, 'writeMinutes' | 'writeEvents'> = {
-    writeMinutes: async (rows) => {
-      await this.store.writeMinutes(rows);
+    writeMinutes: async (rows, checkpoint) => {
+      await this.store.writeMinutes(rows, checkpoint);
       for (const r of rows) this.rows.delete(r);
     },
-    writeEvents: (events) => this.store.writeEvents(events),
+    writeEvents: (events, checkpoint) => this.store.writeEvents(events, checkpoint),
   };
 }

@@ -50,6 +50,16 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX terminals_by_last_seen ON terminals (last_seen);
     `,
   },
+  {
+    version: 2,
+    name: 'terminals.last_close',
+    // A terminal's latest close, so a restarted hub still counts its next open as a reconnect
+    // (DESIGN.md: within 10 min of a close). Filled in from the events the file already holds.
+    sql: `
+      ALTER TABLE terminals ADD COLUMN last_close INTEGER;
+      UPDATE terminals SET last_close = (SELECT max(t) FROM events WHERE events.tid = terminals.tid AND events.type = 'close');
+    `,
+  },
 ];
 
 export type MigrationResult = { from: number; to: number };

@@ -213,7 +213,7 @@ describe('knownTerminals', () => {
     await store.writeEvents([openEvent(T0 + 10, 'r-001-t1')]); // older than what is known: lastSeen stays
     const known = await store.knownTerminals(T0 - 1000);
     expect(Object.fromEntries(known)).toEqual({
-      'r-001-t1': { rid: 'r-001', lastSeen: T0 + 100 },
+      'r-001-t1': { rid: 'r-001', lastSeen: T0 + 100, lastClose: T0 + 100 },
       'r-002-t1': { rid: 'r-005', lastSeen: T0 + 300 },
     });
     expect((await store.knownTerminals(0)).has('r-003-t1')).toBe(true);

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Clock } from '../../core/clock.ts';
 import { startCheckpointer } from './checkpointer.ts';
@@ -23,6 +24,7 @@ import { applyMigrations, migrations } from './migrations.ts';
 import { StoreError, fromSqliteError } from './store-errors.ts';
 import { defaultRetention, silentLogger } from './store.ts';
 import type {
+  Checkpoint,
   EventsQuery,
   KnownTerminal,
   LifecycleEvent,
@@ -96,22 +98,37 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   const selectMinute = db.prepare<[string, number], Omit<MinuteRow, 'rid' | 'minute'>>('SELECT counters, gauges, histograms FROM minutes WHERE rid = ? AND minute = ?');
   const updateMinute = db.prepare('UPDATE minutes SET counters = ?, gauges = ?, histograms = ? WHERE rid = ? AND minute = ?');
   const insertEvent = db.prepare('INSERT INTO events (t, type, rid, tid, body) VALUES (?, ?, ?, ?, ?)');
-  // SET expressions read the old row, so rid follows whichever sighting is the latest.
-  const upsertTerminal = db.prepare(`INSERT INTO terminals (tid, rid, last_seen) VALUES (?, ?, ?)
+  // SET expressions read the old row, so rid follows whichever sighting is the latest. (SQLite's
+  // max() of a NULL is NULL: hence the coalesces for last_close.)
+  const upsertTerminal = db.prepare(`INSERT INTO terminals (tid, rid, last_seen, last_close) VALUES (?, ?, ?, ?)
     ON CONFLICT (tid) DO UPDATE SET
       rid = CASE WHEN excluded.last_seen >= terminals.last_seen THEN excluded.rid ELSE terminals.rid END,
-      last_seen = max(terminals.last_seen, excluded.last_seen)`);
+      last_seen = max(terminals.last_seen, excluded.last_seen),
+      last_close = max(coalesce(terminals.last_close, excluded.last_close), coalesce(excluded.last_close, terminals.last_close))`);
+  const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
+  const checkpointKey = (name: string) => `checkpoint:${name}`;
   const minutesAll = db.prepare<[number, number], MinuteRow>('SELECT * FROM minutes WHERE minute >= ? AND minute < ? ORDER BY rid, minute');
   const minutesOf = db.prepare<[string, number, number], MinuteRow>(
     'SELECT * FROM minutes WHERE rid IN (SELECT value FROM json_each(?)) AND minute >= ? AND minute < ? ORDER BY rid, minute',
   );
-  const terminalsSince = db.prepare<[number], { tid: string; rid: string; last_seen: number }>('SELECT tid, rid, last_seen FROM terminals WHERE last_seen >= ?');
+  const terminalsSince = db.prepare<[number], { tid: string; rid: string; last_seen: number; last_close: number | null }>(
+    'SELECT tid, rid, last_seen, last_close FROM terminals WHERE last_seen >= ?',
+  );
+  // Per terminal (index events_by_tid), only its opens since shortly before its last close: a
+  // handful of rows each, not a week of the whole fleet's events.
+  const unclosedOpens = db.prepare<[number, number], { body: string }>(`
+    SELECT o.body FROM terminals tm
+    JOIN events o ON o.tid = tm.tid AND o.t >= max(?, coalesce(tm.last_close, 0) - 300000)
+    WHERE tm.last_seen >= ? AND o.type = 'open' AND NOT EXISTS (
+      SELECT 1 FROM events c WHERE c.tid = o.tid AND c.t >= o.t AND c.type = 'close'
+        AND json_extract(c.body, '$.conn') = json_extract(o.body, '$.conn') AND json_extract(c.body, '$.gw') = json_extract(o.body, '$.gw'))
+    ORDER BY o.t, o.id`);
   const deleteMinutes = db.prepare('DELETE FROM minutes WHERE (rid, minute) IN (SELECT rid, minute FROM minutes WHERE minute < ? LIMIT ?)');
   const deleteEvents = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE t < ? LIMIT ?)');
   const deleteTerminals = db.prepare('DELETE FROM terminals WHERE tid IN (SELECT tid FROM terminals WHERE last_seen < ? LIMIT ?)');
   const eventQueries = new Map<string, Database.Statement<unknown[], { body: string }>>();
 
-  const writeMinutesTx = db.transaction((rows: readonly RestaurantMinute[]) => {
+  const writeMinutesTx = db.transaction((rows: readonly RestaurantMinute[], checkpoint: Checkpoint | undefined) => {
     for (const row of rows) {
       const counters = JSON.stringify(row.counters);
       const gauges = JSON.stringify(row.gauges);
@@ -123,19 +140,23 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       const merged = mergeMinute(parseMinute({ rid: row.rid, minute: row.minute, ...old }), row, mergeHistogram);
       updateMinute.run(JSON.stringify(merged.counters), JSON.stringify(merged.gauges), JSON.stringify(merged.histograms), row.rid, row.minute);
     }
+    if (checkpoint) setMeta.run(checkpointKey(checkpoint.name), checkpoint.value);
     setMeta.run('last_write_at', String(clock.now()));
   });
 
-  const writeEventsTx = db.transaction((events: readonly LifecycleEvent[]) => {
+  const writeEventsTx = db.transaction((events: readonly LifecycleEvent[], checkpoint: Checkpoint | undefined) => {
     const seen = new Map<string, KnownTerminal>();
     for (const e of events) {
       insertEvent.run(e.t, e.type, e.rid ?? null, e.tid ?? null, JSON.stringify(e));
       // An auth failure's rid/tid are claims no signature vouched for: they do not make a terminal known.
       if (e.type === 'auth_fail') continue;
-      const prev = seen.get(e.tid);
-      if (!prev || e.t >= prev.lastSeen) seen.set(e.tid, { rid: e.rid, lastSeen: e.t });
+      let known = seen.get(e.tid);
+      if (!known) seen.set(e.tid, (known = { rid: e.rid, lastSeen: e.t }));
+      else if (e.t >= known.lastSeen) Object.assign(known, { rid: e.rid, lastSeen: e.t });
+      if (e.type === 'close' && !(e.t <= (known.lastClose ?? -Infinity))) known.lastClose = e.t;
     }
-    for (const [tid, { rid, lastSeen }] of seen) upsertTerminal.run(tid, rid, lastSeen);
+    for (const [tid, { rid, lastSeen, lastClose }] of seen) upsertTerminal.run(tid, rid, lastSeen, lastClose ?? null);
+    if (checkpoint) setMeta.run(checkpointKey(checkpoint.name), checkpoint.value);
     setMeta.run('last_write_at', String(clock.now()));
   });
 
@@ -191,23 +212,32 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   }
 
   const store: Store = {
-    writeMinutes(rows) {
+    writeMinutes(rows, checkpoint) {
       return call(() => {
         for (const row of rows) {
           const why = invalidMinuteReason(row);
           if (why) throw new StoreError('STORE_INVALID_ROW', why);
         }
-        if (rows.length > 0) writeMinutesTx(rows);
+        if (rows.length > 0 || checkpoint) writeMinutesTx(rows, checkpoint);
       });
     },
-    writeEvents(events) {
+    writeEvents(events, checkpoint) {
       return call(() => {
         for (const e of events) {
           const why = invalidEventReason(e);
           if (why) throw new StoreError('STORE_INVALID_ROW', why);
         }
-        if (events.length > 0) writeEventsTx(events);
+        if (events.length > 0 || checkpoint) writeEventsTx(events, checkpoint);
       });
+    },
+    readCheckpoint(name) {
+      return call(() => getMeta.get(checkpointKey(name))?.value);
+    },
+    writeCheckpoint(checkpoint) {
+      return call(() => void setMeta.run(checkpointKey(checkpoint.name), checkpoint.value));
+    },
+    openConnections(since) {
+      return call(() => unclosedOpens.all(since, since).map((r) => JSON.parse(r.body) as ProbeEventOf<'open'>));
     },
     readMinutes(q: MinutesQuery) {
       return call(() => {
@@ -224,7 +254,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       });
     },
     knownTerminals(since) {
-      return call(() => new Map(terminalsSince.all(since).map((r) => [r.tid, { rid: r.rid, lastSeen: r.last_seen }])));
+      return call(
+        () =>
+          new Map(
+            terminalsSince.all(since).map((r): [string, KnownTerminal] => [r.tid, r.last_close === null ? { rid: r.rid, lastSeen: r.last_seen } : { rid: r.rid, lastSeen: r.last_seen, lastClose: r.last_close }]),
+          ),
+      );
     },
     async retention(now): Promise<RetentionCounts> {
       await call(() => undefined);

@@ -6,6 +6,7 @@
  * Time windows are half-open everywhere: `from` inclusive, `to` exclusive, ms since epoch.
  */
 import type { RestaurantMinute } from '../../core/rollup.ts';
+import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import { lifecycleTypes, type LifecycleEvent, type LifecycleType } from '../../protocol/telemetry.ts';
 
 /** The store keeps rollups as core defines them and never looks inside beyond merging them. */
@@ -40,7 +41,19 @@ export type EventsQuery = {
   limit?: number;
 };
 
-export type KnownTerminal = { rid: string; lastSeen: number };
+export type KnownTerminal = {
+  rid: string;
+  lastSeen: number;
+  /** Its latest close the store holds (ms), if any: a hub restarted within 10 min still counts its reconnect. */
+  lastClose?: number;
+};
+
+/**
+ * A named position kept with the data it describes, e.g. how far a hub has written what it read
+ * from the bus. Written in the same transaction as a batch, it can never claim more than was
+ * committed, nor less: a hub resuming from it writes nothing twice.
+ */
+export type Checkpoint = { name: string; value: string };
 
 export type RetentionPolicy = {
   /** Restaurant-minute rollups older than this are deleted. Default 30 days. */
@@ -67,16 +80,30 @@ export type StoreRecovery = {
 };
 
 export interface Store {
-  /** Upsert: a row for an existing (rid, minute) is merged into it — see `mergeMinute`. One transaction. */
-  writeMinutes(rows: readonly RestaurantMinute[]): Promise<void>;
-  /** Appends lifecycle events, in the given order, in one transaction. */
-  writeEvents(events: readonly LifecycleEvent[]): Promise<void>;
+  /**
+   * Upsert: a row for an existing (rid, minute) is merged into it — see `mergeMinute`. One
+   * transaction, which also writes `checkpoint` when given.
+   */
+  writeMinutes(rows: readonly RestaurantMinute[], checkpoint?: Checkpoint): Promise<void>;
+  /** Appends lifecycle events, in the given order, in one transaction (with `checkpoint` when given). */
+  writeEvents(events: readonly LifecycleEvent[], checkpoint?: Checkpoint): Promise<void>;
+  /** The value last written under `name`, or undefined. */
+  readCheckpoint(name: string): Promise<string | undefined>;
+  /** Writes a checkpoint on its own: only for one that covers nothing still being written. */
+  writeCheckpoint(checkpoint: Checkpoint): Promise<void>;
   /** Rows ordered by (rid, minute). */
   readMinutes(query: MinutesQuery): Promise<RestaurantMinute[]>;
   /** Events ordered by their time `t`, then by insertion order. */
   readEvents(query: EventsQuery): Promise<LifecycleEvent[]>;
   /** Authenticated terminals (open, close, limit or late-heartbeat events) last seen at or after `since`. */
   knownTerminals(since: number): Promise<Map<string, KnownTerminal>>;
+  /**
+   * Connections the store says are open: opens at or after `since` with no close of the same
+   * connection (gw, conn) after them, oldest first. Only opens from 5 minutes before their
+   * terminal's last close on are considered — a connection outliving a newer one of its terminal
+   * by longer is a gateway that died without closing it, which the hub learns from the bus.
+   */
+  openConnections(since: number): Promise<ProbeEventOf<'open'>[]>;
   /** Deletes what the retention policy says is too old at `now`; returns how many rows went. */
   retention(now: number): Promise<RetentionCounts>;
   /** Marks a clean shutdown and releases the file. Idempotent; every later call rejects STORE_CLOSED. */
