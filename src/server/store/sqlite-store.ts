@@ -21,6 +21,7 @@ import { mergeEncodedHistograms } from './histogram-merge.ts';
 import { mergeMinute } from './merge-minute.ts';
 import { readAndArmShutdownMarker } from './shutdown-marker.ts';
 import { applyMigrations, migrations } from './migrations.ts';
+import { acquireDataLock } from './data-lock.ts';
 import { StoreError, fromSqliteError } from './store-errors.ts';
 import { defaultRetention, silentLogger } from './store.ts';
 import type {
@@ -73,8 +74,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
 
   let db: Database.Database;
   let recovered: StoreRecovery;
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const lock = acquireDataLock(options.dataDir);
   try {
-    fs.mkdirSync(options.dataDir, { recursive: true });
     const freshFile = !fs.existsSync(file);
     db = new Database(file);
     try {
@@ -90,6 +92,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       throw error;
     }
   } catch (error) {
+    lock.release();
     throw fromSqliteError(error);
   }
 
@@ -284,6 +287,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
         throw fromSqliteError(error);
       } finally {
         db.close();
+        lock.release();
       }
     },
   };

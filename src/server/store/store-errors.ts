@@ -11,6 +11,7 @@ export const storeErrorCodes = {
   STORE_CORRUPT: 'The database file is corrupt',
   STORE_SCHEMA_TOO_NEW: 'The database was written by a newer Pulse',
   STORE_CLOSED: 'The store is closed',
+  STORE_LOCKED: 'The data folder is in use by another Pulse process',
   STORE_INVALID_ROW: 'A row does not have the shape the store accepts',
   STORE_NO_HISTOGRAM_MERGE: 'Two histograms must be merged but no merge function was given',
   STORE_INTERNAL: 'Unexpected store failure',
