@@ -46,8 +46,11 @@ async function firstChange(page: Page, want: (c: RowChange) => boolean, timeoutM
 async function openFleet(page: Page, sys: PulseSystem): Promise<void> {
   await signIn(page, sys.printedLink);
   await recordRowChanges(page);
-  const r002 = (await restaurantRows(page)).find((r) => r.rid === 'r-002');
-  expect(r002, 'r-002 is listed').toBeDefined();
+  // The harness starts the simulator and signs in at once; on a loaded machine the fleet may still
+  // be ramping, so wait for r-002 to be on screen before any fault is timed.
+  await expect
+    .poll(async () => (await restaurantRows(page)).some((r) => r.rid === 'r-002'), { message: 'r-002 is listed', timeout: 15_000, intervals: [100] })
+    .toBe(true);
 }
 
 test('clean closes at r-002: unhealthy and 0 connected within 2 s, healthy again after', async ({ page }) => {

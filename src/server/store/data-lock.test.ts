@@ -53,3 +53,25 @@ describe('data folder lock', () => {
     expect(fs.existsSync(path.join(dir, lockFileName))).toBe(false);
   });
 });
+
+describe('data folder lock after kill -9', () => {
+  it('is taken over from a holder that was killed but not yet reaped (a zombie)', async () => {
+    const dir = tempDir();
+    // A child killed with SIGKILL that Node has not reaped yet: the event loop is blocked below,
+    // so libuv cannot handle SIGCHLD until the store has been opened.
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    fs.writeFileSync(path.join(dir, lockFileName), `${child.pid}\n`);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    // Wait until the kernel marks it a zombie (it stays one until libuv reaps it).
+    for (let i = 0; i < 200; i++) {
+      const stat = fs.existsSync(`/proc/${child.pid}/stat`) ? fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8') : '';
+      if (stat.includes(') Z')) break;
+      if (!stat) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+    const opened = await openSqliteStore({ dataDir: dir });
+    await opened.store.close();
+    await exited;
+  });
+});

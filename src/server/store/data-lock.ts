@@ -18,10 +18,17 @@ const held = new Map<string, number>();
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else — still alive.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A process killed with -9 answers signal 0 until its parent reaps it; a supervisor that
+  // restarts at once would find its own dead child holding the lock. A zombie holds nothing.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): trust signal 0
   }
 }
 
