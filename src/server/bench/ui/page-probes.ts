@@ -31,7 +31,7 @@ export const probeScript = `(() => {
       console.warn('bench: cannot observe ' + type, error);
     }
   };
-  observe('measure', (e) => { if (e.name === 'pulse:tick') ticks.push(e.startTime, e.duration, e.detail?.decodeMs ?? 0); });
+  observe('measure', (e) => { if (e.name === 'pulse:tick') ticks.push(e.startTime, e.duration, e.detail?.decodeMs ?? 0, e.detail?.storeMs ?? 0, e.detail?.renderMs ?? 0); });
   observe('longtask', (e) => longTasks.push(e.startTime, e.duration));
   Object.defineProperty(window, '__pulseBench', {
     value: {
@@ -45,8 +45,8 @@ export const probeScript = `(() => {
 
 /** A span of main-thread time: `[start, duration]` in the page's clock (ms since navigation). */
 export type Span = readonly [number, number];
-/** A `pulse:tick`: `[start, duration, of which decoding]` (ms). */
-export type Tick = readonly [number, number, number];
+/** A `pulse:tick`: `[start, duration, and of it: decoding, reducer + store, React's render]` (ms). */
+export type Tick = readonly [number, number, number, number, number];
 
 export interface Drained {
   /** The page's clock when drained. */
@@ -62,15 +62,15 @@ const pairs = (flat: number[]): Span[] => {
   for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
   return out;
 };
-const triples = (flat: number[]): Tick[] => {
+const fives = (flat: number[]): Tick[] => {
   const out: Tick[] = [];
-  for (let i = 0; i + 2 < flat.length; i += 3) out.push([flat[i]!, flat[i + 1]!, flat[i + 2]!]);
+  for (let i = 0; i + 4 < flat.length; i += 5) out.push([flat[i]!, flat[i + 1]!, flat[i + 2]!, flat[i + 3]!, flat[i + 4]!]);
   return out;
 };
 
 export async function drainProbes(page: Page): Promise<Drained> {
   const raw = (await page.evaluate('window.__pulseBench.drain()')) as { now: number; ticks: number[]; longTasks: number[]; frames: number[] };
-  return { now: raw.now, ticks: triples(raw.ticks), longTasks: pairs(raw.longTasks), frames: pairs(raw.frames) };
+  return { now: raw.now, ticks: fives(raw.ticks), longTasks: pairs(raw.longTasks), frames: pairs(raw.frames) };
 }
 
 /** The page's clock now (ms since navigation), to mark the edges of a window. */

@@ -20,7 +20,7 @@ function raw(over: Partial<UiBenchRaw> = {}): UiBenchRaw {
     minutes: 2,
     connected: 10_000,
     browser: 'Chromium test',
-    ticks: Array.from({ length: 100 }, (_, i) => [i * 1000, i + 1, 0.5] as const),
+    ticks: Array.from({ length: 100 }, (_, i) => [i * 1000, i + 1, 0.5, 0.2, i + 0.3] as const),
     longTasks: [],
     steadyMs: 10_000,
     frames: Array.from({ length: 10 }, (_, i) => [i * 1000, 5000] as const),
@@ -49,6 +49,7 @@ describe('UI bench report', () => {
     expect(s.stream.bytesPerSec).toBe(5000);
     expect(s.heap.growthPct).toBeCloseTo(5);
     expect(s.tick.p95Ms).toBe(95);
+    expect([s.tick.decodeP95Ms, s.tick.storeP95Ms, s.tick.renderP95Ms]).toEqual([0.5, 0.2, 94.3]);
     expect(s.stream.changedFields).toEqual([
       { field: 'rttMs', share: 0.5 },
       { field: 'stability', share: 0.5 },
@@ -62,7 +63,7 @@ describe('UI bench report', () => {
   });
 
   it('a view that could not be timed reads "not measured", neither met nor missed', () => {
-    const s = summarise(raw({ ticks: [[0, 2, 0]], terminalView: { notMeasured: 'no such route' } }));
+    const s = summarise(raw({ ticks: [[0, 2, 0, 0, 0]], terminalView: { notMeasured: 'no such route' } }));
     expect(formatReport(s)).toMatch(/terminal view, 24 h +not measured \(no such route\).* –/);
     expect(allMet(s)).toBe(true);
   });
