@@ -6,8 +6,9 @@
  * applies those frames: a tick's cost is what its data cost, wherever the work fell.
  *
  * Each tick becomes a `pulse:tick` performance measure whose duration is that sum, with the parts
- * in `detail` ({ decodeMs, applyMs }), which `npm run bench:ui` (or DevTools) reads; old ones are
- * cleared so a shift-long tab stays bounded.
+ * in `detail` ({ decodeMs, storeMs, renderMs }: decoding, the reducer and the store's listeners,
+ * React's render and commit), which `npm run bench:ui` (or DevTools) reads; old ones are cleared so
+ * a shift-long tab stays bounded.
  */
 export const tickMeasureName = 'pulse:tick';
 const keep = 600;
@@ -36,11 +37,12 @@ export function createTickMeter(perf: Pick<Performance, 'now' | 'measure' | 'cle
       decodeMs = 0;
       const start = perf.now();
       apply();
+      const applied = perf.now();
       queueMicrotask(() => {
         if (++count % keep === 0) perf.clearMeasures(tickMeasureName);
-        const applyMs = perf.now() - start;
+        const end = perf.now();
         try {
-          perf.measure(tickMeasureName, { start: start - decoded, duration: decoded + applyMs, detail: { decodeMs: decoded, applyMs } });
+          perf.measure(tickMeasureName, { start: start - decoded, duration: decoded + end - start, detail: { decodeMs: decoded, storeMs: applied - start, renderMs: end - applied } });
         } catch {
           // A browser without measure options: timing is a diagnostic, never worth an error.
         }

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { HealthStatus } from '../../../../protocol/live.ts';
 import { statusLabel } from '../../../lib/health-status.ts';
 import { useUrlText } from '../../../lib/use-url-text.ts';
@@ -14,7 +15,7 @@ interface Props {
 }
 
 /** Search and status filter of the restaurant list; both live in the URL. */
-export function RestaurantFilters({ q, status, counts, total, onQuery, onStatus }: Props) {
+export const RestaurantFilters = memo(function RestaurantFilters({ q, status, counts, total, onQuery, onStatus }: Props) {
   const [text, setText] = useUrlText(q, onQuery);
   const button = (value: HealthStatus | null, label: string, n: number) => (
     <button
@@ -48,5 +49,17 @@ export function RestaurantFilters({ q, status, counts, total, onQuery, onStatus 
         {order.map((s) => button(s, statusLabel[s], counts[s]))}
       </div>
     </div>
+  );
+}, sameFilters);
+
+/** The counts are a new object every tick; the numbers in it change far less often. */
+function sameFilters(a: Props, b: Props): boolean {
+  return (
+    a.q === b.q &&
+    a.status === b.status &&
+    a.total === b.total &&
+    a.onQuery === b.onQuery &&
+    a.onStatus === b.onStatus &&
+    (Object.keys(a.counts) as HealthStatus[]).every((k) => a.counts[k] === b.counts[k])
   );
 }

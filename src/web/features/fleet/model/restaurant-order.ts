@@ -39,16 +39,21 @@ export function visibleRestaurants(
   const passes = (r: RestaurantFiguresWire): boolean => (!filter.status || r.status === filter.status) && (!q || r.rid.toLowerCase().includes(q));
   const out: RestaurantFiguresWire[] = [];
   const byRid = all instanceof Map ? (all as ReadonlyMap<string, RestaurantFiguresWire>) : null;
-  const placed = new Set<string>();
+  let placed = 0;
   if (byRid) {
     for (const before of previous) {
       const r = byRid.get(before.rid);
-      if (!r || placed.has(r.rid)) continue;
-      placed.add(r.rid);
+      if (!r) continue;
+      placed++;
       if (passes(r)) out.push(r);
     }
   }
-  for (const r of byRid ? byRid.values() : (all as Iterable<RestaurantFiguresWire>)) if (!placed.has(r.rid) && passes(r)) out.push(r);
+  // Usually every restaurant was in the last order and this pass is skipped; a filter, or a
+  // restaurant that appeared, brings the rest in.
+  if (!byRid || placed < byRid.size) {
+    const seen = new Set(byRid ? previous.map((r) => r.rid) : []);
+    for (const r of byRid ? byRid.values() : (all as Iterable<RestaurantFiguresWire>)) if (!seen.has(r.rid) && passes(r)) out.push(r);
+  }
   return out.sort(worstFirst);
 }
 
