@@ -34,8 +34,12 @@ import { decodeWith, type Decoded } from './codec.ts';
 import { errorTypes } from './telemetry.ts';
 
 export const livePath = '/live';
-/** Offered alongside `bearer.<jwt>` and echoed by the hub; the version of this contract. */
-export const liveSubprotocol = 'pulse.live.v1';
+/**
+ * Offered alongside `bearer.<jwt>` and echoed by the hub; the version of this contract. v2: delta
+ * restaurants are patches (only the fields that changed) and rolling figures are refreshed on a
+ * period rather than on every tick (see `deltaFrameSchema`).
+ */
+export const liveSubprotocol = 'pulse.live.v2';
 
 const id = z.string().min(1).max(64);
 const shortText = z.string().max(200);
@@ -75,6 +79,23 @@ export const restaurantFiguresWireSchema = z.object({
   stability: share.nullable(),
 });
 export type RestaurantFiguresWire = z.infer<typeof restaurantFiguresWireSchema>;
+
+/**
+ * A restaurant in a delta: `rid` and the fields that changed since it was last sent. A field left
+ * out is unchanged; `null` is a value ("no samples"). A restaurant new to the stream comes whole.
+ */
+export const restaurantPatchWireSchema = restaurantFiguresWireSchema.partial().extend({ rid: id });
+export type RestaurantPatchWire = z.infer<typeof restaurantPatchWireSchema>;
+
+/**
+ * The fields whose change goes out in the next delta: what decides a restaurant's colour and its
+ * "12 / 14 connected". The others are rolling figures over a window (rates, shares, percentiles):
+ * they move with every sample, so the hub sends them with the next urgent change or once the
+ * restaurant's refresh period is up, whichever comes first — re-sending 2,000 restaurants' RTTs every second is most of a stream's bytes
+ * and tells a support agent nothing a 30 s old figure would not.
+ */
+export const urgentFigureFields = ['status', 'connections', 'expected'] as const;
+export const rollingFigureFields = ['reconnectsPerMin', 'heartbeatSuccess', 'rttMs', 'deliveryMs', 'errors', 'errorsPerMin', 'stability'] as const;
 
 /** Totals over a viewer's scope (for a manager: their restaurants only). */
 export const fleetTotalsWireSchema = z.object({
@@ -137,6 +158,8 @@ export const snapshotFrameSchema = z.object({
   /** Hub time of the tick this state belongs to (ms since epoch). */
   t: z.number(),
   tickMs: z.number().int().positive(),
+  /** The longest a restaurant's rolling figures wait for a refresh while they are changing. */
+  refreshMs: z.number().int().nonnegative(),
   /** How many deltas back a resume can reach. */
   historyFrames: count,
   scope: viewerScopeSchema,
@@ -150,8 +173,12 @@ export const deltaFrameSchema = z.object({
   type: z.literal('delta'),
   ...stamp,
   t: z.number(),
-  /** Restaurants whose figures changed (or appeared) this tick: whole figures, not field diffs. */
-  restaurants: z.array(restaurantFiguresWireSchema),
+  /**
+   * Restaurants whose figures changed (or appeared) this tick, as patches: `urgentFigureFields`
+   * the tick they change, rolling figures with the next urgent change or when the restaurant's
+   * refresh period (`refreshMs` of the snapshot) is up, whichever comes first.
+   */
+  restaurants: z.array(restaurantPatchWireSchema),
   removed: z.array(id),
   totals: fleetTotalsWireSchema,
   /** New lifecycle events in scope, oldest first. */

@@ -39,7 +39,7 @@ describe('live connection', () => {
   it('offers the marker and the bearer token, never in the URL', () => {
     const t = setup();
     expect(t.fakes.last().url).toBe('ws://hub.test/live');
-    expect(t.fakes.last().protocols).toEqual(['pulse.live.v1', 'bearer.jwt']);
+    expect(t.fakes.last().protocols).toEqual(['pulse.live.v2', 'bearer.jwt']);
   });
 
   it('applies frames once per animation frame, in one setState', () => {

@@ -11,6 +11,8 @@ export interface LiveData {
   readonly position: StreamPosition | null;
   readonly scope: ViewerScope | null;
   readonly tickMs: number;
+  /** How stale a restaurant's rolling figures (rates, percentiles) may be while they change. */
+  readonly refreshMs: number;
   readonly restaurants: ReadonlyMap<string, RestaurantFiguresWire>;
   readonly totals: FleetTotalsWire | null;
   /** Hub time of the state shown. */
@@ -31,6 +33,7 @@ export function emptyLiveData(): LiveData {
     position: null,
     scope: null,
     tickMs: 1000,
+    refreshMs: 0,
     restaurants: new Map(),
     totals: null,
     hubTime: null,

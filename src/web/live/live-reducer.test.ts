@@ -34,6 +34,21 @@ describe('live reducer', () => {
     expect(applyFrames(next, [delta(12)], now).restaurants).toBe(next.restaurants);
   });
 
+  it('a patch changes only the fields it carries; a patch for a restaurant never seen whole asks for a snapshot', () => {
+    const start = applyFrames(emptyLiveData(), [snapshot(10, { restaurants: [figures('r-001', { rttMs: { p50: 20, p95: 40, p99: 60 } })] })], now);
+    const next = applyFrames(start, [delta(11, { restaurants: [{ rid: 'r-001', connections: 3, deliveryMs: { p50: 5, p95: 9, p99: 12 } }] })], now);
+    expect(next.restaurants.get('r-001')).toEqual(figures('r-001', { connections: 3, deliveryMs: { p50: 5, p95: 9, p99: 12 } }));
+    // null is a value: the restaurant has no RTT samples any more.
+    expect(applyFrames(next, [delta(12, { restaurants: [{ rid: 'r-001', rttMs: null }] })], now).restaurants.get('r-001')?.rttMs).toBeNull();
+
+    const orphan = applyFrames(next, [delta(12, { restaurants: [{ rid: 'r-077', connections: 1 }] })], now);
+    expect(orphan.restaurants.has('r-077')).toBe(false);
+    expect(orphan.position?.seq).toBe(11);
+    // An epoch no hub has: the hub answers a resume from it with a snapshot, not a replay.
+    expect(orphan.resyncFrom).toEqual({ epoch: '-', seq: 0 });
+    expect(applyFrames(orphan, [snapshot(15)], now).resyncFrom).toBeNull();
+  });
+
   it('drops replayed deltas it already applied: no duplicate feed entries', () => {
     let data = applyFrames(emptyLiveData(), [snapshot(10)], now);
     const d11 = delta(11, { events: [openEvent(5, 't-5', 5)] });

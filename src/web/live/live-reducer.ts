@@ -5,7 +5,8 @@
  * position + 1, or from another epoch, is a gap — nothing more is applied until the hub replays the
  * missing deltas or sends a snapshot. Never a gap, never a duplicate, shown as data.
  */
-import type { DeltaFrame, LiveFrame, RestaurantFiguresWire, SnapshotFrame } from '../../protocol/live.ts';
+import type { DeltaFrame, LiveFrame, RestaurantFiguresWire, RestaurantPatchWire, SnapshotFrame } from '../../protocol/live.ts';
+import { restaurantFiguresWireSchema } from '../../protocol/live.ts';
 import { addEvents } from './event-feed.ts';
 import { appendPoint, pointOf } from './fleet-series.ts';
 import type { LiveData } from './live-data.ts';
@@ -41,6 +42,7 @@ function applySnapshot(data: LiveData, f: SnapshotFrame, receivedAt: number): Li
     position: { epoch: f.epoch, seq: f.seq },
     scope: f.scope,
     tickMs: f.tickMs,
+    refreshMs: f.refreshMs,
     restaurants,
     totals: f.totals,
     hubTime: f.t,
@@ -68,7 +70,13 @@ function applyDelta(data: LiveData, f: DeltaFrame, receivedAt: number): LiveData
   if (f.restaurants.length > 0 || f.removed.length > 0) {
     const merged = new Map(data.restaurants);
     for (const rid of f.removed) merged.delete(rid);
-    for (const r of f.restaurants) merged.set(r.rid, r);
+    for (const patch of f.restaurants) {
+      const next = patched(merged.get(patch.rid), patch);
+      // A patch for a restaurant we never had whole cannot be shown, and replaying the same deltas
+      // would not help: ask for a snapshot (a resume from an epoch no hub has gets one).
+      if (next === null) return { ...data, resyncFrom: { epoch: '-', seq: 0 } };
+      merged.set(patch.rid, next);
+    }
     restaurants = merged;
   }
   return {
@@ -83,4 +91,11 @@ function applyDelta(data: LiveData, f: DeltaFrame, receivedAt: number): LiveData
     eventsOmitted: data.eventsOmitted + f.eventsOmitted,
     resyncFrom: null,
   };
+}
+
+/** A restaurant after a delta's patch: fields left out keep their value; a new one must come whole. */
+export function patched(prev: RestaurantFiguresWire | undefined, patch: RestaurantPatchWire): RestaurantFiguresWire | null {
+  if (prev !== undefined) return { ...prev, ...patch };
+  const whole = restaurantFiguresWireSchema.safeParse(patch);
+  return whole.success ? whole.data : null;
 }

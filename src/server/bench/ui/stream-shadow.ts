@@ -58,8 +58,9 @@ export function watchStream(hubUrl: string, token: string): StreamShadow {
       for (const r of f.restaurants ?? []) {
         const fields = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, JSON.stringify(v)]));
         const before = last.get(r.rid);
-        last.set(r.rid, fields);
-        const shown = shownKey(r);
+        // A delta's restaurant is a patch (protocol/live.ts): what the list shows is the merge.
+        last.set(r.rid, f.type === 'delta' ? { ...before, ...fields } : fields);
+        const shown = shownKey(Object.fromEntries(Object.entries(last.get(r.rid)!).map(([k, v]) => [k, JSON.parse(v) as unknown])) as Figures);
         if (f.type === 'delta' && lastShown.get(r.rid) !== shown) frame.shownChanged++;
         lastShown.set(r.rid, shown);
         if (!before || f.type !== 'delta') continue;

@@ -31,6 +31,11 @@ export interface LiveServerOptions {
   allowedOrigins: readonly string[];
   clock?: Clock;
   tickMs?: number;
+  /**
+   * The longest a restaurant's changing rolling figures (rates, shares, percentiles) wait to be
+   * sent, default 30 s; status and connection changes go out every tick regardless. 0 = every tick.
+   */
+  refreshMs?: number;
   /** Deltas kept for resume (300 = 5 min at 1 s ticks). */
   historyFrames?: number;
   /** Restaurants + events the history may hold before it forgets its oldest ticks. */
@@ -108,6 +113,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       epoch: options.epoch ?? randomBytes(9).toString('base64url'),
       source,
       tickMs,
+      refreshMs: options.refreshMs ?? 30_000,
       historyFrames: options.historyFrames ?? 300,
       historyMaxWeight: options.historyMaxWeight ?? 250_000,
       maxFeedEvents: options.maxFeedEvents ?? 500,

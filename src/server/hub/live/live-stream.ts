@@ -17,6 +17,8 @@ export interface LiveStreamOptions {
   epoch: string;
   source: LiveSource;
   tickMs: number;
+  /** The longest a changing rolling figure waits to be sent (see tick-diff.ts); 0 = every tick. */
+  refreshMs: number;
   historyFrames: number;
   historyMaxWeight: number;
   maxFeedEvents: number;
@@ -27,7 +29,7 @@ export interface LiveStreamOptions {
 export class LiveStream {
   readonly epoch: string;
   readonly scopes: ScopeRegistry;
-  private readonly state = new FiguresState();
+  private readonly state: FiguresState;
   private readonly history: StreamHistory;
   private current = 0;
   private nextEventId = 0;
@@ -41,13 +43,14 @@ export class LiveStream {
     now: number,
   ) {
     this.epoch = options.epoch;
+    this.state = new FiguresState(options.refreshMs);
     this.history = new StreamHistory(options.historyFrames, options.historyMaxWeight);
     this.scopes = new ScopeRegistry(options.historyFrames);
     this.lastT = now;
     // The first sample is the state the first snapshots show (seq 0); its events wait for tick 1.
     try {
       this.lastSample = options.source.sample(now);
-      this.state.apply(this.lastSample.restaurants);
+      this.state.apply(this.lastSample.restaurants, now);
     } catch (error) {
       options.onSourceError(error, 'tick');
     }
@@ -70,7 +73,7 @@ export class LiveStream {
       const totals = new Map<string, FleetTotalsWire>();
       for (const scope of this.scopes.active(this.current + 1)) totals.set(scope.key, sample.totals(scope.includes));
       const lifecycle = source.drainLifecycle();
-      const { changed, removed } = this.state.apply(sample.restaurants);
+      const { changed, removed } = this.state.apply(sample.restaurants, now);
       const events = lifecycle.filter(isFeedEvent).map((e) => numberEvent(e, this.nextEventId++));
       entry = { seq: this.current + 1, t: now, changed, removed, events, totals };
       this.lastSample = sample;
@@ -97,6 +100,7 @@ export class LiveStream {
       seq: this.current,
       t: this.lastT,
       tickMs: options.tickMs,
+      refreshMs: options.refreshMs,
       historyFrames: options.historyFrames,
       scope,
       restaurants: this.state.values(),

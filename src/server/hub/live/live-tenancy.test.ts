@@ -88,7 +88,7 @@ describe('a manager sees only their restaurants', () => {
     const deltas = manager.frames.filter((f): f is DeltaFrame => f.type === 'delta');
     const current = new Map(snapshot.restaurants.map((r) => [r.rid, r]));
     for (const d of deltas) {
-      for (const r of d.restaurants) current.set(r.rid, r);
+      for (const r of d.restaurants) current.set(r.rid, { ...current.get(r.rid)!, ...r });
       expect(d.totals).toEqual(sumTotals(mine.map((rid) => current.get(rid)!)));
     }
     expect(deltas.some((d) => d.restaurants.length > 0 && d.events.length > 0)).toBe(true);

@@ -41,6 +41,7 @@ export function snapshotFor(args: {
   seq: number;
   t: number;
   tickMs: number;
+  refreshMs: number;
   historyFrames: number;
   scope: Scope;
   restaurants: Iterable<RestaurantFiguresWire>;
@@ -56,6 +57,7 @@ export function snapshotFor(args: {
     seq: args.seq,
     t: args.t,
     tickMs: args.tickMs,
+    refreshMs: args.refreshMs,
     historyFrames: args.historyFrames,
     scope: scope.wire,
     restaurants,

@@ -4,12 +4,12 @@
  * held), so a churning fleet cannot turn five minutes of history into gigabytes. Past either
  * bound a resume gets a snapshot instead, which is always correct, only larger.
  */
-import type { FleetTotalsWire, LiveEvent, RestaurantFiguresWire } from '../../../protocol/live.ts';
+import type { FleetTotalsWire, LiveEvent, RestaurantPatchWire } from '../../../protocol/live.ts';
 
 export interface TickEntry {
   seq: number;
   t: number;
-  changed: readonly RestaurantFiguresWire[];
+  changed: readonly RestaurantPatchWire[];
   removed: readonly string[];
   events: readonly LiveEvent[];
   /** Totals per scope key, computed at tick time for every scope a viewer had (or recently had):

@@ -46,6 +46,7 @@ export function snapshot(seq: number, over: Partial<SnapshotFrame> = {}): Snapsh
     seq,
     t: 1_700_000_000_000 + seq * 1000,
     tickMs: 1000,
+    refreshMs: 30_000,
     historyFrames: 300,
     scope: { role: 'support', restaurants: null },
     restaurants: [figures('r-001'), figures('r-002')],

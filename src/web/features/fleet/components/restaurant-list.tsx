@@ -21,6 +21,7 @@ interface Props {
 /** Every restaurant in scope, worst first; only the rows in view are in the DOM. */
 export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
   const restaurants = useLive((s) => s.restaurants);
+  const refreshS = useLive((s) => Math.round(s.refreshMs / 1000));
   // The order shown last, as the sort's starting point (see visibleRestaurants).
   const shownOrder = useRef<readonly RestaurantFiguresWire[]>([]);
   const rows = useMemo(() => visibleRestaurants(restaurants, { q, status }, shownOrder.current), [restaurants, q, status]);
@@ -98,6 +99,11 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
           )}
         </div>
       </LiveFigures>
+      {refreshS > 0 && (
+        <p className="border-t border-line px-2 py-1 text-xs text-muted">
+          Status and connections are live; rates, heartbeat and RTT cover the last minute and refresh at least every {refreshS} s.
+        </p>
+      )}
     </section>
   );
 }
