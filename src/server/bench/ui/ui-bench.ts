@@ -34,6 +34,25 @@ import { allMet, formatReport, summarise, type UiBenchRaw } from './ui-report.ts
 const seedEvents = 5000;
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
+const usage = `Usage: npm run bench:ui -- [options]
+
+Drives the built dashboard in the system Chromium against a hub + gateway + simulated fleet (real
+protocol) and prints: main-thread time per live tick (p50/p95, target p95 <= 8 ms), long tasks
+over 50 ms in steady state (target none), JS heap growth minute 1 -> N (target <= 10 %), stream
+bytes/s (target <= 10 KB/s), initial JS gzipped (target <= 250 KB), terminal 24 h view (< 1 s).
+
+Options:
+  --minutes <m>        length of the fleet session, at least 1.5 (default 10)
+  --restaurants <n>    simulated restaurants (default 2000)
+  --terminals <m>      terminals per restaurant (default 5)
+  --json               print one JSON object instead of the table
+  --equal-priority     do not lower the priority of hub, gateway and simulator below Chromium
+  -h, --help           this text
+
+Progress goes to stderr; it exits 0 whether or not the targets are met (a measurement, not a test).
+PULSE_CHROMIUM overrides /usr/bin/chromium.
+`;
+
 function options() {
   const { values } = parseArgs({
     options: {
@@ -42,8 +61,13 @@ function options() {
       terminals: { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       'equal-priority': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(usage);
+    process.exit(0);
+  }
   const num = (name: string, text: string, min: number, max: number, integer = true): number => {
     const n = Number(text);
     if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
