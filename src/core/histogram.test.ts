@@ -163,4 +163,40 @@ describe('histogram', () => {
     otherPrecision.recordValue(10);
     expect(decodeHistogram(encodeIntoCompressedBase64(otherPrecision))).toBeNull();
   });
+
+  // Encodings written by the implementation before the hand-written base64 and header (commit
+  // history of histogram-codec.ts): stores and buses hold these, and the bytes must not change.
+  const golden: [string, 32 | 64, number[], string][] = [
+    ['one RTT', 32, [0.3],
+      'HISTEwAAAAMAAAAAAAAAAgAAAAAAAAABAAAAAAAAAf8/8AAAAAAAAKsEAg=='],
+    ['two RTTs', 32, [0.25, 2.81],
+      'HISTEwAAAAYAAAAAAAAAAgAAAAAAAAABAAAAAAAAD/8/8AAAAAAAAPMDAucGAg=='],
+    ['zero and sub-µs', 32, [0, 0.0004],
+      'HISTEwAAAAEAAAAAAAAAAgAAAAAAAAABAAAAAAAAAAI/8AAAAAAAAAQ='],
+    ['a second of a restaurant', 32, [0.3, 0.31, 0.29, 13.3, 4.27],
+      'HISTEwAAAA0AAAAAAAAAAgAAAAAAAAABAAAAAAAAP/8/8AAAAAAAAKEEAgcCBwLRBwKRAwI='],
+    ['a connection duration (hours)', 32, [5 * 3_600_000],
+      'HISTEwAAAAMAAAAAAAAAAgAAAAAAAAABAAAAB/////8/8AAAAAAAAIs4Ag=='],
+    ['run of zeros over 64 buckets', 32, [0.001, 50],
+      'HISTEwAAAAUAAAAAAAAAAgAAAAAAAAABAAAAAAAA//8/8AAAAAAAAAACgRMC'],
+    ['64-bit, 100 values', 64, Array.from({ length: 100 }, (_, i) => i * 7.3),
+      'HISTEwAAAMQAAAAAAAAAAgAAAAAAAAABAAAAAAAP//8/8AAAAAAAAALFDQL9AQKLAQJvAlECNwI1AjcCNQIZAhkCGwIZAhkCGQIbAhkCGQILAgsCCwILAgsCDQILAgsCCwILAgsCCwILAg0CCwILAgsCCwIDAgUCBQIDAgUCAwIFAgMCBQIDAgUCBQIDAgUCAwIFAgMCBQIFAgMCBQIDAgUCAwIFAgMCBQIFAgMCBQIDAgUCAwIFAgUCAwIAAgIAAgACAAIAAgIAAgACAAICAAIAAgACAAICAAIAAgACAgACAAIAAgACAgACAAI='],
+  ];
+  it.each(golden)('encodes %s byte for byte as before, and decodes to the same figures', (_, width, values, want) => {
+    const h = createHistogram(width);
+    for (const v of values) h.record(v);
+    expect(h.encode()).toBe(want);
+    const back = decodeHistogram(want, width);
+    for (const p of [0, 50, 99, 100]) expect(back?.percentile(p)).toBe(h.percentile(p));
+  });
+
+  it('writes the same base64 as Buffer for long encodings (past its scratch buffers)', () => {
+    const h = createHistogram(64);
+    for (const v of samples(11, 20_000)) h.record(v);
+    h.record(20 * 86_400_000); // 20 days: thousands of buckets, a few KB of text
+    const text = h.encode();
+    expect(text.length).toBeGreaterThan(2000);
+    expect(Buffer.from(text, 'base64').toString('base64')).toBe(text);
+    expect(decodeHistogram(text, 64)?.percentile(99)).toBe(h.percentile(99));
+  });
 });
