@@ -66,6 +66,9 @@ describe('gateway bench arithmetic', () => {
     const small = checkTargets(result([run('on', { asked: 2000, held: 2000, rss: { beforeBytes: 0, afterBytes: 0, perConnectionBytes: 7000, rawPerConnectionBytes: 7000 } })]));
     expect(small.find((c) => c.name.startsWith('terminals held'))?.pass).toBeNull();
     expect(small.find((c) => c.name.startsWith('RSS'))?.pass).toBe(false);
+    // Raw RSS decides: under the target only without the young generation is still a miss.
+    const youngOver = checkTargets(result([run('on', { rss: { beforeBytes: 0, afterBytes: 0, perConnectionBytes: 5000, rawPerConnectionBytes: 7000 } })]));
+    expect(youngOver.find((c) => c.name.startsWith('RSS'))).toMatchObject({ pass: false, value: '6.84 KB raw (4.88 KB w/o young gen)' });
     expect(small.some((c) => c.name.includes('on / off'))).toBe(false);
   });
 

@@ -49,11 +49,13 @@ export function checkTargets(result: GatewayBenchResult): TargetCheck[] {
       pass: attempted ? r.held >= targets.terminalsHeld : null,
     });
     checks.push({ name: `gateway CPU (probe ${r.probe})`, target: `≤ ${targets.cpuPctOfOneCore} % of one core`, value: `${r.cpu.medianPct.toFixed(2)} %`, pass: r.cpu.medianPct <= targets.cpuPctOfOneCore });
+    // Judged on raw ΔRSS / held: the young generation is resident memory the process holds too,
+    // and it grows to its cap under a steady allocation rate; the figure without it is context.
     checks.push({
       name: `RSS per connection (probe ${r.probe})`,
       target: `≤ ${kb(targets.rssPerConnectionBytes)}`,
-      value: kb(r.rss.perConnectionBytes),
-      pass: r.rss.perConnectionBytes <= targets.rssPerConnectionBytes,
+      value: `${kb(r.rss.rawPerConnectionBytes)} raw (${kb(r.rss.perConnectionBytes)} w/o young gen)`,
+      pass: r.rss.rawPerConnectionBytes <= targets.rssPerConnectionBytes,
     });
   }
   const ratio = probeRatio(result);
@@ -68,7 +70,7 @@ function runLines(r: RunResult): string[] {
     `  connections held        ${int(r.held)} of ${int(r.asked)} (lowest during the steady state ${int(r.heldMin)}; ramp ${r.rampSeconds} s)`,
     `  gateway CPU             ${r.cpu.medianPct.toFixed(2)} % of one core (median of ${r.cpu.windows.filter((w) => w.full).length || r.cpu.windows.length} windows; mean ${r.cpu.meanPct.toFixed(2)} % = user ${r.cpu.userPct.toFixed(2)} + kernel ${r.cpu.systemPct.toFixed(2)})`,
     `                          per window: ${cycles} %`,
-    `  RSS per connection      ${kb(r.rss.perConnectionBytes)} (raw ${kb(r.rss.rawPerConnectionBytes)}: RSS ${mib(r.rss.beforeBytes)} → ${mib(r.rss.afterBytes)} MiB, young generation ${signed(mib(r.heap.youngGenGrowthBytes))} MiB)`,
+    `  RSS per connection      ${kb(r.rss.rawPerConnectionBytes)} raw (RSS ${mib(r.rss.beforeBytes)} → ${mib(r.rss.afterBytes)} MiB); ${kb(r.rss.perConnectionBytes)} without the young generation (${signed(mib(r.heap.youngGenGrowthBytes))} MiB)`,
     `                          of it V8 heap used ${kb(r.heap.perConnectionBytes)}, old-space free pages ${kb(r.heap.oldSpaceFreePerConnectionBytes)}, external ${kb(r.heap.externalPerConnectionBytes)}`,
     // Seen: baselines of the same idle gateway 8 MiB apart from one run to the next.
     ...(r.held < 5000 ? [`                          (few connections: ±8 MiB of baseline noise is ±${kb((8 * 2 ** 20) / Math.max(1, r.held))} each; use ≥ 10,000)`] : []),
@@ -91,7 +93,7 @@ export function formatReport(result: GatewayBenchResult): string {
     // Repeated: one line per run, then the medians, which the targets are checked against.
     lines.push('runs (in order)');
     for (const r of result.runs) {
-      lines.push(`  probe ${r.probe.padEnd(3)}  CPU ${r.cpu.medianPct.toFixed(2)} %  RSS/conn ${kb(r.rss.perConnectionBytes)}  RTT p50 ${ms(r.rtt.p50)} p99 ${ms(r.rtt.p99)} ms  held ${int(r.held)}  load ${r.loadavg.start[0]}`);
+      lines.push(`  probe ${r.probe.padEnd(3)}  CPU ${r.cpu.medianPct.toFixed(2)} %  RSS/conn raw ${kb(r.rss.rawPerConnectionBytes)} (${kb(r.rss.perConnectionBytes)} w/o young)  RTT p50 ${ms(r.rtt.p50)} p99 ${ms(r.rtt.p99)} ms  held ${int(r.held)}  load ${r.loadavg.start[0]}`);
     }
     lines.push('', `medians over ${result.runs.length / modes.length} runs of each mode`, '');
   }
@@ -112,7 +114,8 @@ export function formatReport(result: GatewayBenchResult): string {
     '    read after full GCs (node --expose-gc), so it is the steady footprint, not garbage; the "before" is',
     '    the lowest of the idle gateway\'s readings 10–30 s after start (its RSS falls in steps); V8\'s young',
     '    generation (short-lived objects; grows and shrinks with the allocation rate, not with connections) is',
-    '    left out of both readings; "raw" is plain ΔRSS / held, young generation included',
+    '    left out of both readings for the second figure; the target is checked on "raw", plain ΔRSS / held,',
+    '    young generation included',
     '  · RTT: measured by the terminals, ping sent → pong received, during the steady state only',
     '  · probe on: every probe event folded by the probe aggregator, flushed once a second; off: probe null',
   );
