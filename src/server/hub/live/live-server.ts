@@ -13,6 +13,7 @@ import { decodeViewerMessage, livePath, parseSince, type StreamPosition, type Vi
 import type { ViewerClaims } from '../../auth/tokens.ts';
 import { admitViewer, chooseSubprotocol, normalizeOrigin, type Admission } from './live-admission.ts';
 import type { LiveSource } from './live-source.ts';
+import { defaultRefreshPolicy } from './tick-diff.ts';
 import { LiveStream } from './live-stream.ts';
 import type { TickEntry } from './stream-history.ts';
 import { ViewerConnection, type SendCounters } from './viewer-connection.ts';
@@ -33,9 +34,10 @@ export interface LiveServerOptions {
   tickMs?: number;
   /**
    * The longest a restaurant's changing rolling figures (rates, shares, percentiles) wait to be
-   * sent, default 30 s; status and connection changes go out every tick regardless. 0 = every tick.
+   * sent, default 60 s (reached at 1,800 restaurants; smaller fleets refresh sooner, see
+   * tick-diff.ts); status and connection changes go out every tick regardless. 0 = every tick.
    */
-  refreshMs?: number;
+  refreshMaxMs?: number;
   /** Deltas kept for resume (300 = 5 min at 1 s ticks). */
   historyFrames?: number;
   /** Restaurants + events the history may hold before it forgets its oldest ticks. */
@@ -113,7 +115,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       epoch: options.epoch ?? randomBytes(9).toString('base64url'),
       source,
       tickMs,
-      refreshMs: options.refreshMs ?? 30_000,
+      refresh: options.refreshMaxMs === undefined ? defaultRefreshPolicy : { ...defaultRefreshPolicy, maxMs: options.refreshMaxMs },
       historyFrames: options.historyFrames ?? 300,
       historyMaxWeight: options.historyMaxWeight ?? 250_000,
       maxFeedEvents: options.maxFeedEvents ?? 500,

@@ -8,7 +8,7 @@ function setup(historyFrames = 10) {
   for (const rid of ['r-1', 'r-2', 'r-3']) source.set(rid);
   const errors: unknown[] = [];
   const stream = new LiveStream(
-    { epoch: 'e1', source, tickMs: 1000, refreshMs: 30_000, historyFrames, historyMaxWeight: 10_000, maxFeedEvents: 100, onSourceError: (e) => errors.push(e) },
+    { epoch: 'e1', source, tickMs: 1000, refresh: 30_000, historyFrames, historyMaxWeight: 10_000, maxFeedEvents: 100, onSourceError: (e) => errors.push(e) },
     0,
   );
   return { source, stream, errors };

@@ -10,15 +10,15 @@ import type { LiveSample, LiveSource } from './live-source.ts';
 import { ScopeRegistry } from './scope-registry.ts';
 import { deltaFor, emptyTotals, eventInScope, snapshotFor, terminalEventsFor } from './scoped-frames.ts';
 import { StreamHistory, type TickEntry } from './stream-history.ts';
-import { FiguresState } from './tick-diff.ts';
+import { FiguresState, type RefreshPolicy } from './tick-diff.ts';
 import type { Scope } from './viewer-scope.ts';
 
 export interface LiveStreamOptions {
   epoch: string;
   source: LiveSource;
   tickMs: number;
-  /** The longest a changing rolling figure waits to be sent (see tick-diff.ts); 0 = every tick. */
-  refreshMs: number;
+  /** How long a changing rolling figure may wait to be sent (see tick-diff.ts); a number is fixed, 0 = every tick. */
+  refresh: RefreshPolicy | number;
   historyFrames: number;
   historyMaxWeight: number;
   maxFeedEvents: number;
@@ -43,7 +43,7 @@ export class LiveStream {
     now: number,
   ) {
     this.epoch = options.epoch;
-    this.state = new FiguresState(options.refreshMs);
+    this.state = new FiguresState(options.refresh);
     this.history = new StreamHistory(options.historyFrames, options.historyMaxWeight);
     this.scopes = new ScopeRegistry(options.historyFrames);
     this.lastT = now;
@@ -100,7 +100,7 @@ export class LiveStream {
       seq: this.current,
       t: this.lastT,
       tickMs: options.tickMs,
-      refreshMs: options.refreshMs,
+      refreshMs: this.state.refreshMs,
       historyFrames: options.historyFrames,
       scope,
       restaurants: this.state.values(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RestaurantFiguresWire } from '../../../protocol/live.ts';
-import { FiguresState, atWirePrecision, refreshPhase } from './tick-diff.ts';
+import { FiguresState, atWirePrecision, defaultRefreshPolicy, refreshPeriodMs, refreshPhase } from './tick-diff.ts';
 import { figures } from './test-helpers/fake-live-source.ts';
 
 const rtt = (p50: number) => ({ p50, p95: 40, p99: 60 });
@@ -55,6 +55,21 @@ describe('FiguresState', () => {
     let sent: RestaurantFiguresWire['rttMs'] | undefined;
     for (let t = 1000; t <= 10_000 && sent === undefined; t += 1000) sent = state.apply([quiet], t).changed[0]?.rttMs;
     expect(sent).toEqual(rtt(30));
+  });
+
+  it('lengthens the refresh period with the fleet, within its bounds', () => {
+    const period = (n: number) => refreshPeriodMs(defaultRefreshPolicy, n);
+    expect([period(0), period(30), period(150), period(600), period(1800), period(2000), period(19_000)]).toEqual([5000, 5000, 5000, 20_000, 60_000, 60_000, 60_000]);
+    expect(refreshPeriodMs({ ...defaultRefreshPolicy, maxMs: 0 }, 2000)).toBe(0);
+    expect(refreshPeriodMs({ ...defaultRefreshPolicy, maxMs: 2000 }, 2000)).toBe(2000);
+    // Budget: a quiet fleet of 2,000 whose RTTs all move refreshes ~33 restaurants a second.
+    const state = new FiguresState();
+    const fleet = (t: number) => Array.from({ length: 2000 }, (_, i) => figures(`r-${i}`, { rttMs: rtt(20 + t / 1000) }));
+    state.apply(fleet(0), 0);
+    expect(state.refreshMs).toBe(60_000);
+    let sent = 0;
+    for (let t = 1000; t <= 120_000; t += 1000) sent += state.apply(fleet(t), t).changed.length;
+    expect(sent / 120).toBeCloseTo(2000 / 60, 0);
   });
 
   it('spreads refresh phases over the period', () => {

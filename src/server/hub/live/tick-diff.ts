@@ -5,9 +5,11 @@
  * - a change of status, connections or expected terminals goes out the tick it happens, together
  *   with whatever rolling figures changed since the restaurant was last sent;
  * - rolling figures alone (rates, shares, percentiles over a window) go out once the restaurant's
- *   refresh period is up. Each restaurant's period starts at a phase of its own (a hash of its
- *   id), so a quiet fleet of 2,000 restaurants refreshes ~67 a second at 30 s rather than all of
- *   them in one tick every 30 s;
+ *   refresh period is up. The period grows with the fleet so that refreshes stay within a budget
+ *   of restaurants a second (`refreshPeriodMs`): 30 restaurants refresh every 5 s, 2,000 every
+ *   60 s — at ~120 bytes a patch, 2,000 restaurants every 30 s alone were 8 KB/s of a 10 KB/s
+ *   stream budget. Each restaurant's period starts at a phase of its own (a hash of its id), so
+ *   the refreshes spread evenly instead of landing in one tick;
  * - a restaurant new to the stream goes out whole; patches carry only changed fields.
  *
  * Figures are published at wire precision (three significant digits for rates and milliseconds,
@@ -65,13 +67,40 @@ export function refreshPhase(rid: string, periodMs: number): number {
   return periodMs > 0 ? (h >>> 0) % periodMs : 0;
 }
 
+/** How long a restaurant's changing rolling figures may wait, as the fleet grows. */
+export interface RefreshPolicy {
+  /** The longest wait; 0 sends every rolling change the tick it happens. */
+  maxMs: number;
+  /** The shortest: small fleets need not refresh every tick. */
+  minMs: number;
+  /** Rolling refreshes a second the period aims at. */
+  perSecond: number;
+}
+
+export const defaultRefreshPolicy: RefreshPolicy = { maxMs: 60_000, minMs: 5_000, perSecond: 30 };
+
+export function refreshPeriodMs(policy: RefreshPolicy, restaurants: number): number {
+  if (policy.maxMs <= 0) return 0;
+  return Math.min(policy.maxMs, Math.max(policy.minMs, Math.ceil(restaurants / policy.perSecond) * 1000));
+}
+
 export class FiguresState {
   private current = new Map<string, Published>();
+  private readonly policy: RefreshPolicy;
+  private periodMs = 0;
 
-  /** `refreshMs` 0 sends every rolling change the tick it happens (v1 behaviour; tests). */
-  constructor(private readonly refreshMs = 30_000) {}
+  /** A number is a fixed period (0: every rolling change goes out the tick it happens). */
+  constructor(refresh: RefreshPolicy | number = defaultRefreshPolicy) {
+    this.policy = typeof refresh === 'number' ? { maxMs: refresh, minMs: refresh, perSecond: 1 } : refresh;
+  }
+
+  /** The refresh period of the last tick: what a snapshot tells viewers. */
+  get refreshMs(): number {
+    return this.periodMs;
+  }
 
   apply(restaurants: readonly RestaurantFiguresWire[], now: number): TickChanges {
+    this.periodMs = refreshPeriodMs(this.policy, restaurants.length);
     const changed: RestaurantPatchWire[] = [];
     const seen = new Set<string>();
     for (const source of restaurants) {
@@ -82,7 +111,7 @@ export class FiguresState {
       if (prev !== undefined && prev.source === source) continue;
       const next = atWirePrecision(source);
       if (prev === undefined) {
-        this.current.set(source.rid, { figures: next, source, refreshedAt: now - refreshPhase(source.rid, this.refreshMs) });
+        this.current.set(source.rid, { figures: next, source, refreshedAt: now - refreshPhase(source.rid, this.periodMs) });
         changed.push(next);
         continue;
       }
@@ -102,7 +131,7 @@ export class FiguresState {
   private patch(prev: Published, source: RestaurantFiguresWire, next: RestaurantFiguresWire, now: number): RestaurantPatchWire | null {
     const urgent = urgentFigureFields.filter((k) => prev.figures[k] !== next[k]);
     const rolling = rollingFigureFields.filter((k) => !same(prev.figures[k], next[k]));
-    const due = now - prev.refreshedAt >= this.refreshMs;
+    const due = now - prev.refreshedAt >= this.periodMs;
     if (urgent.length === 0 && (rolling.length === 0 || !due)) {
       // Nothing to send now. Remember the source only if viewers already hold all of it; a waiting
       // rolling change keeps it null, so the next tick looks again even if the object is the same.
