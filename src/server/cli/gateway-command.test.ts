@@ -1,7 +1,8 @@
 /**
  * `pulse gateway` as a user runs it: a real child process through bin/pulse.js. With --port 0 it
  * prints the port it got; a terminal connects with a token signed by the secret it generated in
- * the data folder; SIGTERM closes that terminal with 1001 and the process exits 0.
+ * the data folder; SIGTERM closes that terminal with 1001 and the process exits 0. bin/pulse.js runs
+ * it in a relaunched node with the gateway's V8 flags, and relays signals to it exactly once.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signTerminalToken } from '../auth/tokens.ts';
 import { connectTerminal, metricValue } from '../gateway/test-helpers/test-terminal.ts';
+import { gatewayV8Flags } from './v8-flags.js';
 
 const bin = join(import.meta.dirname, '../../../bin/pulse.js');
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -21,10 +23,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function run(args: string[]) {
+function run(args: string[], { detached = false } = {}) {
   const env = { ...process.env };
   delete env.PULSE_SECRET;
-  const child = spawn(process.execPath, [bin, ...args], { env });
+  // detached: the CLI leads a process group of its own, as in a terminal, where Ctrl-C signals the group.
+  const child = spawn(process.execPath, [bin, ...args], { env, detached });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -45,6 +48,33 @@ function run(args: string[]) {
       check();
     });
   return { child, exited, waitFor, out: () => stdout, err: () => stderr };
+}
+
+/** The JSON log line the gateway process writes about itself at start (see gateway-command.ts). */
+function processLine(stderr: string): { pid: number; execArgv: string[] } | undefined {
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { msg?: string; pid: number; execArgv: string[] };
+    if (entry.msg === 'process') return entry;
+  }
+  return undefined;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function gone(pid: number, timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    if (!alive(pid)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return !alive(pid);
 }
 
 describe('pulse gateway', () => {
@@ -73,6 +103,34 @@ describe('pulse gateway', () => {
     // Debug logging with a query token: the log says a token was there, never what it was.
     expect(p.err()).toContain('token=[REDACTED]');
     expect(p.err() + p.out()).not.toContain(token);
+    // It ran as a process relaunched by bin/pulse.js with the gateway's V8 flags.
+    const self = processLine(p.err());
+    expect(self?.execArgv).toEqual(expect.arrayContaining([...gatewayV8Flags]));
+    expect(self?.pid).not.toBe(p.child.pid);
+  });
+
+  it('Ctrl-C (SIGINT to the whole process group) stops it cleanly, once', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pulse-gw-cli-'));
+    dirs.push(data);
+    const p = run(['gateway', '--port', '0', '--data', data], { detached: true });
+    await p.waitFor(/listening on ws:/);
+    process.kill(-p.child.pid!, 'SIGINT');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('SIGINT: closing 0 terminal connection(s) with 1001');
+    expect(p.out()).toContain('gateway stopped');
+    // Received twice, the second SIGINT would have meant "exit now" (130) without the clean stop.
+    expect(p.out()).not.toContain('again');
+  });
+
+  it('stops by itself when the wrapper process is killed outright', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pulse-gw-cli-'));
+    dirs.push(data);
+    const p = run(['gateway', '--port', '0', '--data', data]);
+    await p.waitFor(/listening on ws:/);
+    const gateway = processLine(p.err())!.pid;
+    expect(alive(gateway)).toBe(true);
+    p.child.kill('SIGKILL');
+    expect(await gone(gateway, 5000)).toBe(true);
   });
 
   it('--help documents the options', async () => {

@@ -59,6 +59,8 @@ Examples:
 async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   const { secret, source, path } = loadSecret(opts.data);
   const logger = createLogger({ level: opts.logLevel, name: 'gateway', stderr: true });
+  // Which node flags this process really runs with (bin/pulse.js relaunches with gatewayV8Flags).
+  logger.info({ node: process.version, execArgv: process.execArgv }, 'process');
   // With a Redis bus the probe publishes a telemetry frame a second for hubs in other processes; its
   // id must be known before the gateway starts and stay stable across restarts (de-duplication).
   // With the in-memory bus nobody else could read it: probe events go to the debug log, if enabled.
@@ -90,18 +92,9 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   }
 
   const http = gateway.url.replace(/^ws:/, 'http:').replace(/\/ws$/, '');
-  process.stdout.write(
-    [
-      `pulse gateway ${gateway.id} listening on ${gateway.url}`,
-      `  metrics  ${http}/metrics`,
-      `  health   ${http}/healthz`,
-      `  bus      ${describeBus(opts.bus)}`,
-      `  secret   ${source === 'env' ? 'from PULSE_SECRET' : `from ${path}`}`,
-      '',
-    ].join('\n'),
-  );
-
-  await new Promise<void>((resolve) => {
+  // Handlers first, banner second: whoever reads the banner may press Ctrl-C at once (seen: a
+  // SIGINT that arrived between the two killed the process with no clean close).
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -125,6 +118,17 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(
+    [
+      `pulse gateway ${gateway.id} listening on ${gateway.url}`,
+      `  metrics  ${http}/metrics`,
+      `  health   ${http}/healthz`,
+      `  bus      ${describeBus(opts.bus)}`,
+      `  secret   ${source === 'env' ? 'from PULSE_SECRET' : `from ${path}`}`,
+      '',
+    ].join('\n'),
+  );
+  await stopped;
   // Process metrics leave observers behind; once the gateway is closed nothing else is worth waiting for.
   process.exitCode = 0;
   setTimeout(() => process.exit(0), 200).unref();

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { gatewayV8Flags } from './v8-flags.js';
 
 const bin = join(import.meta.dirname, '../../../bin/pulse.js');
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -19,10 +20,11 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function run(args: string[]) {
+function run(args: string[], { detached = false } = {}) {
   const env = { ...process.env };
   delete env.PULSE_SECRET;
-  const child = spawn(process.execPath, [bin, ...args], { env });
+  // detached: the CLI leads a process group of its own, as in a terminal, where Ctrl-C signals the group.
+  const child = spawn(process.execPath, [bin, ...args], { env, detached });
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -76,6 +78,10 @@ describe('pulse start / pulse hub', () => {
     // The token is in stdout for the person who started it; the JSON log never holds it.
     expect(p.err()).not.toContain(token);
     expect(p.err()).toContain('hub listening');
+    // The all-in-one runs a gateway: bin/pulse.js relaunched it with the gateway's V8 flags.
+    const self = p.err().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; pid: number; execArgv?: string[] }).find((e) => e.msg === 'process');
+    expect(self?.execArgv).toEqual(expect.arrayContaining([...gatewayV8Flags]));
+    expect(self?.pid).not.toBe(p.child.pid);
 
     const h = run(['hub', '--port', '0', '--data', data, '--log-level', 'warn']);
     const [, hubBase, hubToken] = await h.waitFor(/dashboard +(http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/);
@@ -89,6 +95,18 @@ describe('pulse start / pulse hub', () => {
     expect(h.err()).not.toContain('did not shut down cleanly');
     h.child.kill('SIGTERM');
     expect(await h.exited).toBe(0);
+  });
+
+  it('Ctrl-C (SIGINT to the whole process group, as `npm start` in a terminal gets it) stops cleanly', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pulse-start-cli-'));
+    dirs.push(data);
+    const p = run(['start', '--port', '0', '--gateway-port', '0', '--data', data, '--no-build', '--restaurants', '2', '--terminals', '2'], { detached: true });
+    await p.waitFor(/Ctrl-C stops/);
+    process.kill(-p.child.pid!, 'SIGINT');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('SIGINT: stopping');
+    expect(p.out()).toContain('stopped cleanly.');
+    expect(p.out()).not.toContain('again');
   });
 
   it('--help says what runs where, and how a bus across processes is chosen (Redis)', async () => {

@@ -74,6 +74,8 @@ export function registerStartCommand(program: Command): void {
 async function runStart(opts: StartOptions): Promise<void> {
   const out = (line: string) => process.stdout.write(line + '\n');
   const logger = createLogger({ level: opts.logLevel, name: 'pulse', stderr: true });
+  // Which node flags this process really runs with (bin/pulse.js relaunches with gatewayV8Flags).
+  logger.info({ node: process.version, execArgv: process.execArgv }, 'process');
   const terminals: TerminalsSpec | undefined = opts.terminals ? parseTerminalsSpec(opts.terminals) : undefined;
 
   if (!isBuilt(defaultStaticDir)) {
@@ -114,6 +116,8 @@ async function runStart(opts: StartOptions): Promise<void> {
   }
 
   if (!app.recovered.cleanShutdown) out('store: the previous run did not shut down cleanly — see the log line above for what may be missing');
+  // Before the link is printed: whoever reads it may press Ctrl-C at once, and must get the clean stop.
+  const wait = waitForSignal((s) => out(`${s} again: exiting without waiting`));
   const token = signViewerToken(secret, { sub: 'pulse-start', role: 'engineer' }, 7 * 86_400);
   out('');
   out(`Pulse is running.`);
@@ -125,7 +129,6 @@ async function runStart(opts: StartOptions): Promise<void> {
   else out('  simulator  off (--no-sim): connect real terminals to the gateway');
   out('The link signs you in as an engineer for 7 days; it stays out of server logs (URL fragment). Ctrl-C stops.');
 
-  const wait = waitForSignal((s) => out(`${s} again: exiting without waiting`));
   const signal = await wait.signal;
   out(`${signal}: stopping — simulated terminals close, the gateway closes 1001, the hub flushes the store…`);
   try {
