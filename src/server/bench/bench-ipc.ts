@@ -40,7 +40,7 @@ export interface ProcessSample {
   /** V8 heap reserved (used + free pages it keeps), and memory outside it held by JS objects (Buffers). */
   heapTotal: number;
   external: number;
-  /** Resident size of V8's young generation: it grows with the allocation rate (up to 2 × 16 MiB), not with connections. */
+  /** Resident size of V8's young generation: it grows with the allocation rate (up to 2 semi-spaces: 16 MiB each by default, capped for the gateway by cli/v8-flags.js), not with connections. */
   youngGen: number;
   /** Old space: resident, and used by live objects after the last GC (the gap is fragmentation). */
   oldSpace: number;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTargets, formatReport, probeRatio } from './bench-report.ts';
 import { planWindows } from './gateway-bench.ts';
-import { combineRuns, median, perMode, runOrder } from './run-summary.ts';
+import { combineRuns, median, pairRatios, perMode, runOrder } from './run-summary.ts';
 import type { GatewayBenchResult, RunResult } from './gateway-bench.ts';
 
 function run(probe: 'on' | 'off', over: Partial<RunResult> = {}): RunResult {
@@ -56,6 +56,10 @@ describe('gateway bench arithmetic', () => {
     expect(probeRatio(result(runs))).toBeCloseTo(1.2);
     expect(combineRuns([runs[0]!])).toBe(runs[0]);
     expect(formatReport(result(runs))).toContain('medians over 3 runs of each mode');
+    // Each pair as it ran: (5/4, 7/6, 6/5).
+    expect(pairRatios(runs).map((r) => r.toFixed(3))).toEqual(['1.250', '1.167', '1.200']);
+    expect(formatReport(result(runs))).toContain('per pair, as run        1.25× · 1.17× · 1.20× (median 1.20×)');
+    expect(pairRatios([run('on'), run('on')])).toEqual([]);
   });
 
   it('checks every target, and says when the 19,000 target was not attempted', () => {

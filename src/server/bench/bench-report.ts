@@ -5,7 +5,8 @@
  */
 import { cpus } from 'node:os';
 import type { GatewayBenchResult, RunResult } from './gateway-bench.ts';
-import { perMode } from './run-summary.ts';
+import { median, pairRatios, perMode } from './run-summary.ts';
+import { gatewayV8Flags } from '../cli/v8-flags.js';
 
 export const targets = {
   terminalsHeld: 19_000,
@@ -85,7 +86,7 @@ export function formatReport(result: GatewayBenchResult): string {
   const o = result.options;
   const lines = [
     `pulse bench gateway — ${int(o.terminals)} terminals (${o.perRestaurant} per restaurant) on ${o.heartbeatIntervalMs / 1000} s heartbeats, ` +
-      `${o.durationS} s steady state after a ${int(o.rampPerSec)}/s ramp; node ${process.version}`,
+      `${o.durationS} s steady state after a ${int(o.rampPerSec)}/s ramp; node ${process.version}, gateway with ${gatewayV8Flags.join(' ')}`,
     '',
   ];
   const modes = perMode(result.runs);
@@ -99,7 +100,10 @@ export function formatReport(result: GatewayBenchResult): string {
   }
   for (const r of modes) lines.push(...runLines(r), '');
   const ratio = probeRatio(result);
-  if (ratio !== null) lines.push(`CPU probe on / off        ${ratio.toFixed(2)}×`, '');
+  if (ratio !== null) lines.push(`CPU probe on / off        ${ratio.toFixed(2)}×`);
+  const pairs = pairRatios(result.runs);
+  if (pairs.length > 1) lines.push(`  per pair, as run        ${pairs.map((p) => `${p.toFixed(2)}×`).join(' · ')} (median ${median(pairs).toFixed(2)}×)`);
+  if (ratio !== null) lines.push('');
   lines.push('targets');
   for (const c of checkTargets(result)) lines.push(`  ${mark(c.pass)} ${c.name.padEnd(34)} ${c.value.padEnd(18)} target ${c.target}`);
   lines.push(
@@ -123,5 +127,5 @@ export function formatReport(result: GatewayBenchResult): string {
 }
 
 export function toJson(result: GatewayBenchResult): string {
-  return JSON.stringify({ ...result, probeCpuRatio: probeRatio(result), targets: checkTargets(result) }, null, 2);
+  return JSON.stringify({ ...result, probeCpuRatio: probeRatio(result), probeCpuPairRatios: pairRatios(result.runs), targets: checkTargets(result) }, null, 2);
 }

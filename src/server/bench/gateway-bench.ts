@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { gatewayV8Flags } from '../cli/v8-flags.js';
 import { ChildHandle } from './child-handle.ts';
 import { median, runOrder } from './run-summary.ts';
 import type { GatewayReady, ProbeMode, ProcessSample } from './bench-ipc.ts';
@@ -53,9 +54,10 @@ export interface RunResult {
   cpu: { windows: CpuWindow[]; medianPct: number; meanPct: number; userPct: number; systemPct: number };
   /**
    * `perConnectionBytes` leaves V8's young generation out of both readings: it grows with the
-   * allocation rate (up to 2 × 16 MiB in Node 20) and is handed back when allocation slows, so its
-   * size at a reading depends on timing, not on connections — it swung a 2,000-terminal figure
-   * between +10 KB and −20 KB per connection. `rawPerConnectionBytes` is plain ΔRSS / held.
+   * allocation rate (up to two semi-spaces, 16 MiB each by default in Node 20; the gateway caps
+   * them, see cli/v8-flags.js) and is handed back when allocation slows, so its size at a reading
+   * depends on timing, not on connections — it swung a 2,000-terminal figure between +10 KB and
+   * −20 KB per connection. `rawPerConnectionBytes` is plain ΔRSS / held.
    */
   rss: { beforeBytes: number; afterBytes: number; perConnectionBytes: number; rawPerConnectionBytes: number };
   /** Where the RSS went, per connection: V8 heap used, V8 heap reserved, Buffers and other external memory. */
@@ -134,7 +136,8 @@ async function runOnce(o: GatewayBenchOptions, probe: ProbeMode, secret: string)
   // No --cpu-prof-name: tsx's loader thread writes a profile too, and with one name it overwrote the
   // main thread's. Node's default names carry the thread id; the main thread's is the larger file.
   const profileArgv = o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfileDir, `gateway-probe-${probe}`)}`] : [];
-  const gateway = new ChildHandle('gateway', new URL('./gateway-child.ts', import.meta.url), profileArgv);
+  // The gateway's own V8 flags, as `pulse gateway` and `pulse start` run it: measured as deployed.
+  const gateway = new ChildHandle('gateway', new URL('./gateway-child.ts', import.meta.url), [...gatewayV8Flags, ...profileArgv]);
   const terminals = new ChildHandle('terminals', new URL('./terminals-child.ts', import.meta.url));
   const loadStart = loadavg();
   try {

@@ -76,3 +76,19 @@ export function combineRuns(runs: readonly RunResult[]): RunResult {
 export function perMode(runs: readonly RunResult[]): RunResult[] {
   return (['on', 'off'] as const).map((mode) => runs.filter((r) => r.probe === mode)).filter((rs) => rs.length > 0).map(combineRuns);
 }
+
+/**
+ * probe-on CPU / probe-off CPU of each on/off pair as run (runOrder makes runs 2i and 2i+1 a pair):
+ * the two runs of a pair are minutes apart, so drift of the machine's load mostly cancels in them.
+ */
+export function pairRatios(runs: readonly RunResult[]): number[] {
+  const ratios: number[] = [];
+  for (let i = 0; i + 1 < runs.length; i += 2) {
+    const a = runs[i]!;
+    const b = runs[i + 1]!;
+    if (a.probe === b.probe) continue;
+    const [on, off] = a.probe === 'on' ? [a, b] : [b, a];
+    if (off.cpu.medianPct > 0) ratios.push(on.cpu.medianPct / off.cpu.medianPct);
+  }
+  return ratios;
+}
