@@ -41,7 +41,7 @@ describe('live codecs', () => {
   });
 
   it('decodes a delta and refuses one that breaks the figures contract', () => {
-    const delta = { type: 'delta', epoch: 'e1', seq: 2, t: 1, restaurants: [], removed: ['r-1'], totals, events: [], eventsOmitted: 0 };
+    const delta = { type: 'delta', epoch: 'e1', seq: 2, t: 1, restaurants: [], removed: ['r-1'], totals, events: [], eventsOmitted: 0, refreshMs: 60_000 };
     expect(decodeLiveFrame(JSON.stringify(delta)).ok).toBe(true);
     const badShare = { ...delta, totals: { ...totals, heartbeatSuccess: 1.5 } };
     expect(decodeLiveFrame(JSON.stringify(badShare)).ok).toBe(false);
@@ -51,9 +51,17 @@ describe('live codecs', () => {
 
   it('carries "offline" as a restaurant status, and nothing it does not know', () => {
     const row = { rid: 'r-1', status: 'offline', connections: 0, expected: 4, reconnectsPerMin: 0, heartbeatSuccess: null, rttMs: null, deliveryMs: null, errors: {}, errorsPerMin: 0, stability: 0 };
-    const delta = { type: 'delta', epoch: 'e1', seq: 2, t: 1, restaurants: [row], removed: [], totals: { ...totals, restaurants: 1, byStatus: { ...totals.byStatus, offline: 1 } }, events: [], eventsOmitted: 0 };
+    const delta = { type: 'delta', epoch: 'e1', seq: 2, t: 1, restaurants: [row], removed: [], totals: { ...totals, restaurants: 1, byStatus: { ...totals.byStatus, offline: 1 } }, events: [], eventsOmitted: 0, refreshMs: 60_000 };
     expect(decodeLiveFrame(JSON.stringify(delta)).ok).toBe(true);
     expect(decodeLiveFrame(JSON.stringify({ ...delta, restaurants: [{ ...row, status: 'down' }] })).ok).toBe(false);
+  });
+
+  it('takes patches in deltas: rid and any valid fields, null as a value; nothing without a rid or out of contract', () => {
+    const delta = { type: 'delta', epoch: 'e1', seq: 2, t: 1, removed: [], totals, events: [], eventsOmitted: 0, refreshMs: 60_000 };
+    const ok = decodeLiveFrame(JSON.stringify({ ...delta, restaurants: [{ rid: 'r-1', rttMs: null, connections: 3 }] }));
+    expect(ok.ok && ok.value.type === 'delta' && ok.value.restaurants).toEqual([{ rid: 'r-1', rttMs: null, connections: 3 }]);
+    expect(decodeLiveFrame(JSON.stringify({ ...delta, restaurants: [{ connections: 3 }] })).ok).toBe(false);
+    expect(decodeLiveFrame(JSON.stringify({ ...delta, restaurants: [{ rid: 'r-1', stability: 2 }] })).ok).toBe(false);
   });
 
   it('accepts only stable error codes in error frames', () => {

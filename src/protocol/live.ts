@@ -176,7 +176,7 @@ export const deltaFrameSchema = z.object({
   /**
    * Restaurants whose figures changed (or appeared) this tick, as patches: `urgentFigureFields`
    * the tick they change, rolling figures with the next urgent change or when the restaurant's
-   * refresh period (`refreshMs` of the snapshot) is up, whichever comes first.
+   * refresh period (`refreshMs`) is up, whichever comes first.
    */
   restaurants: z.array(restaurantPatchWireSchema),
   removed: z.array(id),
@@ -185,6 +185,8 @@ export const deltaFrameSchema = z.object({
   events: z.array(liveEventSchema),
   /** Events in scope left out of `events` to bound the frame (a mass outage); the REST timeline has them. */
   eventsOmitted: count,
+  /** The refresh period now (it grows with the fleet). */
+  refreshMs: z.number().int().nonnegative(),
 });
 
 export const terminalEventsFrameSchema = z.object({

@@ -89,6 +89,7 @@ function applyDelta(data: LiveData, f: DeltaFrame, receivedAt: number): LiveData
     feed: addEvents(data.feed, f.events),
     series: appendPoint(data.series, pointOf(f.t, f.totals, restaurants.values(), data.series.bucketMs)),
     eventsOmitted: data.eventsOmitted + f.eventsOmitted,
+    refreshMs: f.refreshMs,
     resyncFrom: null,
   };
 }

@@ -75,7 +75,7 @@ export class LiveStream {
       const lifecycle = source.drainLifecycle();
       const { changed, removed } = this.state.apply(sample.restaurants, now);
       const events = lifecycle.filter(isFeedEvent).map((e) => numberEvent(e, this.nextEventId++));
-      entry = { seq: this.current + 1, t: now, changed, removed, events, totals };
+      entry = { seq: this.current + 1, t: now, changed, removed, events, totals, refreshMs: this.state.refreshMs };
       this.lastSample = sample;
     } catch (error) {
       this.options.onSourceError(error, 'tick');

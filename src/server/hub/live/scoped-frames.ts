@@ -33,6 +33,7 @@ export function deltaFor(epoch: string, entry: TickEntry, scope: Scope, maxEvent
     totals,
     events: [...kept],
     eventsOmitted: events.length - kept.length,
+    refreshMs: entry.refreshMs,
   };
 }
 

@@ -4,7 +4,7 @@ import { StreamHistory, type TickEntry } from './stream-history.ts';
 import { figures } from './test-helpers/fake-live-source.ts';
 
 function entry(seq: number, over: Partial<TickEntry> = {}): TickEntry {
-  return { seq, t: seq * 1000, changed: [], removed: [], events: [], totals: new Map(), ...over };
+  return { seq, t: seq * 1000, changed: [], removed: [], events: [], totals: new Map(), refreshMs: 0, ...over };
 }
 const open = (id: number, tid: string): LiveEvent => ({ type: 'open', id, gw: 'g', t: id, rid: 'r-1', tid, conn: 'c' });
 

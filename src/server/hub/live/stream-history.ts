@@ -12,6 +12,8 @@ export interface TickEntry {
   changed: readonly RestaurantPatchWire[];
   removed: readonly string[];
   events: readonly LiveEvent[];
+  /** The rolling figures' refresh period at this tick. */
+  refreshMs: number;
   /** Totals per scope key, computed at tick time for every scope a viewer had (or recently had):
    *  the past totals of a subset cannot be rebuilt later from the current state. */
   totals: ReadonlyMap<string, FleetTotalsWire>;

@@ -67,6 +67,7 @@ export function delta(seq: number, over: Partial<DeltaFrame> = {}): DeltaFrame {
     totals: totals(),
     events: [],
     eventsOmitted: 0,
+    refreshMs: 30_000,
     ...over,
   };
 }
