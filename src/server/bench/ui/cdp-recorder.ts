@@ -5,6 +5,7 @@
  * renderer on its main thread (see page-probes.ts for how bytes are counted instead).
  */
 import type { CDPSession } from 'playwright-core';
+import type { CpuProfile } from './cpu-profile.ts';
 
 export interface HeapSample {
   usedBytes: number;
@@ -39,6 +40,32 @@ export class CdpRecorder {
     await this.cdp.send('HeapProfiler.collectGarbage');
     const m = await this.metrics();
     return { usedBytes: m.JSHeapUsedSize ?? NaN, domNodes: m.Nodes ?? NaN, listeners: m.JSEventListeners ?? NaN };
+  }
+
+  /** Samples the page's JS every `intervalUs` until `stopProfile` (see cpu-profile.ts). */
+  async startProfile(intervalUs = 200): Promise<void> {
+    await this.cdp.send('Profiler.enable');
+    await this.cdp.send('Profiler.setSamplingInterval', { interval: intervalUs });
+    await this.cdp.send('Profiler.start');
+  }
+
+  async stopProfile(): Promise<CpuProfile> {
+    const { profile } = await this.cdp.send('Profiler.stop');
+    await this.cdp.send('Profiler.disable');
+    return profile as CpuProfile;
+  }
+
+  /** A heap snapshot as JSON text (V8 collects garbage before taking it); see heap-snapshot.ts. */
+  async heapSnapshot(): Promise<string> {
+    const chunks: string[] = [];
+    const onChunk = ({ chunk }: { chunk: string }): void => void chunks.push(chunk);
+    this.cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    try {
+      await this.cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    } finally {
+      this.cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+    }
+    return chunks.join('');
   }
 
   async mainThread(): Promise<MainThreadTotals> {

@@ -7,6 +7,8 @@
  */
 import type { Page } from 'playwright-core';
 import type { CdpRecorder, HeapSample, MainThreadTotals } from './cdp-recorder.ts';
+import type { CpuProfile } from './cpu-profile.ts';
+import { heapGroups, type HeapGroup } from './heap-snapshot.ts';
 import type { MainThreadTime, MainThreadTrace } from './main-thread-trace.ts';
 import { drainProbes, pageNow, type Span, type Tick } from './page-probes.ts';
 import type { ShadowFrame, StreamShadow } from './stream-shadow.ts';
@@ -19,6 +21,10 @@ export interface FleetSessionOptions {
   trace: MainThreadTrace;
   minutes: number;
   progress: (line: string) => void;
+  /** Profile the page's JS for this long from the start of the steady state (0: not at all). */
+  profileMs?: number;
+  /** Heap snapshots beside the two heap readings (seconds each, outside the steady window). */
+  heapSnapshots?: boolean;
 }
 
 export interface FleetSession {
@@ -33,6 +39,9 @@ export interface FleetSession {
   mainThreadStart: MainThreadTotals;
   mainThreadEnd: MainThreadTotals;
   traced: MainThreadTime;
+  /** The CPU profile and the ticks applied while it ran. */
+  profile: { profile: CpuProfile; ticks: number } | null;
+  heapGroups: { minute1: Map<string, HeapGroup>; minuteN: Map<string, HeapGroup> } | null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,6 +85,7 @@ export async function watchFleet(page: Page, cdp: CdpRecorder, o: FleetSessionOp
 
   await waitUntil(startedAt + 60_000, 'warm-up');
   await drain();
+  const snapshot1 = o.heapSnapshots ? heapGroups(await cdp.heapSnapshot()) : null;
   const heapMinute1 = await cdp.heapAfterGc();
   const steadyFrom = await pageNow(page);
   const steadyFromAt = Date.now();
@@ -84,6 +94,16 @@ export async function watchFleet(page: Page, cdp: CdpRecorder, o: FleetSessionOp
   tracing = true;
   o.progress(`minute 1: heap ${(heapMinute1.usedBytes / 1e6).toFixed(2)} MB after GC; steady state starts`);
 
+  let profile: FleetSession['profile'] = null;
+  if (o.profileMs) {
+    const from = await pageNow(page);
+    await cdp.startProfile();
+    o.progress(`CPU profile for ${(o.profileMs / 1000).toFixed(0)} s (the ticks meanwhile pay for the sampling)`);
+    await waitUntil(steadyFromAt + o.profileMs, 'profiling');
+    const recorded = await cdp.stopProfile();
+    const to = await drain();
+    profile = { profile: recorded, ticks: ticks.filter(([start]) => start >= from && start <= to).length };
+  }
   await waitUntil(startedAt + o.minutes * 60_000, 'steady');
   const steadyTo = await drain();
   const steadyToAt = Date.now();
@@ -92,6 +112,7 @@ export async function watchFleet(page: Page, cdp: CdpRecorder, o: FleetSessionOp
   tracing = false;
   const heapMinuteN = await cdp.heapAfterGc();
   o.progress(`minute ${o.minutes}: heap ${(heapMinuteN.usedBytes / 1e6).toFixed(2)} MB after GC`);
+  const snapshotN = snapshot1 ? heapGroups(await cdp.heapSnapshot()) : null;
 
   // Both forced GCs fall outside this window (before its start, after its end).
   const inSteady = ([start, duration]: Span | Tick): boolean => start >= steadyFrom && start + duration <= steadyTo;
@@ -106,5 +127,7 @@ export async function watchFleet(page: Page, cdp: CdpRecorder, o: FleetSessionOp
     mainThreadStart,
     mainThreadEnd,
     traced,
+    profile,
+    heapGroups: snapshot1 && snapshotN ? { minute1: snapshot1, minuteN: snapshotN } : null,
   };
 }

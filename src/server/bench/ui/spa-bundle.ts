@@ -11,6 +11,8 @@ import { gzipSync } from 'node:zlib';
 import { packageRoot } from '../../pipeline/spa-build.ts';
 
 export const benchSpaDir = join(packageRoot, '.bench', 'ui', 'dist');
+/** The same SPA not minified, for a CPU profile that names functions (`--cpu-profile`). */
+export const readableSpaDir = join(packageRoot, '.bench', 'ui', 'dist-readable');
 const manifestPath = (dir: string): string => join(dir, '.vite', 'manifest.json');
 
 /** What goes into the bundle; a change to any of them means the last build is stale. */
@@ -40,10 +42,11 @@ export function isStale(dir = benchSpaDir): boolean {
 }
 
 /** `vite build --manifest --outDir <dir>`; its output relayed as progress. Rejects when it fails. */
-export function buildBenchSpa(progress: (line: string) => void, dir = benchSpaDir): Promise<number> {
+export function buildBenchSpa(progress: (line: string) => void, dir = benchSpaDir, minify = true): Promise<number> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['vite', 'build', '--manifest', '--emptyOutDir', '--outDir', dir, '--logLevel', 'warn'], {
+    const args = ['vite', 'build', '--manifest', '--emptyOutDir', '--outDir', dir, '--logLevel', 'warn', ...(minify ? [] : ['--minify', 'false'])];
+    const child = spawn('npx', args, {
       cwd: packageRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0' },

@@ -10,6 +10,7 @@
  *   terminal view, 24 h window holding 5,000 lifecycle events                  target < 1 s
  *
  *   npm run bench:ui -- [--minutes 10] [--restaurants 2000] [--terminals 5] [--json] [--equal-priority]
+ *                       [--cpu-profile <file>] [--heap-diff]
  *
  * Figures go to stdout (a table, or one JSON object with --json); progress to stderr. It prints
  * figures and exits 0 whether or not they meet their targets: it is a measurement, not a test.
@@ -24,7 +25,9 @@ import { systemNice, yieldToBrowser } from './cpu-priority.ts';
 import { watchFleet } from './fleet-session.ts';
 import { MainThreadTrace } from './main-thread-trace.ts';
 import { probeScript } from './page-probes.ts';
-import { benchSpaDir, buildBenchSpa, isStale, spaSizes } from './spa-bundle.ts';
+import { formatProfile, summariseProfile, writeProfile } from './cpu-profile.ts';
+import { formatGrowth, heapGrowth, totalBytes } from './heap-snapshot.ts';
+import { benchSpaDir, buildBenchSpa, isStale, readableSpaDir, spaSizes } from './spa-bundle.ts';
 import { watchStream } from './stream-shadow.ts';
 import { startSystem } from './system-under-test.ts';
 import { seededTid } from './terminal-seed.ts';
@@ -32,6 +35,7 @@ import { timeTerminalView } from './terminal-view-timing.ts';
 import { allMet, formatReport, summarise, type UiBenchRaw } from './ui-report.ts';
 
 const seedEvents = 5000;
+const profileMs = 60_000;
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 const usage = `Usage: npm run bench:ui -- [options]
@@ -47,6 +51,12 @@ Options:
   --terminals <m>      terminals per restaurant (default 5)
   --json               print one JSON object instead of the table
   --equal-priority     do not lower the priority of hub, gateway and simulator below Chromium
+  --cpu-profile <file> profile the page's JS for the first 60 s of the steady state (an unminified
+                       build, so functions have names), write the .cpuprofile (DevTools opens it)
+                       and print self/total time per function per tick; the sampling slows the
+                       ticks it overlaps, so the tick figures of such a run are not comparable
+  --heap-diff          heap snapshots at minute 1 and N (outside the steady window), printed as
+                       what grew, by constructor and by what holds it
   -h, --help           this text
 
 Progress goes to stderr; it exits 0 whether or not the targets are met (a measurement, not a test).
@@ -61,6 +71,8 @@ function options() {
       terminals: { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       'equal-priority': { type: 'boolean', default: false },
+      'cpu-profile': { type: 'string' },
+      'heap-diff': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -80,6 +92,8 @@ function options() {
     terminals: num('terminals', values.terminals, 1, 1000),
     json: values.json,
     yieldToBrowser: !values['equal-priority'],
+    cpuProfile: values['cpu-profile'] ?? null,
+    heapDiff: values['heap-diff'],
   };
 }
 
@@ -92,6 +106,10 @@ async function main(): Promise<void> {
     progress(`building the SPA into ${benchSpaDir} (vite build --manifest)…`);
     progress(`built in ${((await buildBenchSpa(progress)) / 1000).toFixed(1)} s`);
   } else progress(`the SPA build in ${benchSpaDir} is up to date`);
+  if (o.cpuProfile && isStale(readableSpaDir)) {
+    progress(`building the SPA unminified into ${readableSpaDir} for the profile…`);
+    await buildBenchSpa(progress, readableSpaDir, false);
+  }
   const sizes = spaSizes();
 
   // The browser first, at normal priority; then this process and everything it starts yield to it.
@@ -99,7 +117,7 @@ async function main(): Promise<void> {
   const yielded = o.yieldToBrowser && yieldToBrowser();
   progress(yielded ? `hub, gateway, simulator and this process at nice ${systemNice}, Chromium at normal priority` : 'every process at the same priority');
   progress(`starting hub + gateway, seeding ${seedEvents} lifecycle events for ${seededTid}, then ${o.restaurants} × ${o.terminals} simulated terminals…`);
-  const system = await startSystem({ restaurants: o.restaurants, terminals: o.terminals, staticDir: benchSpaDir, seedEvents, progress }).catch(async (error: unknown) => {
+  const system = await startSystem({ restaurants: o.restaurants, terminals: o.terminals, staticDir: o.cpuProfile ? readableSpaDir : benchSpaDir, seedEvents, progress }).catch(async (error: unknown) => {
     await browser.close();
     throw error;
   });
@@ -114,8 +132,17 @@ async function main(): Promise<void> {
 
     const shadow = watchStream(system.hubUrl, system.token);
     const trace = new MainThreadTrace(browser, page);
-    const fleet = await watchFleet(page, cdp, { url: `${system.hubUrl}/#token=${system.token}`, shadow, trace, minutes: o.minutes, progress });
+    const fleet = await watchFleet(page, cdp, { url: `${system.hubUrl}/#token=${system.token}`, shadow, trace, minutes: o.minutes, progress, profileMs: o.cpuProfile ? profileMs : 0, heapSnapshots: o.heapDiff });
     shadow.close();
+    if (o.cpuProfile && fleet.profile) {
+      writeProfile(o.cpuProfile, fleet.profile.profile);
+      progress(`CPU profile written to ${o.cpuProfile}`);
+      for (const line of formatProfile(summariseProfile(fleet.profile.profile), fleet.profile.ticks)) progress(line);
+    }
+    if (fleet.heapGroups) {
+      const { minute1, minuteN } = fleet.heapGroups;
+      for (const line of formatGrowth(heapGrowth(minute1, minuteN), totalBytes(minute1), totalBytes(minuteN))) progress(line);
+    }
     progress(`timing the terminal view (24 h, ${seedEvents} seeded events)…`);
     const terminalView = await timeTerminalView(page, seededTid).catch((error: Error) => ({ notMeasured: error.message }));
 
