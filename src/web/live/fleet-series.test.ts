@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allPoints, appendPoint, emptySeries, largestRestaurants, pointOf } from './fleet-series.ts';
+import { addTick, allPoints, appendPoint, emptySeries, largestRestaurants, pointOf } from './fleet-series.ts';
 import { figures, totals } from './test-helpers/live-fixtures.ts';
 
 describe('fleet series', () => {
@@ -36,5 +36,23 @@ describe('fleet series', () => {
     s = appendPoint(s, pointOf(20_000, totals(), [], 10_000));
     expect(s.settled).not.toBe(settled);
     expect(s.settled.map((p) => [p.t, p.connections])).toEqual([[0, 8], [10_000, 19_000]]);
+  });
+
+  it('ranks the largest restaurants once per bucket, charting their connections every tick', () => {
+    const map = (rs: ReturnType<typeof figures>[]) => new Map(rs.map((r) => [r.rid, r]));
+    const rs = Array.from({ length: 8 }, (_, i) => figures(`r-${i}`, { expected: 10 + i, connections: 1 }));
+    let s = addTick(emptySeries(10_000), 0, totals({ connections: 8 }), map(rs), false);
+    expect(s.topRids).toEqual(['r-7', 'r-6', 'r-5', 'r-4', 'r-3', 'r-2']);
+    // Within the bucket, r-0 growing largest does not reshuffle the bands; r-7's connections show.
+    const grown = [{ ...rs[0]!, expected: 99 }, ...rs.slice(1, 7), { ...rs[7]!, connections: 5 }];
+    const ranked = s.topRids;
+    s = addTick(s, 5_000, totals({ connections: 12 }), map(grown), false);
+    expect(s.topRids).toBe(ranked);
+    expect(s.current?.top).toEqual({ 'r-7': 5, 'r-6': 1, 'r-5': 1, 'r-4': 1, 'r-3': 1, 'r-2': 1 });
+    expect(s.current?.other).toBe(2);
+    // A new bucket, a snapshot, or a ranked restaurant gone: ranked again.
+    expect(addTick(s, 10_000, totals(), map(grown), false).topRids[0]).toBe('r-0');
+    expect(addTick(s, 6_000, totals(), map(grown), true).topRids[0]).toBe('r-0');
+    expect(addTick(s, 6_000, totals(), map(grown.filter((r) => r.rid !== 'r-5')), false).topRids).toEqual(['r-0', 'r-7', 'r-6', 'r-4', 'r-3', 'r-2']);
   });
 });

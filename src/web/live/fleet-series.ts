@@ -35,12 +35,14 @@ export interface FleetSeries {
   readonly settled: readonly FleetPoint[];
   /** The bucket in progress: the latest tick's figures. */
   readonly current: FleetPoint | null;
+  /** The largest restaurants as ranked when the bucket in progress started (see addTick). */
+  readonly topRids: readonly string[];
 }
 
 export const topRestaurantsCharted = 6;
 
 export function emptySeries(bucketMs = 60_000, windowMs = 3_600_000): FleetSeries {
-  return { bucketMs, windowMs, settled: [], current: null };
+  return { bucketMs, windowMs, settled: [], current: null, topRids: [] };
 }
 
 /**
@@ -64,9 +66,29 @@ function bigger(a: RestaurantFiguresWire, b: RestaurantFiguresWire): boolean {
 }
 
 export function pointOf(t: number, totals: FleetTotalsWire, restaurants: Iterable<RestaurantFiguresWire>, bucketMs: number): FleetPoint {
+  return pointWith(t, totals, largestRestaurants(restaurants), bucketMs);
+}
+
+/**
+ * The series after a tick. Ranking every restaurant for the largest costs a pass over all of them
+ * (2,000 a tick, `npm run bench:ui`), for a ranking by expected terminals that hardly moves: it is
+ * made again when a bucket starts, on a snapshot (`rerank`), or when a ranked restaurant is gone;
+ * within a bucket the same restaurants are charted with their current connections.
+ */
+export function addTick(series: FleetSeries, t: number, totals: FleetTotalsWire, restaurants: ReadonlyMap<string, RestaurantFiguresWire>, rerank: boolean): FleetSeries {
+  const bucket = Math.floor(t / series.bucketMs) * series.bucketMs;
+  const ranked = series.topRids;
+  const stillRanked = !rerank && series.current?.t === bucket && ranked.length === Math.min(topRestaurantsCharted, restaurants.size);
+  const kept = stillRanked ? ranked.map((rid) => restaurants.get(rid)) : [];
+  const top = stillRanked && kept.every((r) => r !== undefined) ? (kept as RestaurantFiguresWire[]) : largestRestaurants(restaurants.values());
+  const topRids = top === kept ? ranked : top.map((r) => r.rid);
+  return appendPoint({ ...series, topRids }, pointWith(t, totals, top, series.bucketMs));
+}
+
+function pointWith(t: number, totals: FleetTotalsWire, largest: readonly RestaurantFiguresWire[], bucketMs: number): FleetPoint {
   const top: Record<string, number> = {};
   let inTop = 0;
-  for (const r of largestRestaurants(restaurants)) {
+  for (const r of largest) {
     top[r.rid] = r.connections;
     inTop += r.connections;
   }

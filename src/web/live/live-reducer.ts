@@ -8,7 +8,7 @@
 import type { DeltaFrame, LiveFrame, RestaurantFiguresWire, RestaurantPatchWire, SnapshotFrame } from '../../protocol/live.ts';
 import { restaurantFiguresWireSchema } from '../../protocol/live.ts';
 import { addEvents } from './event-feed.ts';
-import { appendPoint, pointOf } from './fleet-series.ts';
+import { addTick } from './fleet-series.ts';
 import type { LiveData } from './live-data.ts';
 
 /** Applies frames in arrival order; `receivedAt` is our clock when the batch is applied. */
@@ -48,7 +48,7 @@ function applySnapshot(data: LiveData, f: SnapshotFrame, receivedAt: number): Li
     hubTime: f.t,
     appliedAt: receivedAt,
     feed: addEvents(data.feed, f.events),
-    series: appendPoint(data.series, pointOf(f.t, f.totals, restaurants.values(), data.series.bucketMs)),
+    series: addTick(data.series, f.t, f.totals, restaurants, true),
     resyncFrom: null,
   };
 }
@@ -87,7 +87,7 @@ function applyDelta(data: LiveData, f: DeltaFrame, receivedAt: number): LiveData
     hubTime: f.t,
     appliedAt: receivedAt,
     feed: addEvents(data.feed, f.events),
-    series: appendPoint(data.series, pointOf(f.t, f.totals, restaurants.values(), data.series.bucketMs)),
+    series: addTick(data.series, f.t, f.totals, restaurants, false),
     eventsOmitted: data.eventsOmitted + f.eventsOmitted,
     refreshMs: f.refreshMs,
     resyncFrom: null,
