@@ -14,6 +14,12 @@ export interface LiveData {
   /** How stale a restaurant's rolling figures (rates, percentiles) may be while they change. */
   readonly refreshMs: number;
   readonly restaurants: ReadonlyMap<string, RestaurantFiguresWire>;
+  /**
+   * What the last batch changed in `restaurants`: the map it started from and the rids patched,
+   * added or removed since. A view derived from `from` can be brought up to date from these few
+   * rids rather than recomputed over every restaurant. Null when unknown (a snapshot replaced all).
+   */
+  readonly restaurantsChanged: RestaurantsChange | null;
   readonly totals: FleetTotalsWire | null;
   /** Hub time of the state shown. */
   readonly hubTime: number | null;
@@ -28,6 +34,11 @@ export interface LiveData {
   readonly lastError: { readonly code: string; readonly message: string } | null;
 }
 
+export interface RestaurantsChange {
+  readonly from: ReadonlyMap<string, RestaurantFiguresWire>;
+  readonly rids: ReadonlySet<string>;
+}
+
 export function emptyLiveData(): LiveData {
   return {
     position: null,
@@ -35,6 +46,7 @@ export function emptyLiveData(): LiveData {
     tickMs: 1000,
     refreshMs: 0,
     restaurants: new Map(),
+    restaurantsChanged: null,
     totals: null,
     hubTime: null,
     appliedAt: null,

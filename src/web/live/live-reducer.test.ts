@@ -102,4 +102,16 @@ describe('live reducer', () => {
     expect(data.series.settled).toHaveLength(buckets - 1);
     expect(data.series.current?.connections).toBe(95);
   });
+
+  it('records which restaurants a batch changed, from the map the batch started with', () => {
+    const start = applyFrames(emptyLiveData(), [snapshot(1)], now);
+    expect(start.restaurantsChanged).toBeNull();
+    const one = applyFrames(start, [delta(2, { restaurants: [{ rid: 'r-001', connections: 3 }] })], now);
+    expect(one.restaurantsChanged?.from).toBe(start.restaurants);
+    expect([...one.restaurantsChanged!.rids]).toEqual(['r-001']);
+    const replay = applyFrames(one, [delta(3, { restaurants: [{ rid: 'r-002', connections: 1 }] }), delta(4), delta(5, { removed: ['r-001'] })], now);
+    expect(replay.restaurantsChanged?.from).toBe(one.restaurants);
+    expect([...replay.restaurantsChanged!.rids].sort()).toEqual(['r-001', 'r-002']);
+    expect(applyFrames(replay, [snapshot(6)], now).restaurantsChanged).toBeNull();
+  });
 });

@@ -14,7 +14,14 @@ import type { LiveData } from './live-data.ts';
 /** Applies frames in arrival order; `receivedAt` is our clock when the batch is applied. */
 export function applyFrames(data: LiveData, frames: readonly LiveFrame[], receivedAt: number): LiveData {
   let next = data;
-  for (const frame of frames) next = applyFrame(next, frame, receivedAt);
+  for (const frame of frames) {
+    const before = next;
+    next = applyFrame(next, frame, receivedAt);
+    // Several deltas in one batch (a replay): the change is counted from the batch's first map.
+    const a = before.restaurantsChanged;
+    const b = next.restaurantsChanged;
+    if (before !== data && a && b && b !== a && b.from === before.restaurants) next = { ...next, restaurantsChanged: { from: a.from, rids: new Set([...a.rids, ...b.rids]) } };
+  }
   return next;
 }
 
@@ -44,6 +51,7 @@ function applySnapshot(data: LiveData, f: SnapshotFrame, receivedAt: number): Li
     tickMs: f.tickMs,
     refreshMs: f.refreshMs,
     restaurants,
+    restaurantsChanged: null,
     totals: f.totals,
     hubTime: f.t,
     appliedAt: receivedAt,
@@ -67,8 +75,10 @@ function applyDelta(data: LiveData, f: DeltaFrame, receivedAt: number): LiveData
   if (place === 'duplicate') return data;
   if (place === 'gap') return data.resyncFrom || !data.position ? data : { ...data, resyncFrom: data.position };
   let restaurants = data.restaurants;
+  let restaurantsChanged = data.restaurantsChanged;
   if (f.restaurants.length > 0 || f.removed.length > 0) {
     const merged = new Map(data.restaurants);
+    const rids = new Set<string>(f.removed);
     for (const rid of f.removed) merged.delete(rid);
     for (const patch of f.restaurants) {
       const next = patched(merged.get(patch.rid), patch);
@@ -76,13 +86,16 @@ function applyDelta(data: LiveData, f: DeltaFrame, receivedAt: number): LiveData
       // would not help: ask for a snapshot (a resume from an epoch no hub has gets one).
       if (next === null) return { ...data, resyncFrom: { epoch: '-', seq: 0 } };
       merged.set(patch.rid, next);
+      rids.add(patch.rid);
     }
     restaurants = merged;
+    restaurantsChanged = { from: data.restaurants, rids };
   }
   return {
     ...data,
     position: { epoch: f.epoch, seq: f.seq },
     restaurants,
+    restaurantsChanged,
     totals: f.totals,
     hubTime: f.t,
     appliedAt: receivedAt,

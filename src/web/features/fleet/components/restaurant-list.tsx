@@ -4,7 +4,8 @@ import type { HealthStatus, RestaurantFiguresWire } from '../../../../protocol/l
 import { LiveFigures } from '../../../components/live-figures.tsx';
 import { useLive } from '../../../live/use-live.ts';
 import { nextRowIndex } from '../model/list-keys.ts';
-import { countByStatus, visibleRestaurants } from '../model/restaurant-order.ts';
+import type { RestaurantsChange } from '../../../live/live-data.ts';
+import { countByStatus, updatedOrder, visibleRestaurants, type RestaurantFilter } from '../model/restaurant-order.ts';
 import { RestaurantFilters } from './restaurant-filters.tsx';
 import { RestaurantRow, rowGrid, rowId } from './restaurant-row.tsx';
 
@@ -21,13 +22,14 @@ interface Props {
 /** Every restaurant in scope, worst first; only the rows in view are in the DOM. */
 export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
   const restaurants = useLive((s) => s.restaurants);
+  const changed = useLive((s) => s.restaurantsChanged);
   const refreshS = useLive((s) => Math.round(s.refreshMs / 1000));
-  // The order shown last, as the sort's starting point (see visibleRestaurants).
-  const shownOrder = useRef<readonly RestaurantFiguresWire[]>([]);
-  const rows = useMemo(() => visibleRestaurants(restaurants, { q, status }, shownOrder.current), [restaurants, q, status]);
+  // The order shown last and what it was computed from: the next one starts from it.
+  const shown = useRef<ShownOrder | null>(null);
+  const rows = useMemo(() => orderFor(shown.current, restaurants, changed, { q, status }), [restaurants, changed, q, status]);
   useEffect(() => {
-    shownOrder.current = rows;
-  }, [rows]);
+    shown.current = { rows, of: restaurants, q, status };
+  }, [rows, restaurants, q, status]);
   const counts = useMemo(() => countByStatus(restaurants.values()), [restaurants]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -106,4 +108,19 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
       )}
     </section>
   );
+}
+
+interface ShownOrder extends RestaurantFilter {
+  rows: readonly RestaurantFiguresWire[];
+  of: ReadonlyMap<string, RestaurantFiguresWire>;
+}
+
+/**
+ * The rows in order: from the changed rids alone when the order shown was computed, with the same
+ * filter, from the map the last batch changed (the usual tick); otherwise sorted again, starting
+ * from the order shown (almost sorted: TimSort's best case).
+ */
+function orderFor(last: ShownOrder | null, now: ReadonlyMap<string, RestaurantFiguresWire>, change: RestaurantsChange | null, filter: RestaurantFilter): RestaurantFiguresWire[] {
+  if (last && change && change.from === last.of && last.q === filter.q && last.status === filter.status) return updatedOrder(last.rows, now, change.rids, filter);
+  return visibleRestaurants(now, filter, last?.rows);
 }

@@ -6,7 +6,7 @@ import { mergeHistory, thin } from './chart-data.ts';
 import { filterFeed, newSince } from './feed-filter.ts';
 import { readFleetParams, withFleetParam } from './fleet-params.ts';
 import { kpiTiles, topErrors } from './kpi-tiles.ts';
-import { countByStatus, visibleRestaurants } from './restaurant-order.ts';
+import { countByStatus, updatedOrder, visibleRestaurants } from './restaurant-order.ts';
 
 describe('restaurant list', () => {
   const rs = [
@@ -46,6 +46,30 @@ describe('restaurant list', () => {
     now.set('r-009', figures('r-009', { status: 'degraded' }));
     for (const filter of [{ q: '', status: null }, { q: '00', status: 'unhealthy' as const }]) {
       expect(visibleRestaurants(now, filter, shown)).toEqual(visibleRestaurants(now.values(), filter));
+    }
+  });
+
+  it('brought up to date from the changed rids alone, the order is the one a full sort gives', () => {
+    const statuses = ['healthy', 'degraded', 'unhealthy', 'unknown', 'offline'] as const;
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 16_807) % 2_147_483_647) % n;
+    const make = (i: number) => figures(`r-${i}`, { status: statuses[random(5)]!, connections: random(5), errorsPerMin: random(3) });
+    let map = new Map(Array.from({ length: 300 }, (_, i) => [`r-${i}`, make(i)]));
+    for (const filter of [{ q: '', status: null }, { q: '1', status: 'healthy' as const }]) {
+      let shown = visibleRestaurants(map, filter);
+      for (let tick = 0; tick < 20; tick++) {
+        const next = new Map(map);
+        const changed = new Set<string>();
+        for (let k = 0; k < 15; k++) {
+          const i = random(320);
+          changed.add(`r-${i}`);
+          if (random(10) === 0) next.delete(`r-${i}`);
+          else next.set(`r-${i}`, make(i));
+        }
+        shown = updatedOrder(shown, next, changed, filter);
+        expect(shown).toEqual(visibleRestaurants(next.values(), filter));
+        map = next;
+      }
     }
   });
 });

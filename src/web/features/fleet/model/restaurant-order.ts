@@ -35,8 +35,7 @@ export function visibleRestaurants(
   filter: RestaurantFilter,
   previous: readonly RestaurantFiguresWire[] = [],
 ): RestaurantFiguresWire[] {
-  const q = filter.q.trim().toLowerCase();
-  const passes = (r: RestaurantFiguresWire): boolean => (!filter.status || r.status === filter.status) && (!q || r.rid.toLowerCase().includes(q));
+  const passes = passesFilter(filter);
   const out: RestaurantFiguresWire[] = [];
   const byRid = all instanceof Map ? (all as ReadonlyMap<string, RestaurantFiguresWire>) : null;
   let placed = 0;
@@ -55,6 +54,42 @@ export function visibleRestaurants(
     for (const r of byRid ? byRid.values() : (all as Iterable<RestaurantFiguresWire>)) if (!seen.has(r.rid) && passes(r)) out.push(r);
   }
   return out.sort(worstFirst);
+}
+
+/**
+ * The order shown, brought up to date after a batch changed a few restaurants (`changed`: their
+ * rids, patched, added or removed). `previous` must be `visibleRestaurants(from, filter)` for the
+ * map the change started from: the restaurants not in `changed` kept their figures and therefore
+ * their order among themselves, so the changed ones are sorted alone (~90 a tick) and merged in,
+ * a pass over the list instead of a sort of all of it every tick (`npm run bench:ui`).
+ */
+export function updatedOrder(
+  previous: readonly RestaurantFiguresWire[],
+  now: ReadonlyMap<string, RestaurantFiguresWire>,
+  changed: ReadonlySet<string>,
+  filter: RestaurantFilter,
+): RestaurantFiguresWire[] {
+  const passes = passesFilter(filter);
+  const moved: RestaurantFiguresWire[] = [];
+  for (const rid of changed) {
+    const r = now.get(rid);
+    if (r && passes(r)) moved.push(r);
+  }
+  moved.sort(worstFirst);
+  const out: RestaurantFiguresWire[] = [];
+  let m = 0;
+  for (const r of previous) {
+    if (changed.has(r.rid)) continue;
+    while (m < moved.length && worstFirst(moved[m]!, r) < 0) out.push(moved[m++]!);
+    out.push(r);
+  }
+  while (m < moved.length) out.push(moved[m++]!);
+  return out;
+}
+
+function passesFilter(filter: RestaurantFilter): (r: RestaurantFiguresWire) => boolean {
+  const q = filter.q.trim().toLowerCase();
+  return (r) => (!filter.status || r.status === filter.status) && (!q || r.rid.toLowerCase().includes(q));
 }
 
 export function countByStatus(all: Iterable<RestaurantFiguresWire>): Record<HealthStatus, number> {
