@@ -16,15 +16,14 @@ export interface FeedEntry {
 }
 
 export interface FeedState {
-  /** Newest first. */
+  /** Newest first, by event time. */
   readonly entries: readonly FeedEntry[];
-  readonly keys: ReadonlySet<string>;
   readonly nextN: number;
   readonly capacity: number;
 }
 
 export function emptyFeed(capacity = 500): FeedState {
-  return { entries: [], keys: new Set(), nextN: 1, capacity };
+  return { entries: [], nextN: 1, capacity };
 }
 
 export function eventKey(e: LiveEvent): string {
@@ -40,7 +39,11 @@ export function eventKey(e: LiveEvent): string {
   }
 }
 
-/** Adds events given oldest first; returns the same feed when nothing was new. */
+/**
+ * Adds events given oldest first; returns the same feed when nothing was new. A duplicate has the
+ * same time as the event it repeats, and the entries are in time order: it is looked up there
+ * (a binary search) rather than in a set of every key, which had to be copied on every tick.
+ */
 export function addEvents(feed: FeedState, events: readonly LiveEvent[]): FeedState {
   if (events.length === 0) return feed;
   const fresh: FeedEntry[] = [];
@@ -48,7 +51,7 @@ export function addEvents(feed: FeedState, events: readonly LiveEvent[]): FeedSt
   let n = feed.nextN;
   for (const event of events) {
     const key = eventKey(event);
-    if (feed.keys.has(key) || seen.has(key)) continue;
+    if (seen.has(key) || holds(feed.entries, event.t, key)) continue;
     seen.add(key);
     fresh.push({ n: n++, key, event });
   }
@@ -58,10 +61,20 @@ export function addEvents(feed: FeedState, events: readonly LiveEvent[]): FeedSt
   // Events arrive in time order per hub, but a snapshot's history may interleave with what we
   // hold: keep the feed sorted by event time (stable, so arrival order breaks ties).
   if (!isNewestFirst(merged)) merged.sort((a, b) => b.event.t - a.event.t || b.n - a.n);
-  const trimmed = merged.length > feed.capacity;
-  const entries = trimmed ? merged.slice(0, feed.capacity) : merged;
-  const keys = trimmed ? new Set(entries.map((e) => e.key)) : new Set([...feed.keys, ...seen]);
-  return { ...feed, entries, keys, nextN: n };
+  return { ...feed, entries: merged.length > feed.capacity ? merged.slice(0, feed.capacity) : merged, nextN: n };
+}
+
+/** Whether entries (newest first) hold the event of time `t` and key `key`. */
+function holds(entries: readonly FeedEntry[], t: number, key: string): boolean {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entries[mid]!.event.t > t) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < entries.length && entries[i]!.event.t === t; i++) if (entries[i]!.key === key) return true;
+  return false;
 }
 
 function isNewestFirst(entries: readonly FeedEntry[]): boolean {
