@@ -3,7 +3,7 @@
  * one-minute buckets (they redraw once per bucket, each in its own task); the figure
  * beside each title is the current tick's.
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { chartPalette, TimeChart, type ChartLine } from '../../../components/time-chart.tsx';
 import { LiveFigures } from '../../../components/live-figures.tsx';
 import { useThrottled } from '../../../components/use-throttled.ts';
@@ -11,7 +11,7 @@ import { formatCount, formatMs, formatRate, formatShare } from '../../../lib/for
 import type { FleetPoint } from '../../../live/fleet-series.ts';
 import { useLive, useNow } from '../../../live/use-live.ts';
 import { useFleetHistory } from '../api/get-fleet-history.ts';
-import { mergeHistory } from '../model/chart-data.ts';
+import { mergeHistory, samePointsOr } from '../model/chart-data.ts';
 
 const reconnectLines: ChartLine<FleetPoint>[] = [{ id: 'r', label: 'Reconnects / min', color: chartPalette[2]!, value: (p) => p.reconnectsPerMin }];
 const heartbeatLines: ChartLine<FleetPoint>[] = [
@@ -39,8 +39,11 @@ export default function FleetCharts() {
   const history = useFleetHistory().data;
   // The hour's window moves with the clock; minute steps are enough to drop old history points.
   const minute = Math.floor(useNow(60_000) / 60_000) * 60_000;
-  const merged = useMemo(() => mergeHistory(history ?? [], live, Math.max(minute, live.at(-1)?.t ?? 0)), [history, live, minute]);
-  const data = merged;
+  const drawn = useRef<readonly FleetPoint[]>([]);
+  const data = useMemo(() => samePointsOr(drawn.current, mergeHistory(history ?? [], live, Math.max(minute, live.at(-1)?.t ?? 0))), [history, live, minute]);
+  useEffect(() => {
+    drawn.current = data;
+  }, [data]);
   const last = data.at(-1);
   // Same restaurants, same line objects: recharts keeps its memoised work between redraws.
   const rids = last ? Object.keys(last.top).join('\n') : '';

@@ -11,6 +11,15 @@ export function mergeHistory(history: readonly FleetPoint[], live: readonly Flee
   return thin(merged, maxPoints);
 }
 
+/**
+ * `next`, or `previous` when it holds the same points: the window moving by a minute usually drops
+ * no point, and a new array would redraw four charts for nothing (each redraw is 10–25 ms of main
+ * thread, `npm run bench:ui`).
+ */
+export function samePointsOr<T>(previous: readonly T[], next: readonly T[]): readonly T[] {
+  return previous.length === next.length && previous.every((p, i) => p === next[i]) ? previous : next;
+}
+
 /** Keeps every k-th point (and always the newest) when there are too many. */
 export function thin<T>(points: readonly T[], maxPoints: number): T[] {
   if (points.length <= maxPoints) return points.slice();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addEvents, emptyFeed } from '../../../live/event-feed.ts';
 import { pointOf } from '../../../live/fleet-series.ts';
 import { figures, openEvent, totals } from '../../../live/test-helpers/live-fixtures.ts';
-import { mergeHistory, thin } from './chart-data.ts';
+import { mergeHistory, samePointsOr, thin } from './chart-data.ts';
 import { filterFeed, newSince } from './feed-filter.ts';
 import { readFleetParams, withFleetParam } from './fleet-params.ts';
 import { kpiTiles, topErrors } from './kpi-tiles.ts';
@@ -136,6 +136,14 @@ describe('chart data', () => {
     const out = thin(pts, 500);
     expect(out.length).toBeLessThanOrEqual(500);
     expect(out.at(-1)).toBe(1233);
+  });
+  it('keeps the points drawn when the window moved but dropped none, so the charts do not redraw', () => {
+    const p = (t: number, c: number) => pointOf(t, totals({ connections: c }), [], 60_000);
+    const live = [p(60_000, 1), p(120_000, 2)];
+    const drawn = mergeHistory([], live, 120_000);
+    expect(samePointsOr(drawn, mergeHistory([], live, 170_000))).toBe(drawn);
+    expect(samePointsOr(drawn, mergeHistory([], live, 3_661_000))).toEqual([p(120_000, 2)]);
+    expect(samePointsOr(drawn, mergeHistory([], [...live, p(180_000, 3)], 180_000))).toHaveLength(3);
   });
 });
 
