@@ -1,7 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { HealthStatus, RestaurantFiguresWire } from '../../../../protocol/live.ts';
+import { useNavigate } from 'react-router';
 import { LiveFigures } from '../../../components/live-figures.tsx';
+import { routeLinkClicks } from '../../../lib/link-clicks.ts';
 import { useLive } from '../../../live/use-live.ts';
 import { nextRowIndex } from '../model/list-keys.ts';
 import type { RestaurantsChange } from '../../../live/live-data.ts';
@@ -31,6 +33,8 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
     shown.current = { rows, of: restaurants, q, status };
   }, [rows, restaurants, q, status]);
   const counts = useMemo(() => countByStatus(restaurants.values()), [restaurants]);
+  const navigate = useNavigate();
+  const onClick = useMemo(() => routeLinkClicks((path) => void navigate(path)), [navigate]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const focusWanted = useRef<number | null>(null);
@@ -85,7 +89,8 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
           {rows.length === 0 ? (
             <p className="p-4 text-sm text-muted">{restaurants.size === 0 ? 'No restaurants yet.' : 'No restaurant matches these filters.'}</p>
           ) : (
-            <div role="list" aria-label="Restaurants, worst first" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            // The rows are links; their clicks are routed here, once for the list (see restaurant-row.tsx).
+            <div role="list" aria-label="Restaurants, worst first" onClick={onClick} style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {items.map((item) => {
                 const r = rows[item.index]!;
                 // Keyed by place, not by restaurant: worst-first reorders rows every tick, and a row
