@@ -13,6 +13,10 @@ import { RestaurantRow, rowGrid, rowId } from './restaurant-row.tsx';
 
 const rowHeight = 44;
 const viewportRows = 13;
+// Rows rendered beyond the viewport on each side. Every rendered row re-renders on most ticks
+// (worst-first shifts them), so 6 a side was a third of the list's render and commit for rows
+// nobody sees; 2 still covers a wheel step or a PageDown before the next frame renders more.
+const overscanRows = 2;
 
 interface Props {
   q: string;
@@ -38,7 +42,7 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const focusWanted = useRef<number | null>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: 6 });
+  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => rowHeight, overscan: overscanRows });
   const activeRow = Math.min(active, Math.max(0, rows.length - 1));
 
   // A row scrolled into view by the keyboard is rendered a frame later: focus it once it exists.
