@@ -1,4 +1,4 @@
-import { useLiveness } from '../live/use-live.ts';
+import { useLivenessStatus } from '../live/use-live.ts';
 import type { Liveness } from '../live/liveness.ts';
 
 const look: Record<Liveness, { label: string; dot: string }> = {
@@ -10,7 +10,7 @@ const look: Record<Liveness, { label: string; dot: string }> = {
 
 /** The state of the dashboard's own socket to the hub, in words and colour. */
 export function ConnectionStatus() {
-  const { status } = useLiveness();
+  const status = useLivenessStatus();
   const { label, dot } = look[status];
   return (
     <span className="inline-flex items-center gap-2 text-sm" data-testid="connection-status" data-status={status} title="Connection to the hub">

@@ -1,12 +1,12 @@
 import type { ReactNode } from 'react';
-import { useLiveness } from '../live/use-live.ts';
+import { useLivenessStatus } from '../live/use-live.ts';
 
 /**
  * Wraps figures that come from the stream: when they are not live they grey out and say so
  * (aria-busy plus a hidden note) rather than pretend to be current.
  */
 export function LiveFigures({ children, className = '', label }: { children: ReactNode; className?: string; label?: string }) {
-  const stale = useLiveness().status !== 'live';
+  const stale = useLivenessStatus() !== 'live';
   return (
     <section
       aria-label={label}

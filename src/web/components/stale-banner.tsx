@@ -1,4 +1,4 @@
-import { useLiveness } from '../live/use-live.ts';
+import { useLiveness, useLivenessStatus } from '../live/use-live.ts';
 import { stalenessMessage } from '../live/liveness.ts';
 
 /**
@@ -6,6 +6,11 @@ import { stalenessMessage } from '../live/liveness.ts';
  * once (role=status on a stable label), not a new announcement every second as the age counts up.
  */
 export function StaleBanner() {
+  // Live, there is nothing to say: the banner does not re-render with every tick's new age.
+  return useLivenessStatus() === 'live' ? null : <StaleMessage />;
+}
+
+function StaleMessage() {
   const view = useLiveness();
   const message = stalenessMessage(view);
   if (message === null) return null;

@@ -6,7 +6,7 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
 import type { LiveState, LiveStore } from './live-store.ts';
-import { livenessOf, type LivenessView } from './liveness.ts';
+import { livenessOf, type Liveness, type LivenessView } from './liveness.ts';
 
 export const LiveStoreContext = createContext<LiveStore | null>(null);
 
@@ -39,4 +39,14 @@ export function useLiveness(): LivenessView {
   const tickMs = useLive((s) => s.tickMs);
   // A store change (a drop, a tick) must show at once, not at the next second.
   return livenessOf({ connection, appliedAt, resyncFrom, tickMs }, Math.max(now, Date.now()));
+}
+
+/**
+ * Only whether the data is live: a component reading it re-renders when that changes (or on the
+ * clock's second), not on every tick as it would on `appliedAt` — the figures it wraps render on
+ * the tick already. The age, which does change every tick, is for `useLiveness`.
+ */
+export function useLivenessStatus(): Liveness {
+  const now = useNow();
+  return useLive((s) => livenessOf(s, Math.max(now, Date.now())).status);
 }
