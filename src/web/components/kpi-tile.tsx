@@ -1,3 +1,5 @@
+import { memo } from 'react';
+
 export type TileTone = 'ok' | 'warn' | 'bad' | 'neutral';
 
 const edge: Record<TileTone, string> = {
@@ -15,8 +17,11 @@ export interface KpiTileProps {
   tone: TileTone;
 }
 
-/** One figure: label, value, a line of context; the tone is a coloured edge plus the words. */
-export function KpiTile({ id, label, value, detail, tone }: KpiTileProps) {
+/**
+ * One figure: label, value, a line of context; the tone is a coloured edge plus the words. Memoised
+ * on its strings: the tiles are computed afresh every tick, and most of their text stays the same.
+ */
+export const KpiTile = memo(function KpiTile({ id, label, value, detail, tone }: KpiTileProps) {
   return (
     <div className={`rounded-md border border-l-4 border-line bg-surface px-3 py-2 ${edge[tone]}`} data-testid={`kpi-${id}`} data-tone={tone}>
       <div className="text-xs uppercase tracking-wide text-muted">{label}</div>
@@ -28,4 +33,4 @@ export function KpiTile({ id, label, value, detail, tone }: KpiTileProps) {
       </div>
     </div>
   );
-}
+});
