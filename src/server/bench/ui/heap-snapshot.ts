@@ -15,7 +15,7 @@ interface RawSnapshot {
 export interface HeapGroup {
   count: number;
   bytes: number;
-  /** `retainer type/name .edge` → objects of the group it holds (first retainer seen per object). */
+  /** `retainer .edge ← its retainer .edge ← …` → objects of the group held so (first retainers). */
   retainers: Map<string, number>;
 }
 
@@ -26,6 +26,8 @@ function groupOf(type: string, name: string): string {
   if (type === 'array' || type === 'hidden' || type === 'object shape' || type === 'code') return `(${type} ${name.replace(/\d+/g, '#').slice(0, 40)})`;
   return `(${type})`;
 }
+
+const retainerDepth = 3;
 
 export function heapGroups(json: string): Map<string, HeapGroup> {
   const s = JSON.parse(json) as RawSnapshot;
@@ -48,8 +50,10 @@ export function heapGroups(json: string): Map<string, HeapGroup> {
     g.count++;
     g.bytes += s.nodes[o + tSize]!;
   }
-  // One retainer per object (the first strong edge to it): enough to see which structure holds a group.
-  const retained = new Uint8Array(nodeCount);
+  // One retainer per object (the first strong edge to it), followed up a few levels: enough to see
+  // which structure holds a group (a listener is held by its target, held by …).
+  const retainer = new Int32Array(nodeCount).fill(-1);
+  const via = new Array<string>(nodeCount);
   let edge = 0;
   for (let i = 0; i < nodeCount; i++) {
     const edges = s.nodes[i * nodeWidth + tEdges]!;
@@ -57,13 +61,18 @@ export function heapGroups(json: string): Map<string, HeapGroup> {
       const type = edgeTypes[s.edges[edge + eType]!]!;
       if (type === 'weak' || type === 'shortcut') continue;
       const to = s.edges[edge + eTo]! / nodeWidth;
-      if (retained[to]) continue;
-      retained[to] = 1;
-      const name = type === 'element' || type === 'hidden' ? '[]' : `.${String(s.strings[s.edges[edge + eName]!] ?? '')}`.slice(0, 30);
-      const by = `${groupOfNode[i]} ${name}`;
-      const r = groups.get(groupOfNode[to]!)!.retainers;
-      r.set(by, (r.get(by) ?? 0) + 1);
+      if (retainer[to] !== -1 || to === i) continue;
+      retainer[to] = i;
+      via[to] = type === 'element' || type === 'hidden' ? '[]' : `.${String(s.strings[s.edges[edge + eName]!] ?? '')}`.slice(0, 30);
     }
+  }
+  for (let i = 0; i < nodeCount; i++) {
+    if (retainer[i] === -1) continue;
+    const chain: string[] = [];
+    for (let at = i, depth = 0; depth < retainerDepth && retainer[at] !== -1; depth++, at = retainer[at]!) chain.push(`${groupOfNode[retainer[at]!]} ${via[at]}`);
+    const by = chain.join(' ← ');
+    const r = groups.get(groupOfNode[i]!)!.retainers;
+    r.set(by, (r.get(by) ?? 0) + 1);
   }
   return groups;
 }

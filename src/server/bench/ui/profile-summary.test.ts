@@ -61,7 +61,7 @@ describe('heap snapshot diff', () => {
 
   it('says which constructor grew, by how much, and what holds the new objects', () => {
     const growth = heapGrowth(heapGroups(snapshot(2)), heapGroups(snapshot(5)));
-    expect(growth[0]).toEqual({ group: 'FeedEntry', countDelta: 3, bytesDelta: 120, heldBy: [{ by: '(array feed) []', delta: 3 }] });
+    expect(growth[0]).toEqual({ group: 'FeedEntry', countDelta: 3, bytesDelta: 120, heldBy: [{ by: '(array feed) [] ← Window .feed', delta: 3 }] });
     expect(growth.find((g) => g.group === 'Window')).toMatchObject({ countDelta: 0, bytesDelta: 0 });
   });
 });
