@@ -15,6 +15,7 @@ import type { Gateway } from '../gateway/gateway.ts';
 import { createBusProbe } from '../hub/bus-probe.ts';
 import { createLogger, logLevels } from '../log/logger.ts';
 import type { LogLevel } from '../log/logger.ts';
+import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { intOption } from './options.ts';
 
 interface GatewayCommandOptions {
@@ -94,30 +95,8 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   const http = gateway.url.replace(/^ws:/, 'http:').replace(/\/ws$/, '');
   // Handlers first, banner second: whoever reads the banner may press Ctrl-C at once (seen: a
   // SIGINT that arrived between the two killed the process with no clean close).
-  const stopped = new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        // A second Ctrl-C means "now": skip the wait for terminals to answer.
-        process.stdout.write(`${signal} again: exiting without waiting\n`);
-        process.exit(130);
-      }
-      stopping = true;
-      process.stdout.write(`${signal}: closing ${gateway.connectionCount()} terminal connection(s) with 1001\n`);
-      // Front to back: the terminals' last closes (1001) reach the probe, its last frame the bus,
-      // and the bus writes what it still holds before the process goes.
-      void gateway.close().then(async () => {
-        await busProbe?.stop();
-        await redisBus?.close();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        process.stdout.write('gateway stopped\n');
-        resolve();
-      });
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  // A second Ctrl-C means "now": skip the wait for terminals to answer.
+  const wait = waitForSignal((signal) => process.stdout.write(`${signal} again: exiting without waiting\n`));
   process.stdout.write(
     [
       `pulse gateway ${gateway.id} listening on ${gateway.url}`,
@@ -128,7 +107,15 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
       '',
     ].join('\n'),
   );
-  await stopped;
+  const signal = await wait.signal;
+  process.stdout.write(`${signal}: closing ${gateway.connectionCount()} terminal connection(s) with 1001\n`);
+  // Front to back: the terminals' last closes (1001) reach the probe, its last frame the bus,
+  // and the bus writes what it still holds before the process goes.
+  await gateway.close();
+  await busProbe?.stop();
+  await redisBus?.close();
+  wait.release();
+  process.stdout.write('gateway stopped\n');
   // Process metrics leave observers behind; once the gateway is closed nothing else is worth waiting for.
   process.exitCode = 0;
   setTimeout(() => process.exit(0), 200).unref();
