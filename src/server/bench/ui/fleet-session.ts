@@ -27,18 +27,25 @@ export interface FleetSessionOptions {
   heapSnapshots?: boolean;
 }
 
-export interface FleetSession {
+/** What the steady state measured: the part of a run that ui-report.ts summarises. */
+export interface FleetMeasures {
+  /** Steady state: from minute 1 to minute N, on the page's clock and on ours. */
   ticks: Tick[];
   longTasks: Span[];
   steadyMs: number;
-  /** `[received at, bytes]` of every message the page's sockets received. */
+  /** `[received at, bytes]` of every message the page's sockets received, as the page counted them. */
   frames: Span[];
+  /** The same stream as a second viewer read it: what the bytes were made of. */
   shadowFrames: ShadowFrame[];
   heapMinute1: HeapSample;
   heapMinuteN: HeapSample;
   mainThreadStart: MainThreadTotals;
   mainThreadEnd: MainThreadTotals;
+  /** The same steady state as traced: each task's wall and CPU time. */
   traced: MainThreadTime;
+}
+
+export interface FleetSession extends FleetMeasures {
   /** The CPU profile and the ticks applied while it ran. */
   profile: { profile: CpuProfile; ticks: number } | null;
   heapGroups: { minute1: Map<string, HeapGroup>; minuteN: Map<string, HeapGroup> } | null;

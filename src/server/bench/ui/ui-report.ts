@@ -2,11 +2,10 @@
  * The UI bench's figures, summarised and printed beside issue 4's targets. Pure: it takes what the
  * run recorded and returns numbers and lines, so it is tested without a browser.
  */
-import type { HeapSample, MainThreadTotals } from './cdp-recorder.ts';
-import type { MainThreadTime } from './main-thread-trace.ts';
-import type { Span, Tick } from './page-probes.ts';
+import type { MainThreadTotals } from './cdp-recorder.ts';
+import type { FleetMeasures } from './fleet-session.ts';
 import type { BundleSize } from './spa-bundle.ts';
-import { changedFieldShares, type ShadowFrame } from './stream-shadow.ts';
+import { changedFieldShares } from './stream-shadow.ts';
 
 export const targets = { tickP95Ms: 8, longTasks: 0, heapGrowthPct: 10, streamBytesPerSec: 10_000, initialJsGzipBytes: 250_000, terminalViewMs: 1000 };
 
@@ -17,26 +16,12 @@ export interface TerminalViewTiming {
   longTasks: number;
 }
 
-export interface UiBenchRaw {
+export interface UiBenchRaw extends FleetMeasures {
   restaurants: number;
   terminals: number;
   minutes: number;
   connected: number;
   browser: string;
-  /** Steady state: from minute 1 to minute N, on the page's clock and on ours. */
-  ticks: Tick[];
-  longTasks: Span[];
-  steadyMs: number;
-  /** `[received at, bytes]` per message, as the page counted them. */
-  frames: Span[];
-  /** The same stream as a second viewer read it: what the bytes were made of. */
-  shadowFrames: ShadowFrame[];
-  heapMinute1: HeapSample;
-  heapMinuteN: HeapSample;
-  mainThreadStart: MainThreadTotals;
-  mainThreadEnd: MainThreadTotals;
-  /** The same steady state as traced: each task's wall and CPU time. */
-  traced: MainThreadTime;
   initialJs: BundleSize;
   fleetViewJs: BundleSize;
   terminalView: TerminalViewTiming | { notMeasured: string };
