@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/clock.ts';
 import { FakeClock } from '../../core/fake-clock.ts';
 import { fakeSocketFactory } from '../../client/test-helpers/fake-socket.ts';
-import { startLiveConnection } from './live-connection.ts';
+import { dashboardBackoff, startLiveConnection } from './live-connection.ts';
 import { createLiveStore } from './live-store.ts';
 import { delta, openEvent, snapshot, totals } from './test-helpers/live-fixtures.ts';
 
@@ -55,6 +55,25 @@ describe('live connection', () => {
     expect(t.setStates() - before).toBe(1);
     expect(t.store.getState().position?.seq).toBe(3);
     expect(t.store.getState().totals?.connections).toBe(3);
+  });
+
+  it('retries a hub that stays away within the dashboard\'s backoff cap, not a terminal\'s minute', () => {
+    const t = setup();
+    t.fakes.last().fireOpen('pulse.live.v2');
+    send(t.fakes.last(), snapshot(1));
+    t.fakes.last().fireClose(1006);
+    // Twenty failed attempts: each next one is never more than the cap away.
+    for (let i = 0; i < 20; i++) {
+      const before = t.fakes.sockets.length;
+      t.clock.advance(dashboardBackoff.capMs);
+      expect(t.fakes.sockets.length, `attempt ${i + 1} within ${dashboardBackoff.capMs} ms`).toBe(before + 1);
+      t.fakes.last().fireClose(1006);
+    }
+    t.clock.advance(dashboardBackoff.capMs);
+    t.fakes.last().fireOpen('pulse.live.v2');
+    send(t.fakes.last(), snapshot(5));
+    t.runFrame();
+    expect(t.store.getState().position?.seq).toBe(5);
   });
 
   it('reconnects with its position in the URL and applies the replay with no gap and no duplicate', () => {

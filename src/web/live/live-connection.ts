@@ -6,6 +6,7 @@
  */
 import { createResilientSocket } from '../../client/resilient-socket.ts';
 import type { ResilientSocket, SocketFactory } from '../../client/socket-types.ts';
+import type { BackoffPolicy } from '../../core/backoff.ts';
 import type { Clock, Random } from '../../core/clock.ts';
 import { decodeLiveFrame, formatSince, liveSubprotocol, type LiveFrame, type StreamPosition } from '../../protocol/live.ts';
 import { bearerPrefix } from '../../protocol/pos-messages.ts';
@@ -30,7 +31,16 @@ export interface LiveConnectionOptions {
   onBadFrame?: (reason: string) => void;
   /** Times each frame's decoding and each batch's application (see tick-meter.ts). */
   meter?: TickMeter;
+  backoff?: BackoffPolicy;
 }
+
+/**
+ * The dashboard's reconnect policy, tighter than a terminal's (2 s base, 64 s cap): a hub has a
+ * few viewers, not 19,000 terminals whose retries must be spread out, and a support agent looking
+ * at "Reconnecting — data N s old" should see live data within seconds of the hub being back, not
+ * after a minute's wait drawn during the outage (the hub-restart e2e spec waited 20 s in vain).
+ */
+export const dashboardBackoff: BackoffPolicy = { baseMs: 1_000, capMs: 8_000 };
 
 export interface LiveConnection {
   readonly socket: ResilientSocket;
@@ -60,6 +70,7 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
     clock,
     random: o.random,
     canAttempt: o.canAttempt,
+    backoff: o.backoff ?? dashboardBackoff,
     makePing: ({ seq }) => JSON.stringify({ type: 'ping', id: seq }),
     isPong: livePongId,
   });
