@@ -22,6 +22,7 @@ export const errorCodes = {
   ORIGIN_REFUSED: { close: CloseCode.forbidden, http: 403, message: 'Origin not allowed' },
   // liveness and lifecycle
   HEARTBEAT_TIMEOUT: { close: CloseCode.heartbeatTimeout, http: 504, message: 'Heartbeat timeout' },
+  STARTING: { close: CloseCode.tryAgainLater, http: 503, message: 'Hub starting; try again shortly' },
   SHUTTING_DOWN: { close: CloseCode.goingAway, http: 503, message: 'Server shutting down' },
   SLOW_CONSUMER: { close: CloseCode.tryAgainLater, http: 503, message: 'Consumer too slow' },
   INTERNAL: { close: CloseCode.internalError, http: 500, message: 'Internal error' },

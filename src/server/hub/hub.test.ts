@@ -3,7 +3,9 @@
  * the stream too, expected terminals come from the store, a crashed previous run is reported,
  * /metrics and /healthz tell the hub's state, and close() writes the open minute.
  */
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
+import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.ts';
 import { ev } from '../../core/test-helpers/telemetry-events.ts';
@@ -17,6 +19,7 @@ import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
 import { createBusProbe, type BusProbe } from './bus-probe.ts';
 import { startHub, type Hub } from './hub.ts';
 import { connectViewer, type TestViewer } from './live/test-helpers/live-harness.ts';
+import { liveSubprotocol } from '../../protocol/live.ts';
 
 const secret = 'hub-test-secret-0123456789abcdef';
 const support = signViewerToken(secret, { sub: 'sam', role: 'support' });
@@ -138,6 +141,37 @@ describe('hub', () => {
     expect((await get(hub, '/live')).status).toBe(426);
     const page = await get(hub, '/restaurants/r-001');
     expect(await page.text()).toContain('dashboard not built');
+  });
+
+  it('answers 503 STARTING, to requests and stream upgrades alike, while it is still starting', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const tmp = makeTempDir('pulse-hub-');
+    cleanups.push(tmp.remove);
+    const { store, recovered } = await openSqliteStore({ dataDir: tmp.dir });
+    cleanups.push(() => store.close());
+    // Listening, then ~1.5 s waiting for its tick phase before the stream and the API are wired.
+    const tickMs = 2000;
+    const starting = startHub({ secret, port, bus: createMemoryBus(), store, recovered, staticDir: `${tmp.dir}/no-dist`, tickMs, tickPhaseMs: (Date.now() + 1500) % tickMs });
+    cleanups.push(async () => (await starting).close());
+    const base = `http://127.0.0.1:${port}`;
+    let early: Response | null = null;
+    for (let i = 0; i < 100 && !early; i++) early = await fetch(`${base}/healthz`).catch(() => new Promise<null>((r) => setTimeout(() => r(null), 10)));
+    expect(early?.status).toBe(503);
+    expect(await early?.json()).toEqual({ error: { code: 'STARTING', message: 'Hub starting; try again shortly' } });
+    const upgrade = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/live`, [liveSubprotocol, `bearer.${support}`]);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => reject(new Error('opened while starting')));
+      ws.on('error', () => {});
+    });
+    expect(upgrade).toBe(503);
+    await starting;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
   it('close() writes the open minute and flushes the queue, so nothing accepted is left behind', async () => {

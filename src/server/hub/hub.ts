@@ -27,7 +27,8 @@ import { recoveryMessage } from '../store/shutdown-marker.ts';
 import { startRetentionJob } from '../store/retention-job.ts';
 import { DAY_MS, type Store, type StoreRecovery } from '../store/store.ts';
 import { createApi } from './api/api-routes.ts';
-import { sendJson } from './http/respond.ts';
+import { sendError, sendJson } from './http/respond.ts';
+import { PulseError } from '../../protocol/errors.ts';
 import { createStaticHandler } from './http/static-files.ts';
 import { createHubFleet } from './hub-fleet.ts';
 import { isReplayable, startIngest, type FrameSource } from './hub-ingest.ts';
@@ -117,8 +118,21 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   if (plan) fleet.seed(plan);
   logger.info({ terminals: known.size, ...(plan ? { open: fleet.counts().connections } : {}) }, 'hub: expected terminals loaded from the store');
 
-  // Listen first: a port in use fails the start before anything else is running.
+  // Listen first: a port in use fails the start before anything else is running. Until the stream
+  // and the API are wired (a bus replay can take seconds), requests and upgrades are answered 503
+  // STARTING: one left unanswered hangs its client — a dashboard's socket stayed CONNECTING past
+  // the hub's start, never to retry (the hub-restart e2e spec, 1 run in 4).
   const server = createServer();
+  let serve: { request: (req: IncomingMessage, res: ServerResponse) => void; upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | null = null;
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (serve) serve.request(req, res);
+    else sendError(res, new PulseError('STARTING'));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    if (serve) serve.upgrade(req, socket, head);
+    else socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port ?? 7400, host, () => {
@@ -227,17 +241,18 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     return serveStatic(req, res, path);
   }
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    onRequest(req, res).catch((error: unknown) => {
-      logger.error({ err: String(error), path: req.url?.split('?')[0] }, 'hub: request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error' } });
-      else res.destroy();
-    });
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {});
-    if (!live.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
+  serve = {
+    request(req, res) {
+      onRequest(req, res).catch((error: unknown) => {
+        logger.error({ err: String(error), path: req.url?.split('?')[0] }, 'hub: request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error' } });
+        else res.destroy();
+      });
+    },
+    upgrade(req, socket, head) {
+      if (!live.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    },
+  };
 
   const retention = startRetentionJob({ store: o.store, clock, logger });
   logger.info({ url, hub: hubId, epoch: live.epoch }, 'hub listening');
