@@ -38,7 +38,7 @@ export interface LiveConnectionOptions {
  * The dashboard's reconnect policy, tighter than a terminal's (2 s base, 64 s cap): a hub has a
  * few viewers, not 19,000 terminals whose retries must be spread out, and a support agent looking
  * at "Reconnecting — data N s old" should see live data within seconds of the hub being back, not
- * after a minute's wait drawn during the outage (the hub-restart e2e spec waited 20 s in vain).
+ * after a wait of up to a minute drawn during the outage.
  */
 export const dashboardBackoff: BackoffPolicy = { baseMs: 1_000, capMs: 8_000 };
 
