@@ -233,10 +233,10 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       case 'traffic': {
         const acc = at(restaurant(e.rid), e.t);
         if (e.dir === 'in') {
-          acc.msgIn++;
+          acc.msgIn += e.messages ?? 1;
           acc.bytesIn += e.bytes;
         } else {
-          acc.msgOut++;
+          acc.msgOut += e.messages ?? 1;
           acc.bytesOut += e.bytes;
         }
         return;

@@ -11,6 +11,8 @@ export const CloseCode = {
   messageTooBig: 1009,
   internalError: 1011,
   tryAgainLater: 1013,
+  /** A proxy could not reach (or was refused by) the gateway behind it. */
+  badGateway: 1014,
   /** Do not retry with the same token. */
   invalidToken: 4001,
   forbidden: 4003,
@@ -56,6 +58,8 @@ export function causeOfClose(code: number, byServer: boolean): CloseCause {
       return 'server_error';
     case CloseCode.tryAgainLater:
       return 'try_again_later';
+    case CloseCode.badGateway:
+      return 'server_error';
     case CloseCode.invalidToken:
       return 'auth_failed';
     case CloseCode.forbidden:

@@ -20,6 +20,13 @@ export const errorCodes = {
   FORBIDDEN: { close: CloseCode.forbidden, http: 403, message: 'Forbidden' },
   NOT_IN_SCOPE: { close: CloseCode.forbidden, http: 403, message: 'Not in your scope' },
   ORIGIN_REFUSED: { close: CloseCode.forbidden, http: 403, message: 'Origin not allowed' },
+  /** A gateway token writing telemetry for another gateway id. */
+  WRONG_GATEWAY: { close: CloseCode.forbidden, http: 403, message: 'This token may write only for its own gateway id' },
+  // ingest
+  /** An event for a connection the hub never saw open (and no `resumed` open re-announced it). */
+  UNKNOWN_CONNECTION: { close: CloseCode.policyViolation, http: 422, message: 'Unknown connection' },
+  /** The hub cannot take more now; the batch was not taken: resend it later, slower. */
+  INGEST_BUSY: { close: CloseCode.tryAgainLater, http: 429, message: 'Hub busy; resend the batch later' },
   // liveness and lifecycle
   HEARTBEAT_TIMEOUT: { close: CloseCode.heartbeatTimeout, http: 504, message: 'Heartbeat timeout' },
   STARTING: { close: CloseCode.tryAgainLater, http: 503, message: 'Hub starting; try again shortly' },
@@ -28,6 +35,8 @@ export const errorCodes = {
   INTERNAL: { close: CloseCode.internalError, http: 500, message: 'Internal error' },
   NOT_FOUND: { close: CloseCode.policyViolation, http: 404, message: 'Not found' },
   BAD_REQUEST: { close: CloseCode.policyViolation, http: 400, message: 'Bad request' },
+  /** The proxy could not reach the gateway behind it, or the gateway refused the upgrade. */
+  BAD_GATEWAY: { close: CloseCode.badGateway, http: 502, message: 'Bad gateway' },
 } as const satisfies Record<string, { close: number; http: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -22,15 +22,16 @@ const who = {
   conn: z.string(),
 };
 
-export const authFailReasons = ['missing', 'malformed', 'expired', 'bad_signature', 'bad_algorithm', 'bad_claims'] as const;
+/** `refused`: the gateway closed 4001 and the probe watching it could not check the token itself (a proxy without the secret). */
+export const authFailReasons = ['missing', 'malformed', 'expired', 'bad_signature', 'bad_algorithm', 'bad_claims', 'refused'] as const;
 export type AuthFailReason = (typeof authFailReasons)[number];
 
 export const limitKinds = ['rate', 'size', 'invalid'] as const;
 export type LimitKind = (typeof limitKinds)[number];
 
 export const probeEventSchema = z.discriminatedUnion('type', [
-  /** An authenticated connection opened. */
-  z.object({ type: z.literal('open'), ...base, ...who, via: z.enum(['subprotocol', 'query']) }),
+  /** An authenticated connection opened; `via`: how the token came (header/other: gateways watched through the open ingest). */
+  z.object({ type: z.literal('open'), ...base, ...who, via: z.enum(['subprotocol', 'query', 'header', 'other']) }),
   /** An authenticated connection closed. `byServer` tells who sent the close (or terminated). */
   z.object({
     type: z.literal('close'),
@@ -64,8 +65,11 @@ export const probeEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ack'), ...base, ...who, seq: z.number().int(), latencyMs: z.number().nonnegative() }),
   /** A limit was hit; the close event that follows carries the close code. */
   z.object({ type: z.literal('limit'), ...base, ...who, kind: z.enum(limitKinds), detail: z.string() }),
-  /** Traffic counters, emitted per message so aggregation can sum them. */
-  z.object({ type: z.literal('traffic'), ...base, ...who, dir: z.enum(['in', 'out']), bytes: z.number().int().nonnegative() }),
+  /**
+   * Traffic counters, emitted per message so aggregation can sum them; `messages` (default 1) lets
+   * one event stand for several, as the open ingest's counts do (src/core/raw-events.ts).
+   */
+  z.object({ type: z.literal('traffic'), ...base, ...who, dir: z.enum(['in', 'out']), bytes: z.number().int().nonnegative(), messages: z.number().int().nonnegative().optional() }),
 ]);
 
 export type ProbeEvent = z.infer<typeof probeEventSchema>;

@@ -1,0 +1,139 @@
+/**
+ * Raw connection events (the open ingest, src/protocol/ingest.ts) → the probe events the core
+ * aggregator folds (src/protocol/probe-events.ts). What the reference gateway works out itself as
+ * it serves a connection — whether a heartbeat was on time, a close's cause, a connection's
+ * duration — a probe in another language does not have to: this does it, per gateway run, from
+ * the events in order. So every way in yields the same figures by the same rules.
+ *
+ *   const folder = new RawEventFolder({ gw: 'gw-eu-1', run, heartbeatIntervalMs: 15_000, heartbeatGraceMs: 5_000 });
+ *   const refusal = folder.apply(event, (probeEvent) => aggregator.add(probeEvent));
+ *
+ * Decisions:
+ * - A connection is known from its `open`. An event of a connection never opened cannot be put in
+ *   a restaurant: it is refused (`UNKNOWN_CONNECTION`), never guessed. A probe that reconnects to a
+ *   hub re-announces its open connections (`open` with `resumed`), so a restarted hub knows them
+ *   again without counting them as opens.
+ * - Connection ids are the probe's own; they are made unique fleet-wide as `gw/run/conn`, so two
+ *   probes that both number their connections 1, 2, 3 do not collide.
+ * - On time = within the interval plus grace since the previous ping (or the open), as the
+ *   reference gateway judges it (src/server/gateway/terminal-connection.ts).
+ * - RTT is what the terminal reports with its ping (DESIGN.md). When a ping carries none, the
+ *   round trip a probe measured itself (`pong.rtt`, a proxy can) stands in: the heartbeat is held
+ *   until its pong, the next event of the connection, or `release` — never lost.
+ * - A 1008 after a rate-limit hit is `rate_limited`; otherwise the cause is the close code's.
+ */
+import { causeOfClose, type CloseCause } from '../protocol/close-codes.ts';
+import { PulseError } from '../protocol/errors.ts';
+import type { RawEvent } from '../protocol/ingest.ts';
+import type { LimitKind, ProbeEvent } from '../protocol/probe-events.ts';
+
+export interface RawEventFolderOptions {
+  gw: string;
+  run: number;
+  heartbeatIntervalMs: number;
+  heartbeatGraceMs: number;
+}
+
+type Held = { t: number; gapMs: number; onTime: boolean };
+
+type Conn = { key: string; rid: string; tid: string; openedAt: number; lastPingAt: number; held: Held | null; limit: LimitKind | null };
+
+export type Emit = (event: ProbeEvent) => void;
+
+export class RawEventFolder {
+  private readonly conns = new Map<string, Conn>();
+  private readonly prefix: string;
+
+  constructor(private readonly o: RawEventFolderOptions) {
+    this.prefix = `${o.gw}/${o.run}/`;
+  }
+
+  /** Connections open as far as this folder knows. */
+  get connections(): number {
+    return this.conns.size;
+  }
+
+  /** Folds one event; returns the refusal when it cannot be folded (and then emits nothing). */
+  apply(e: RawEvent, emit: Emit): PulseError | null {
+    const gw = this.o.gw;
+    if (e.type === 'auth_fail') {
+      const out: ProbeEvent = { type: 'auth_fail', gw, t: e.t, reason: e.reason };
+      if (e.rid !== undefined) out.rid = e.rid;
+      if (e.tid !== undefined) out.tid = e.tid;
+      emit(out);
+      return null;
+    }
+    if (e.type === 'open') return this.open(e, emit);
+    const c = this.conns.get(e.conn);
+    if (c === undefined) return new PulseError('UNKNOWN_CONNECTION', `${e.type} of connection ${e.conn.slice(0, 40)}, never opened`);
+    const who = { gw, t: e.t, rid: c.rid, tid: c.tid, conn: c.key };
+    switch (e.type) {
+      case 'ping': {
+        this.releaseOne(c, emit);
+        const gapMs = Math.max(0, e.t - c.lastPingAt);
+        const onTime = gapMs <= this.o.heartbeatIntervalMs + this.o.heartbeatGraceMs;
+        c.lastPingAt = Math.max(c.lastPingAt, e.t);
+        if (e.rtt !== undefined) emit({ type: 'heartbeat', ...who, onTime, gapMs, rtt: e.rtt });
+        else c.held = { t: e.t, gapMs, onTime };
+        return null;
+      }
+      case 'pong': {
+        const held = c.held;
+        if (held === null) return null;
+        c.held = null;
+        const beat = { type: 'heartbeat' as const, gw, t: held.t, rid: c.rid, tid: c.tid, conn: c.key, onTime: held.onTime, gapMs: held.gapMs };
+        emit(e.rtt === undefined ? beat : { ...beat, rtt: e.rtt });
+        return null;
+      }
+      case 'ack':
+        emit({ type: 'ack', ...who, seq: e.seq, latencyMs: e.latency });
+        return null;
+      case 'limit':
+        c.limit = e.kind;
+        emit({ type: 'limit', ...who, kind: e.kind, detail: e.detail ?? e.kind });
+        return null;
+      case 'traffic':
+        if (e.msgIn || e.bytesIn) emit({ type: 'traffic', ...who, dir: 'in', bytes: e.bytesIn ?? 0, messages: e.msgIn ?? 0 });
+        if (e.msgOut || e.bytesOut) emit({ type: 'traffic', ...who, dir: 'out', bytes: e.bytesOut ?? 0, messages: e.msgOut ?? 0 });
+        return null;
+      case 'close': {
+        this.releaseOne(c, emit);
+        this.conns.delete(e.conn);
+        const byServer = e.by === 'gateway';
+        const cause: CloseCause = e.code === 1008 && c.limit === 'rate' ? 'rate_limited' : causeOfClose(e.code, byServer);
+        emit({ type: 'close', ...who, code: e.code, cause, reason: e.reason ?? '', byServer, durationMs: Math.max(0, e.t - c.openedAt) });
+        return null;
+      }
+    }
+  }
+
+  /** Heartbeats held for a pong since before `before` go out without a round trip. */
+  release(before: number, emit: Emit): void {
+    for (const c of this.conns.values()) if (c.held !== null && c.held.t < before) this.releaseOne(c, emit);
+  }
+
+  /** Every connection still open, at `t` (a probe that went away: its terminals are not shown as connected). */
+  openConnections(): readonly { conn: string; rid: string; tid: string }[] {
+    return [...this.conns.entries()].map(([conn, c]) => ({ conn, rid: c.rid, tid: c.tid }));
+  }
+
+  private open(e: Extract<RawEvent, { type: 'open' }>, emit: Emit): PulseError | null {
+    const known = this.conns.get(e.conn);
+    if (known !== undefined) {
+      if (e.resumed) return null;
+      return new PulseError('INVALID_MESSAGE', `connection ${e.conn.slice(0, 40)} is already open`);
+    }
+    this.conns.set(e.conn, { key: this.prefix + e.conn, rid: e.rid, tid: e.tid, openedAt: e.t, lastPingAt: e.t, held: null, limit: null });
+    // A re-announced connection is adopted by its next heartbeat (the aggregator adopts one it never
+    // saw open); counting it as an open would count the same connection twice.
+    if (!e.resumed) emit({ type: 'open', gw: this.o.gw, t: e.t, rid: e.rid, tid: e.tid, conn: this.prefix + e.conn, via: e.via });
+    return null;
+  }
+
+  private releaseOne(c: Conn, emit: Emit): void {
+    const held = c.held;
+    if (held === null) return;
+    c.held = null;
+    emit({ type: 'heartbeat', gw: this.o.gw, t: held.t, rid: c.rid, tid: c.tid, conn: c.key, onTime: held.onTime, gapMs: held.gapMs });
+  }
+}
