@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
-import { signTerminalToken, signViewerToken, verifyTerminalToken, verifyViewerToken } from './tokens.ts';
+import { signGatewayToken, signTerminalToken, signViewerToken, verifyGatewayToken, verifyTerminalToken, verifyViewerToken } from './tokens.ts';
 
 // Adversarial tokens are crafted with jsonwebtoken, an independent implementation, so these tests
 // do not only check that our signer agrees with our verifier.
@@ -50,5 +50,25 @@ describe('viewer tokens', () => {
 
   it('does not accept a terminal token as a viewer token', () => {
     expect(verifyViewerToken(secret, signTerminalToken(secret, 'r-001-t1', 'r-001', 60, now))).toMatchObject({ ok: false, reason: 'bad_claims' });
+  });
+});
+
+describe('gateway tokens', () => {
+  it('round-trip the gateway id with role gateway', () => {
+    const token = signGatewayToken(secret, 'gw-eu-1', 3600, now);
+    expect(verifyGatewayToken(secret, token)).toEqual({ ok: true, claims: { sub: 'gw-eu-1', role: 'gateway', exp: Math.floor(now / 1000) + 3600 } });
+  });
+
+  it('a gateway token is no viewer token, and a viewer or terminal token is no gateway token', () => {
+    expect(verifyViewerToken(secret, signGatewayToken(secret, 'gw-eu-1'))).toMatchObject({ ok: false, reason: 'bad_claims' });
+    expect(verifyGatewayToken(secret, signViewerToken(secret, { sub: 'v', role: 'engineer' }))).toMatchObject({ ok: false, reason: 'bad_claims' });
+    expect(verifyGatewayToken(secret, signTerminalToken(secret, 't', 'r-001'))).toMatchObject({ ok: false, reason: 'bad_claims' });
+  });
+
+  it('refuses expired, forged and alg-none gateway tokens', () => {
+    expect(verifyGatewayToken(secret, signGatewayToken(secret, 'gw', -5, now))).toMatchObject({ ok: false, reason: 'expired' });
+    expect(verifyGatewayToken(secret, signGatewayToken('another-secret-0123456789', 'gw'))).toMatchObject({ ok: false, reason: 'bad_signature' });
+    const none = jwt.sign({ sub: 'gw', role: 'gateway', exp: Math.floor(now / 1000) + 60 }, null, { algorithm: 'none' });
+    expect(verifyGatewayToken(secret, none)).toMatchObject({ ok: false });
   });
 });

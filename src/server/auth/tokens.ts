@@ -15,6 +15,8 @@ export type TerminalClaims = { sub: string; rid: string; exp: number };
 export const viewerRoles = ['support', 'manager', 'engineer'] as const;
 export type ViewerRole = (typeof viewerRoles)[number];
 export type ViewerClaims = { sub: string; role: ViewerRole; restaurants?: string[]; exp: number };
+/** A probe's token (role `gateway`): may write telemetry to `/ingest` for gateway `sub` only, may read nothing. */
+export type GatewayClaims = { sub: string; role: 'gateway'; exp: number };
 
 export type Verified<T> = { ok: true; claims: T } | { ok: false; reason: AuthFailReason; rid?: string; tid?: string };
 
@@ -65,6 +67,10 @@ export function signViewerToken(
   const claims: Payload = { sub: viewer.sub, role: viewer.role };
   if (viewer.restaurants) claims.restaurants = viewer.restaurants;
   return sign(secret, claims, ttlSeconds, nowMs);
+}
+
+export function signGatewayToken(secret: string, gatewayId: string, ttlSeconds = 365 * 86_400, nowMs = Date.now()): string {
+  return sign(secret, { sub: gatewayId, role: 'gateway' }, ttlSeconds, nowMs);
 }
 
 function classify(error: unknown): AuthFailReason {
@@ -135,4 +141,13 @@ export function verifyViewerToken(secret: string, token: string | undefined): Ve
     return { ok: true, claims: { sub, role, restaurants: restaurants as string[], exp } };
   }
   return { ok: true, claims: { sub, role: role as ViewerRole, exp } };
+}
+
+/** A viewer token (or any other role) is `bad_claims` here, as a gateway token is for `verifyViewerToken`. */
+export function verifyGatewayToken(secret: string, token: string | undefined): Verified<GatewayClaims> {
+  const r = verifyRaw(secret, token);
+  if (!r.ok) return { ok: false, reason: r.reason };
+  const { sub, role, exp } = r.payload as { sub?: unknown; role?: unknown; exp: number };
+  if (role !== 'gateway' || typeof sub !== 'string' || !idPattern.test(sub)) return { ok: false, reason: 'bad_claims' };
+  return { ok: true, claims: { sub, role: 'gateway', exp } };
 }

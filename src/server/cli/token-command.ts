@@ -1,8 +1,8 @@
-/** `pulse token terminal|viewer` — mint JWTs signed with the Pulse secret. */
+/** `pulse token terminal|gateway|viewer` — mint JWTs signed with the Pulse secret. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { loadSecret, defaultDataDir } from '../auth/secret.ts';
-import { signTerminalToken, signViewerToken, viewerRoles } from '../auth/tokens.ts';
+import { signGatewayToken, signTerminalToken, signViewerToken, viewerRoles } from '../auth/tokens.ts';
 import type { ViewerRole } from '../auth/tokens.ts';
 import { intOption, listOption } from './options.ts';
 
@@ -26,6 +26,17 @@ export function registerTokenCommand(program: Command): void {
     .action((opts: { restaurant: string; terminal: string; ttl: number; data: string }) => {
       const { secret } = loadSecret(opts.data);
       process.stdout.write(signTerminalToken(secret, opts.terminal, opts.restaurant, opts.ttl) + '\n');
+    });
+
+  token
+    .command('gateway')
+    .description('a probe token (role gateway): may write telemetry to the hub\'s /ingest for this gateway id only, may read nothing')
+    .requiredOption('--id <gateway>', 'gateway id, unique and stable across restarts, e.g. gw-eu-1', idOption('--id'))
+    .option('--ttl <seconds>', 'lifetime in seconds (default one year)', intOption('--ttl', 1, 10 * 31_536_000), 31_536_000)
+    .option('--data <dir>', 'data folder holding the generated secret', defaultDataDir)
+    .action((opts: { id: string; ttl: number; data: string }) => {
+      const { secret } = loadSecret(opts.data);
+      process.stdout.write(signGatewayToken(secret, opts.id, opts.ttl) + '\n');
     });
 
   token
