@@ -57,6 +57,12 @@ export interface IngestOptions {
   flushIntervalMs: number;
   /** The store's plan for a replayable bus with a checkpoint (already seeded into `fleet`). */
   plan: ResumePlan | null;
+  /**
+   * Frames from elsewhere than the bus — the open ingest's (ingest/ingest-service.ts) — applied the
+   * same way. They have no bus position: a hub restart does not replay them; their probes resend
+   * what the hub had not acknowledged, and re-announce their open connections.
+   */
+  extraSources?: readonly FrameSource[];
 }
 
 export interface Ingest {
@@ -143,7 +149,7 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
     settle(replayNow);
     replayable.resumeAfter(o.plan.checkpoint.replayAfter);
   }
-  const unsubscribe = o.bus.subscribe((frame, position) => {
+  const onFrame = (frame: TelemetryFrame, position?: string): void => {
     if (closing) return;
     try {
       if (replaying && frame.t >= replayNow + 1000) {
@@ -161,7 +167,9 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
     } catch (error) {
       logger.error({ err: String(error), gw: frame.gw, seq: frame.seq }, 'hub: frame could not be applied');
     }
-  });
+  };
+  const unsubscribes = [o.bus.subscribe(onFrame), ...(o.extraSources ?? []).map((source) => source.subscribe((frame) => onFrame(frame)))];
+  const unsubscribe = () => unsubscribes.forEach((u) => u());
 
   // Without a checkpoint the reader starts where the stream ends; its pinned position is where a
   // replay of this run would begin. (Pinned before the first read, so before any frame arrives.)

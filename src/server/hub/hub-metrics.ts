@@ -7,6 +7,8 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { WriteQueueStats } from '../store/write-queue.ts';
 import type { LiveStats } from './live/live-server.ts';
 import { registerLiveMetrics } from './live/live-metrics.ts';
+import { registerIngestMetrics } from './ingest/ingest-metrics.ts';
+import type { ProbeIngestStats } from './ingest/ingest-service.ts';
 
 export type GatewayIngestStats = { applied: number; duplicate: number; lost: number; lastFrameAt: number };
 
@@ -18,6 +20,8 @@ export interface HubMetricsSources {
   refusedWrites(): number;
   fleet(): { restaurants: number; connections: number; terminals: number };
   live: { stats(): LiveStats };
+  /** The open ingest (/ingest): per-gateway batches, refusals, loss. */
+  ingest?: { stats(): ReadonlyMap<string, ProbeIngestStats>; probes(): number };
   processMetrics?: boolean;
 }
 
@@ -94,6 +98,8 @@ export function createHubMetrics(s: HubMetricsSources): HubMetrics {
   fleetGauge('pulse_hub_terminals', 'Terminals known to the hub (connected or expected)', 'terminals');
 
   registerLiveMetrics(registry, s.live);
+  const ingest = s.ingest;
+  if (ingest) registerIngestMetrics(registry, ingest, () => ingest.probes());
 
   const api = new Counter({ name: 'pulse_hub_api_requests_total', help: 'REST calls answered, by route pattern and status', labelNames: ['route', 'status'], registers: [registry] });
 

@@ -2,7 +2,8 @@
  * The hub (DESIGN.md, "The pipeline"): reads telemetry frames from the bus into the live fleet
  * state, writes settled restaurant-minutes and lifecycle events to the store through the write
  * queue (off the live path), and serves one HTTP port: `/live` (the dashboard stream), `/api` (REST,
- * docs/api.md), `/metrics`, `/healthz`, and the built SPA with an index.html fallback.
+ * docs/api.md), `/ingest` (the open telemetry ingest, docs/telemetry.md), `/metrics`, `/healthz`,
+ * and the built SPA with an index.html fallback.
  *
  *   const { store, recovered } = await openSqliteStore({ dataDir });
  *   const hub = await startHub({ secret, bus, store, recovered });
@@ -35,6 +36,10 @@ import { isReplayable, startIngest, type FrameSource } from './hub-ingest.ts';
 import { createHubMetrics } from './hub-metrics.ts';
 import { knownForSeeding, loadResume } from './hub-resume.ts';
 import { createLiveServer, type LiveServer, type LiveServerOptions } from './live/live-server.ts';
+import { createIngestService, type IngestService } from './ingest/ingest-service.ts';
+import { createIngestEndpoint } from './ingest/ingest-endpoint.ts';
+import { posLimits } from '../../protocol/pos-messages.ts';
+import { ingestPath } from '../../protocol/ingest.ts';
 
 export type { FrameSource, ReplayableFrameSource } from './hub-ingest.ts';
 
@@ -86,6 +91,8 @@ export interface Hub {
   /** http://host:port */
   readonly url: string;
   readonly live: LiveServer;
+  /** The open ingest: `/ingest` feeds it; `pulse start --upstream` hands its proxy's batches to it in process. */
+  readonly ingest: IngestService;
   metricsText(): Promise<string>;
   /** Stops reading the bus, closes viewers with 1001, writes the open minute and flushes the queue. */
   close(): Promise<void>;
@@ -143,7 +150,17 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const ingest = await startIngest({ bus: o.bus, store: o.store, fleet, clock, logger, flushIntervalMs, plan });
+  // The open ingest answers busy while the store is backed up: probes resend later, nothing is dropped.
+  let storeBackedUp = () => false;
+  const probeIngest = createIngestService({
+    clock,
+    heartbeatIntervalMs: o.heartbeatIntervalMs ?? posLimits.heartbeatIntervalMs,
+    heartbeatGraceMs: o.heartbeatGraceMs ?? posLimits.heartbeatGraceMs,
+    busy: () => storeBackedUp(),
+  });
+  const ingest = await startIngest({ bus: o.bus, store: o.store, fleet, clock, logger, flushIntervalMs, plan, extraSources: [probeIngest] });
+  storeBackedUp = () => ingest.queue.stats().backlog;
+  const ingestEndpoint = createIngestEndpoint({ secret: o.secret, service: probeIngest, logger });
   if (plan) {
     // The first snapshot a viewer gets should show the fleet, not half a replay; bounded, so a
     // bus that is down does not keep the hub from serving what it has.
@@ -186,6 +203,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     refusedWrites: () => ingest.refusedWrites(),
     fleet: () => fleet.counts(),
     live,
+    ingest: { stats: () => probeIngest.stats(), probes: () => ingestEndpoint.probes() },
     processMetrics: o.processMetrics ?? false,
   });
   const api = createApi({
@@ -237,6 +255,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       const h = health();
       return sendJson(res, h.status === 'closing' ? 503 : 200, h);
     }
+    if (path === ingestPath) return ingestEndpoint.handleRequest(req, res);
     if (path === '/live') return sendJson(res, 426, { error: { code: 'BAD_REQUEST', message: 'WebSocket upgrade required' } });
     return serveStatic(req, res, path);
   }
@@ -250,7 +269,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       });
     },
     upgrade(req, socket, head) {
-      if (!live.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (!live.handleUpgrade(req, socket, head) && !ingestEndpoint.handleUpgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     },
   };
 
@@ -262,12 +281,16 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     port,
     url,
     live,
+    ingest: probeIngest,
     metricsText: () => metrics.text(),
     close: () =>
       (closed ??= (async () => {
         closing = true;
         retention.stop();
         await live.close();
+        await ingestEndpoint.close();
+        // What the probes sent up to now becomes its last frames, applied before the ingest closes.
+        probeIngest.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
