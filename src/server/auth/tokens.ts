@@ -92,7 +92,14 @@ function classify(error: unknown): AuthFailReason {
   }
 }
 
-/** Unverified peek at claims, used only to label an auth failure in telemetry. */
+/**
+ * Unverified peek at claims: labels an auth failure in telemetry, and names the terminal behind a
+ * proxy that has not been given the secret (marked unverified, with the gateway's 4001 as verdict).
+ */
+export function peekTerminalClaims(token: string): { rid?: string; tid?: string } {
+  return peek(token);
+}
+
 function peek(token: string): { rid?: string; tid?: string } {
   let decoded: unknown;
   try {

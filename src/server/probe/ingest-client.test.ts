@@ -1,0 +1,101 @@
+/**
+ * The ingest client on a fake clock: batches every second (empty ones too), a bounded buffer that
+ * drops the oldest and says so, a busy hub answered by resending the same batch later, and a
+ * reconnect that resends what was never acknowledged and re-announces open connections.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../core/fake-clock.ts';
+import type { IngestAnswer, RawEvent } from '../../protocol/ingest.ts';
+import { createIngestService } from '../hub/ingest/ingest-service.ts';
+import { createIngestClient, type IngestTransport } from './ingest-client.ts';
+import { inProcessTransport } from './ingest-transports.ts';
+
+const T0 = 1_700_000_000_000;
+const open = (conn: string): RawEvent => ({ type: 'open', t: T0, conn, rid: 'r-001', tid: `t-${conn}`, via: 'query' });
+const flushMicrotasks = () => new Promise((r) => setTimeout(r, 0));
+
+/** A transport that records what it was asked to send and answers only when told. */
+function manualTransport() {
+  const sent: { seq: number; events: number; dropped?: number }[] = [];
+  let up = true;
+  let h: Parameters<IngestTransport['start']>[0] | null = null;
+  const transport: IngestTransport = {
+    send(text) {
+      if (!up) return false;
+      const b = JSON.parse(text) as { seq: number; events: unknown[]; dropped?: number };
+      sent.push({ seq: b.seq, events: b.events.length, ...(b.dropped ? { dropped: b.dropped } : {}) });
+      return true;
+    },
+    connected: () => up,
+    start: (handlers) => void (h = handlers),
+    close: async () => {},
+  };
+  return { sent, transport, answer: (a: IngestAnswer) => h!.answer(a), setUp: (v: boolean) => ((up = v), v && h!.ready()) };
+}
+
+describe('ingest client', () => {
+  it('delivers to a hub in process: the hub acks every batch and knows the connection', async () => {
+    const clock = new FakeClock(T0);
+    const service = createIngestService({ clock, heartbeatIntervalMs: 15_000, heartbeatGraceMs: 5_000 });
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: inProcessTransport(service, 'gw-p') });
+    client.push(open('a'));
+    client.push({ type: 'ping', t: T0 + 10, conn: 'a', rtt: 5 });
+    clock.advance(1000);
+    await flushMicrotasks();
+    expect(client.stats()).toMatchObject({ batchesSent: 1, batchesAcked: 1, eventsSent: 2, eventsRefused: 0, unacked: 0 });
+    expect(service.stats().get('gw-p')).toMatchObject({ events: 2, connections: 1 });
+    clock.advance(1000);
+    await flushMicrotasks();
+    expect(client.stats().batchesAcked).toBe(2); // the empty one: the probe is alive
+  });
+
+  it('a full buffer drops the oldest events, counts them and tells the hub with the next batch', () => {
+    const clock = new FakeClock(T0);
+    const m = manualTransport();
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: m.transport, maxBufferedEvents: 3, maxUnacked: 1 });
+    clock.advance(1000); // batch 1 goes out, unanswered: no more batches until it is
+    for (const c of ['a', 'b', 'c', 'd', 'e']) client.push(open(c));
+    expect(client.stats()).toMatchObject({ buffered: 3, dropped: 2 });
+    m.answer({ type: 'ack', seq: 1, accepted: 0, refused: [] });
+    clock.advance(1000);
+    expect(m.sent.at(-1)).toEqual({ seq: 2, events: 3, dropped: 2 });
+  });
+
+  it('busy: the same batch again after retryAfterMs, and no new batch meanwhile', () => {
+    const clock = new FakeClock(T0);
+    const m = manualTransport();
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: m.transport });
+    client.push(open('a'));
+    clock.advance(1000);
+    m.answer({ type: 'busy', seq: 1, retryAfterMs: 2500 });
+    client.push(open('b'));
+    clock.advance(2000);
+    expect(m.sent.map((s) => s.seq)).toEqual([1]);
+    clock.advance(500);
+    expect(m.sent.map((s) => s.seq)).toEqual([1, 1]);
+    m.answer({ type: 'ack', seq: 1, accepted: 1, refused: [] });
+    clock.advance(1000);
+    expect(m.sent.at(-1)).toEqual({ seq: 2, events: 1 });
+  });
+
+  it('after a reconnect: unacknowledged batches again, then the open connections, resumed', () => {
+    const clock = new FakeClock(T0);
+    const m = manualTransport();
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: m.transport, openConnections: () => [{ ...open('a'), resumed: true } as RawEvent] });
+    client.push(open('a'));
+    clock.advance(1000);
+    m.setUp(false);
+    clock.advance(2000); // batches 2 and 3 cannot be sent
+    m.setUp(true);
+    expect(m.sent.map((s) => s.seq)).toEqual([1, 1, 2, 3, 4]);
+    expect(m.sent.at(-1)).toEqual({ seq: 4, events: 1 });
+    expect(client.stats().unacked).toBe(4);
+  });
+
+  it('push never throws, even after close', async () => {
+    const clock = new FakeClock(T0);
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: manualTransport().transport });
+    await client.close(0);
+    expect(() => client.push(open('a'))).not.toThrow();
+  });
+});
