@@ -38,6 +38,15 @@ describe('ingest service', () => {
     expect(frames).toHaveLength(1);
   });
 
+  it('a batch spanning seconds becomes a frame per second, as the reference probe would have sent them', () => {
+    const { clock, service, frames } = setup();
+    service.accept('gw-py', batch(1, [open('a', T0 + 10), { type: 'ping', t: T0 + 1200, conn: 'a', rtt: 4 }, { type: 'ping', t: T0 + 2300, conn: 'a', rtt: 5 }]));
+    expect(frames.map((f) => f.seconds.map((x) => x.s))).toEqual([[T0], [T0 + 1000]]);
+    clock.advance(1000);
+    expect(frames.map((f) => f.seq)).toEqual([1, 2, 3]);
+    expect(frames[2]!.seconds.map((x) => x.s)).toEqual([T0 + 2000]);
+  });
+
   it('refuses invalid events with their codes and keeps the valid rest', () => {
     const { service } = setup();
     const answer = service.accept('gw-py', batch(1, [open('a'), { type: 'ping', t: T0 + 20, conn: 'a', rtt: 1e9 }, { type: 'teleport', t: T0 }, { type: 'ping', t: T0 + 30, conn: 'nope' }, { type: 'ping', t: T0 + 40, conn: 'a', rtt: 5 }]));

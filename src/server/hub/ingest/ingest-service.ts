@@ -9,9 +9,10 @@
  *   ingest.accept('gw-eu-1', batchText)    // → the answer for the probe (src/protocol/ingest.ts)
  *
  * Per gateway: a ledger of (run, seq), and per probe run a folder (raw → probe events) and an
- * aggregator. Frames go out once a second, on whole seconds like the reference probe's, and only
- * for a gateway heard from since the last one: a probe that went quiet stops producing frames, so
- * the hub's health says "no frame from gw" instead of showing an idle gateway.
+ * aggregator. A frame goes out for each second of the probe's time that its events cover (as the
+ * reference probe publishes one a second), and on whole seconds of the hub's clock for what is
+ * still open — only for a gateway heard from since: a probe that went quiet stops producing
+ * frames, so the hub's health says "no frame from gw" instead of showing an idle gateway.
  *
  * Each aggregator run gets the hub's own run number (its start here), not the probe's: a hub that
  * restarts starts the frames' seq again at 1, and the fleet state must see a new run, not a
@@ -65,7 +66,10 @@ type Session = {
   probeRun: number;
   folder: RawEventFolder | null;
   aggregator: Aggregator | null;
+  /** Something was added since the last frame. */
   dirty: boolean;
+  /** The latest second (probe time, in s) events were added for. */
+  second: number;
   stats: Omit<ProbeIngestStats, keyof LedgerStats | 'connections'>;
 };
 
@@ -80,7 +84,7 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
   function session(gw: string): Session {
     let s = sessions.get(gw);
     if (!s) {
-      s = { ledger: new BatchLedger(), probeRun: 0, folder: null, aggregator: null, dirty: false, stats: { events: 0, refusedEvents: 0, refusedByCode: {}, refusedBatches: 0, busy: 0, droppedByProbe: 0, lastBatchAt: 0 } };
+      s = { ledger: new BatchLedger(), probeRun: 0, folder: null, aggregator: null, dirty: false, second: -Infinity, stats: { events: 0, refusedEvents: 0, refusedByCode: {}, refusedBatches: 0, busy: 0, droppedByProbe: 0, lastBatchAt: 0 } };
       sessions.set(gw, s);
     }
     return s;
@@ -97,6 +101,8 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
     s.probeRun = probeRun;
     s.folder = new RawEventFolder({ gw, run: probeRun, heartbeatIntervalMs: o.heartbeatIntervalMs, heartbeatGraceMs: o.heartbeatGraceMs });
     s.aggregator = createAggregator({ gatewayId: gw, run: lastRun });
+    s.second = -Infinity;
+    s.dirty = false;
   }
 
   function refuse(s: Session, code: ErrorCode, message: string, seq?: number): IngestAnswer {
@@ -124,7 +130,18 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
 
     const folder = s.folder!;
     const aggregator = s.aggregator!;
-    const add = (e: Parameters<Aggregator['add']>[0]) => aggregator.add(e);
+    const add = (e: Parameters<Aggregator['add']>[0]) => {
+      // One frame per second of the probe's time, as the reference probe publishes: a batch that
+      // spans seconds (a backlog, a replay) must not reach the fleet state as one frame, where the
+      // beats of a later second would be applied before the closes of an earlier one.
+      const second = Math.floor(e.t / 1000);
+      if (second > s.second) {
+        if (s.dirty) publish(aggregator.flush(clock.now()));
+        s.second = second;
+      }
+      s.dirty = true;
+      aggregator.add(e);
+    };
     const refused: RefusedEvent[] = [];
     let accepted = 0;
     for (let i = 0; i < events.length; i++) {
@@ -137,6 +154,7 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
     }
     s.stats.events += accepted;
     s.stats.refusedEvents += refused.length;
+    // Even an empty batch says the probe is alive: its frame tells the hub's health so.
     s.dirty = true;
     return { type: 'ack', seq: batch.seq, accepted, refused, ...(admitted.kind === 'late' ? { late: true as const } : {}) };
   }
