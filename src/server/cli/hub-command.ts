@@ -11,6 +11,7 @@ import { startHub } from '../hub/hub.ts';
 import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
 import { createMemoryBus } from '../bus/memory-bus.ts';
 import { busOption, describeBus, openChosenRedisBus, type BusChoice } from '../bus/redis-bus-option.ts';
+import { ingestStream, startRedisIngestReader } from '../bus/redis-ingest.ts';
 import { defaultStaticDir } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
@@ -98,13 +99,16 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${opts.port} on ${opts.host} is already in use (try --port 0)`, { cause: error });
     throw error;
   }
+  // Over Redis, probes that already have one may write raw events to the ingest stream (docs/telemetry.md).
+  const redisIngest = opts.bus.kind === 'redis' ? startRedisIngestReader({ url: opts.bus.url, target: hub.ingest, logger }) : null;
   const token = signViewerToken(secret, { sub: 'pulse-hub', role: 'engineer' }, 7 * 86_400);
-  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n  bus        ${describeBus(opts.bus)}\n`);
+  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n  ingest     ${hub.url.replace(/^http/, 'ws')}/ingest (gateway tokens: pulse token gateway --id …)${redisIngest ? `, and the Redis stream ${ingestStream()}` : ''}\n  bus        ${describeBus(opts.bus)}\n`);
 
   const wait = waitForSignal();
   const signal = await wait.signal;
   process.stdout.write(`${signal}: closing viewers (1001) and flushing the store…\n`);
   try {
+    await redisIngest?.stop();
     await hub.close();
     await redisBus?.close();
     await store.close();
