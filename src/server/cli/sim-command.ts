@@ -24,6 +24,7 @@ interface SimOptions {
   heartbeatMs: number;
   data: string;
   tokenVia: 'subprotocol' | 'query';
+  welcome: boolean;
   ordersPerMin?: number;
   sourceAddresses?: number;
   backoffBaseMs?: number;
@@ -56,6 +57,10 @@ const helpAfter = `
 The terminals' tokens are signed with PULSE_SECRET, or with the secret kept in the data folder
 (--data), exactly as \`pulse gateway\` loads it, so both sides agree without copying anything.
 
+A gateway a fleet already runs may differ from Pulse's: a Fynlo-style one (examples/fastapi-gateway)
+reads the token from ?token= and sends no welcome, so run against it with --token-via query
+--no-welcome and PULSE_SECRET set to its secret. The URL carrying a token is never printed.
+
 Scenarios (docs/scenarios.md, examples in scenarios/) schedule faults: restaurant outages,
 half-open (silent) links, bad tokens, slow networks, flaps, rate-limit abusers, oversize frames,
 terminals that ignore backoff. A "gateway-restart" fault cannot restart an external gateway: when
@@ -83,7 +88,11 @@ export function registerSimCommand(program: Command): void {
     .option('--ramp <per-sec>', 'terminals started per second', intOption('--ramp', 1, 1_000_000), 500)
     .option('--heartbeat-ms <ms>', 'heartbeat interval; must match the gateway\'s', intOption('--heartbeat-ms', 10, 3_600_000), 15_000)
     .option('--data <dir>', 'data folder holding the generated secret', defaultDataDir)
-    .addOption(new Option('--token-via <how>', 'how terminals present their token').choices(['subprotocol', 'query']).default('subprotocol'))
+    .addOption(new Option('--token-via <how>', 'how terminals present their token: the bearer.<jwt> subprotocol, or ?token=<jwt> on the URL').choices(['subprotocol', 'query']).default('subprotocol'))
+    .option(
+      '--no-welcome',
+      'the gateway sends no welcome message: a connection counts as open at its handshake, unless the gateway closes it with 4001 before sending anything (a refused token)',
+    )
     .option('--orders-per-min <n>', 'orders each terminal submits per minute (default: the scenario\'s, else 1)', numberOption('--orders-per-min', 0, 6000))
     .option('--source-addresses <n>', 'loopback source addresses 127.0.x.y to spread terminals over (default 64 on Linux, else 1)', intOption('--source-addresses', 1, 60_000))
     .option('--backoff-base-ms <ms>', 'reconnect backoff base (default 2000)', intOption('--backoff-base-ms', 1, 3_600_000))
@@ -112,6 +121,7 @@ async function runSim(opts: SimOptions): Promise<void> {
     rampPerSec: opts.ramp,
     heartbeatIntervalMs: opts.heartbeatMs,
     tokenVia: opts.tokenVia,
+    welcome: opts.welcome,
     ...(opts.truth ? { truthPath: opts.truth } : {}),
     ...(opts.ordersPerMin !== undefined ? { ordersPerTerminalPerMinute: opts.ordersPerMin } : {}),
     ...(opts.sourceAddresses !== undefined ? { sourceAddresses: opts.sourceAddresses } : {}),

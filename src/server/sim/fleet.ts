@@ -42,7 +42,18 @@ export interface FleetOptions {
   healthThresholds?: { degradedAfterMs: number; unhealthyAfterMs: number };
   /** Up time (with a pong) after which attempts reset; default the heartbeat interval. */
   stableAfterMs?: number;
+  /**
+   * How terminals present their token: `bearer.<jwt>` subprotocol (default), or `?token=<jwt>` on
+   * the URL (legacy terminals, Fynlo-style gateways). The URL with the token is never printed.
+   */
   tokenVia?: 'subprotocol' | 'query';
+  /**
+   * Default true: the gateway welcomes each connection, and a connection counts as open then.
+   * false: it sends none (Fynlo-style); a connection counts as open at its handshake unless the
+   * gateway closes it with 4001 before sending anything. Confirmed by the gateway's first frame or
+   * any other end, the truth `open` carries the handshake's time and precedes the connection's events.
+   */
+  welcome?: boolean;
   /** Seconds a terminal's token lives; default one day (re-signed at half-life). */
   tokenTtlS?: number;
   /** Ground-truth NDJSON file. */
@@ -66,7 +77,7 @@ export interface Fleet {
   readonly counters: FleetCounters;
   readonly terminals: readonly SimTerminal[];
   readonly startedAt: number;
-  /** Terminals open and welcomed by the gateway, right now. */
+  /** Terminals open (welcomed, or with `welcome: false` confirmed) right now. */
   connectedCount(): number;
   terminal(tid: string): SimTerminal | undefined;
   /** Resolves when every terminal has been started. */
@@ -102,6 +113,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     recorder,
     gatewayUrl: options.gatewayUrl,
     tokenVia: options.tokenVia ?? 'subprotocol',
+    welcome: options.welcome ?? true,
     signToken: (tid, rid) => signTerminalToken(options.secret, tid, rid, tokenTtlS, clock.now()),
     badToken: (tid, rid, kind) =>
       kind === 'expired'

@@ -12,6 +12,7 @@ import type { Clock, Random, TimerHandle } from '../../core/clock.ts';
 import { createResilientSocket } from '../../client/resilient-socket.ts';
 import type { ResilientSocket, SocketState } from '../../client/socket-types.ts';
 import { makePosPing } from '../../client/pos-heartbeat.ts';
+import { CloseCode } from '../../protocol/close-codes.ts';
 import { decodeGatewayMessage, encodeMessage } from '../../protocol/codec.ts';
 import { bearerPrefix, posSubprotocol } from '../../protocol/pos-messages.ts';
 import type { OrderPayload } from '../../protocol/pos-messages.ts';
@@ -28,6 +29,8 @@ export interface TerminalShared {
   recorder: Recorder;
   gatewayUrl: string;
   tokenVia: 'subprotocol' | 'query';
+  /** The gateway welcomes each connection; without, the open is held at the handshake (see `hold`). */
+  welcome: boolean;
   /** Signs this terminal's good token (re-signed before it expires on long runs). */
   signToken: (tid: string, rid: string) => string;
   /** A token the gateway must refuse with 4001. */
@@ -104,6 +107,7 @@ export class SimTerminal implements WireLink {
         return !this.silent;
       },
     });
+    if (!shared.welcome) this.socket.on('open', ({ attempt }) => this.hold(attempt));
     this.socket.on('message', (data) => this.onMessage(data));
     this.socket.on('pong', ({ seq, rttMs }) => {
       this.record({ ev: 'pong', t: this.clock.now(), rid: this.rid, tid: this.tid, seq, rtt: rttMs });
@@ -118,7 +122,7 @@ export class SimTerminal implements WireLink {
   get state(): SocketState {
     return this.socket.state;
   }
-  /** Open and welcomed by the gateway. */
+  /** Open: welcomed by the gateway, or (no welcome) a held open confirmed. */
   get connected(): boolean {
     return this.wire !== null && this.wire.authenticated;
   }
@@ -145,14 +149,29 @@ export class SimTerminal implements WireLink {
     this.pendingPing = null;
     const lost = drawLoss(this.profile, this.random);
     const e = { ev: 'ping' as const, t: this.clock.now(), rid: this.rid, tid: this.tid, seq: ping.seq };
-    this.record({ ...e, ...(ping.rtt === undefined ? {} : { rtt: ping.rtt }), ...(lost ? { lost: true as const } : {}) });
+    const ev = { ...e, ...(ping.rtt === undefined ? {} : { rtt: ping.rtt }), ...(lost ? { lost: true as const } : {}) };
+    // Pings go out on the current wire; while its open is held, so is their truth.
+    const held = this.wire?.held;
+    if (held) held.events.push(ev);
+    else this.record(ev);
     return !lost;
+  }
+
+  heard(wire: SimWire): void {
+    this.confirm(wire);
   }
 
   ended(wire: SimWire, info: WireEnd): void {
     if (wire === this.wire) {
       this.wire = null;
       this.clearTimer();
+    }
+    if (wire.held) {
+      // A 4001 before any frame is a refused token: the attempt never was a connection, and the
+      // gateway processed nothing, so the pings it held are dropped with it (none should count
+      // as heartbeats). Any other end shows the gateway had kept the connection.
+      if (info.code === CloseCode.invalidToken) wire.held = null;
+      else this.confirm(wire);
     }
     if (wire.isSilent) (this.orphans ??= []).push(wire);
     const t = this.clock.now();
@@ -263,6 +282,27 @@ export class SimTerminal implements WireLink {
   }
 
   // ---- protocol ----------------------------------------------------------------------------
+
+  /**
+   * No welcome: at the handshake the terminal cannot yet tell a kept connection from a refused
+   * token (the gateway accepts, then closes 4001). The open waits on the wire until the gateway's
+   * first frame or an end other than 4001 confirms it (`confirm`), or a 4001 refuses it (`ended`).
+   */
+  private hold(attempt: number): void {
+    const wire = this.wire;
+    if (wire && !wire.authenticated && wire.held === null) wire.held = { attempt, events: [] };
+  }
+
+  /** The held open becomes the truth, at the handshake's time (the fact), before what it held. */
+  private confirm(wire: SimWire): void {
+    const held = wire.held;
+    if (held === null) return;
+    wire.held = null;
+    wire.authenticated = true;
+    this.record({ ev: 'open', t: wire.openedAt, rid: this.rid, tid: this.tid, attempt: held.attempt });
+    for (const e of held.events) this.record(e);
+    if (wire === this.wire) this.armLinkTimer();
+  }
 
   private url(): string {
     if (this.shared.tokenVia !== 'query') return this.shared.gatewayUrl;

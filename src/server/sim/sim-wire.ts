@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { WebSocketLike } from '../../client/socket-types.ts';
 import { CloseCode } from '../../protocol/close-codes.ts';
-import type { ClosedBy } from './truth-events.ts';
+import type { ClosedBy, TerminalTruthEvent } from './truth-events.ts';
 
 /** What the wire asks of its terminal; one object per terminal, shared by all its wires. */
 export interface WireLink {
@@ -23,6 +23,8 @@ export interface WireLink {
   delay(): number;
   /** Called for every outbound frame the network carries; false loses it on the way. */
   passes(data: string): boolean;
+  /** A frame from the gateway reached a wire whose open is `held`, just before it is delivered. */
+  heard(wire: SimWire): void;
   /** The wire is over; `opened` tells a connection from a failed attempt. Called once per wire. */
   ended(wire: SimWire, info: WireEnd): void;
 }
@@ -50,8 +52,13 @@ export class SimWire implements WebSocketLike {
   onclose: ((ev: { code: number; reason: string; wasClean?: boolean }) => void) | null = null;
   onerror: ((ev: unknown) => void) | null = null;
 
-  /** Set by the terminal once the gateway has welcomed this connection. */
+  /** Set by the terminal once the connection counts as open: welcomed, or its held open confirmed. */
   authenticated = false;
+  /**
+   * Set by the terminal at the handshake when the gateway sends no welcome: the open, and the
+   * terminal's events on this connection, wait here until the gateway shows it kept the connection.
+   */
+  held: { attempt: number; events: TerminalTruthEvent[] } | null = null;
   openedAt = 0;
   private readonly ws: WebSocket;
   private readonly link: WireLink;
@@ -192,6 +199,7 @@ export class SimWire implements WebSocketLike {
     if (this.done) return;
     if (data !== null) {
       this.silenced = false;
+      if (this.held !== null) this.link.heard(this);
       this.onmessage?.({ data });
       return;
     }

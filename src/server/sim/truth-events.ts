@@ -19,10 +19,15 @@ export type ClosedBy =
 type Who = { t: number; rid: string; tid: string };
 
 export type TruthEvent =
+  /**
+   * When the gateway welcomed the connection; for a gateway without a welcome (fleet option
+   * `welcome: false`), its handshake. Such an open is written once confirmed, so its line may
+   * follow lines of other terminals with a later `t`; it still precedes every line of its own connection.
+   */
   | ({ ev: 'open'; attempt: number } & Who)
   /** `silent`: the connection had been silenced; the gateway should have recorded 4008 for it. */
   | ({ ev: 'close'; code: number; by: ClosedBy; reason: string; upMs: number; silent?: true } & Who)
-  /** An attempt that never became a welcomed connection (refused, handshake failed, 4001); `error` as `ws` gave it. */
+  /** An attempt that never became a connection (refused, handshake failed, 4001 before any frame); `error` as `ws` gave it. */
   | ({ ev: 'connect_fail'; code: number; error?: string } & Who)
   | ({ ev: 'retry'; attempt: number; delayMs: number } & Who)
   | ({ ev: 'failed'; reason: string; code?: number } & Who)
