@@ -34,18 +34,11 @@ describe('RawEventFolder', () => {
     expect(out[0]).toEqual({ type: 'open', gw: 'gw-py', t: T0, rid: 'r-001', tid: 'till-1', conn: 'gw-py/42/c1', via: 'query' });
   });
 
-  it('a ping without rtt waits for its pong and takes the measured round trip', () => {
-    const { out } = fold(make(), [open(T0), { type: 'ping', t: T0 + 15_000, conn: 'c1' }, { type: 'pong', t: T0 + 15_004, conn: 'c1', rtt: 4 }]);
-    expect(out.at(-1)).toMatchObject({ type: 'heartbeat', t: T0 + 15_000, rtt: 4, onTime: true });
-  });
-
-  it('a held heartbeat is never lost: the next ping, the close or release let it go without rtt', () => {
-    const folder = make();
-    const { out } = fold(folder, [open(T0), { type: 'ping', t: T0 + 1000, conn: 'c1' }, { type: 'ping', t: T0 + 2000, conn: 'c1' }]);
-    expect(out.filter((e) => e.type === 'heartbeat')).toHaveLength(1);
-    folder.release(T0 + 3000, (e) => out.push(e));
-    expect(out.filter((e) => e.type === 'heartbeat').map((e) => e.t)).toEqual([T0 + 1000, T0 + 2000]);
-    expect(out.every((e) => e.type !== 'heartbeat' || e.rtt === undefined)).toBe(true);
+  it('a pong adds no RTT sample: the figure is what terminals report, and a probe measures only its own leg', () => {
+    const { out, refused } = fold(make(), [open(T0), { type: 'ping', t: T0 + 15_000, conn: 'c1' }, { type: 'pong', t: T0 + 15_004, conn: 'c1', rtt: 4 }]);
+    expect(refused).toEqual([]);
+    expect(out.filter((e) => e.type === 'heartbeat')).toEqual([expect.objectContaining({ t: T0 + 15_000, onTime: true })]);
+    expect(out.some((e) => e.type === 'heartbeat' && e.rtt !== undefined)).toBe(false);
   });
 
   it('closes carry cause, side and duration; a 1008 after a rate limit is rate_limited', () => {

@@ -17,9 +17,10 @@
  *   probes that both number their connections 1, 2, 3 do not collide.
  * - On time = within the interval plus grace since the previous ping (or the open), as the
  *   reference gateway judges it (src/server/gateway/terminal-connection.ts).
- * - RTT is what the terminal reports with its ping (DESIGN.md). When a ping carries none, the
- *   round trip a probe measured itself (`pong.rtt`, a proxy can) stands in: the heartbeat is held
- *   until its pong, the next event of the connection, or `release` — never lost.
+ * - RTT is what the terminal reports with its ping (DESIGN.md), and nothing else: a round trip a
+ *   probe measured itself (`pong.rtt`: a proxy measures only its own leg to the gateway) is a
+ *   different figure, and mixed in it pulled a restaurant's p50 from 12 to 11 ms (the proxy
+ *   reconciliation test). A `pong` is valid and counted; it adds no sample.
  * - A 1008 after a rate-limit hit is `rate_limited`; otherwise the cause is the close code's.
  */
 import { causeOfClose, type CloseCause } from '../protocol/close-codes.ts';
@@ -34,9 +35,7 @@ export interface RawEventFolderOptions {
   heartbeatGraceMs: number;
 }
 
-type Held = { t: number; gapMs: number; onTime: boolean };
-
-type Conn = { key: string; rid: string; tid: string; openedAt: number; lastPingAt: number; held: Held | null; limit: LimitKind | null };
+type Conn = { key: string; rid: string; tid: string; openedAt: number; lastPingAt: number; limit: LimitKind | null };
 
 export type Emit = (event: ProbeEvent) => void;
 
@@ -69,22 +68,14 @@ export class RawEventFolder {
     const who = { gw, t: e.t, rid: c.rid, tid: c.tid, conn: c.key };
     switch (e.type) {
       case 'ping': {
-        this.releaseOne(c, emit);
         const gapMs = Math.max(0, e.t - c.lastPingAt);
         const onTime = gapMs <= this.o.heartbeatIntervalMs + this.o.heartbeatGraceMs;
         c.lastPingAt = Math.max(c.lastPingAt, e.t);
-        if (e.rtt !== undefined) emit({ type: 'heartbeat', ...who, onTime, gapMs, rtt: e.rtt });
-        else c.held = { t: e.t, gapMs, onTime };
+        emit(e.rtt === undefined ? { type: 'heartbeat', ...who, onTime, gapMs } : { type: 'heartbeat', ...who, onTime, gapMs, rtt: e.rtt });
         return null;
       }
-      case 'pong': {
-        const held = c.held;
-        if (held === null) return null;
-        c.held = null;
-        const beat = { type: 'heartbeat' as const, gw, t: held.t, rid: c.rid, tid: c.tid, conn: c.key, onTime: held.onTime, gapMs: held.gapMs };
-        emit(e.rtt === undefined ? beat : { ...beat, rtt: e.rtt });
+      case 'pong':
         return null;
-      }
       case 'ack':
         emit({ type: 'ack', ...who, seq: e.seq, latencyMs: e.latency });
         return null;
@@ -97,7 +88,6 @@ export class RawEventFolder {
         if (e.msgOut || e.bytesOut) emit({ type: 'traffic', ...who, dir: 'out', bytes: e.bytesOut ?? 0, messages: e.msgOut ?? 0 });
         return null;
       case 'close': {
-        this.releaseOne(c, emit);
         this.conns.delete(e.conn);
         const byServer = e.by === 'gateway';
         const cause: CloseCause = e.code === 1008 && c.limit === 'rate' ? 'rate_limited' : causeOfClose(e.code, byServer);
@@ -105,11 +95,6 @@ export class RawEventFolder {
         return null;
       }
     }
-  }
-
-  /** Heartbeats held for a pong since before `before` go out without a round trip. */
-  release(before: number, emit: Emit): void {
-    for (const c of this.conns.values()) if (c.held !== null && c.held.t < before) this.releaseOne(c, emit);
   }
 
   /** Every connection still open, at `t` (a probe that went away: its terminals are not shown as connected). */
@@ -123,17 +108,11 @@ export class RawEventFolder {
       if (e.resumed) return null;
       return new PulseError('INVALID_MESSAGE', `connection ${e.conn.slice(0, 40)} is already open`);
     }
-    this.conns.set(e.conn, { key: this.prefix + e.conn, rid: e.rid, tid: e.tid, openedAt: e.t, lastPingAt: e.t, held: null, limit: null });
+    this.conns.set(e.conn, { key: this.prefix + e.conn, rid: e.rid, tid: e.tid, openedAt: e.t, lastPingAt: e.t, limit: null });
     // A re-announced connection is adopted by its next heartbeat (the aggregator adopts one it never
     // saw open); counting it as an open would count the same connection twice.
     if (!e.resumed) emit({ type: 'open', gw: this.o.gw, t: e.t, rid: e.rid, tid: e.tid, conn: this.prefix + e.conn, via: e.via });
     return null;
   }
 
-  private releaseOne(c: Conn, emit: Emit): void {
-    const held = c.held;
-    if (held === null) return;
-    c.held = null;
-    emit({ type: 'heartbeat', gw: this.o.gw, t: held.t, rid: c.rid, tid: c.tid, conn: c.key, onTime: held.onTime, gapMs: held.gapMs });
-  }
 }

@@ -69,7 +69,10 @@ export const rawEventSchema = z.discriminatedUnion('type', [
   }),
   /** A heartbeat from the terminal; `rtt` is the round trip it reports measuring (ms). */
   z.object({ type: z.literal('ping'), ...base, rtt: ms(ingestLimits.maxRttMs).optional() }),
-  /** The gateway answered a ping. `rtt`: ping → pong as the probe measured it (a proxy can). */
+  /**
+   * The gateway answered a ping. `rtt`: ping → pong as the probe measured it (a proxy can): its own
+   * leg only, so it is not the heartbeat RTT figure (the terminal's own), and adds no sample to it.
+   */
   z.object({ type: z.literal('pong'), ...base, rtt: ms(ingestLimits.maxRttMs).optional() }),
   /** An order update was acknowledged; `latency` = the gateway's send → the ack (ms). */
   z.object({ type: z.literal('ack'), ...base, seq: z.number().int().nonnegative(), latency: ms(ingestLimits.maxLatencyMs) }),
@@ -127,6 +130,12 @@ export type IngestAnswer =
 
 export type DecodedBatch = { ok: true; batch: Omit<IngestBatch, 'events'>; events: unknown[] } | { ok: false; error: PulseError; seq?: number };
 
+/** UTF-8 bytes, without Node's Buffer (this contract is isomorphic); encoded only when it could matter. */
+function utf8Length(text: string): number {
+  if (text.length * 3 <= ingestLimits.maxBatchBytes) return text.length;
+  return new TextEncoder().encode(text).length;
+}
+
 function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   return (issue ? `${issue.path.join('.') || 'batch'}: ${issue.message}` : 'invalid').slice(0, 120);
@@ -134,7 +143,7 @@ function firstIssue(error: z.ZodError): string {
 
 /** The envelope of one batch (one frame or NDJSON line); never throws. */
 export function decodeIngestBatch(text: string): DecodedBatch {
-  if (Buffer.byteLength(text) > ingestLimits.maxBatchBytes) return { ok: false, error: new PulseError('TOO_LARGE', `a batch holds at most ${ingestLimits.maxBatchBytes} bytes`) };
+  if (utf8Length(text) > ingestLimits.maxBatchBytes) return { ok: false, error: new PulseError('TOO_LARGE', `a batch holds at most ${ingestLimits.maxBatchBytes} bytes`) };
   let raw: unknown;
   try {
     raw = JSON.parse(text);

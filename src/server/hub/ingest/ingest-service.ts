@@ -163,8 +163,6 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
     const now = clock.now();
     for (const s of sessions.values()) {
       if (!s.dirty || !s.aggregator) continue;
-      // A ping still waiting for its pong after a second will not get one worth waiting for.
-      s.folder?.release(now - 1000, (e) => s.aggregator!.add(e));
       s.dirty = false;
       publish(s.aggregator.flush(now));
     }
