@@ -4,51 +4,17 @@
  * the data folder; SIGTERM closes that terminal with 1001 and the process exits 0. bin/pulse.js runs
  * it in a relaunched node with the gateway's V8 flags, and relays signals to it exactly once.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signTerminalToken } from '../auth/tokens.ts';
 import { connectTerminal, metricValue } from '../gateway/test-helpers/test-terminal.ts';
 import { gatewayV8Flags } from './v8-flags.js';
+import { cliChildren } from './test-helpers/cli-child.ts';
 
-const bin = join(import.meta.dirname, '../../../bin/pulse.js');
-const children: ChildProcessWithoutNullStreams[] = [];
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function run(args: string[], { detached = false } = {}) {
-  const env = { ...process.env };
-  delete env.PULSE_SECRET;
-  // detached: the CLI leads a process group of its own, as in a terminal, where Ctrl-C signals the group.
-  const child = spawn(process.execPath, [bin, ...args], { env, detached });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} in stdout within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
-      const check = () => {
-        const m = stdout.match(pattern);
-        if (!m) return;
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        resolve(m);
-      };
-      child.stdout.on('data', check);
-      check();
-    });
-  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
-}
+const cli = cliChildren();
+afterEach(cli.cleanup);
+const run = cli.run;
 
 /** The JSON log line the gateway process writes about itself at start (see gateway-command.ts). */
 function processLine(stderr: string): { pid: number; execArgv: string[] } | undefined {
@@ -79,8 +45,7 @@ async function gone(pid: number, timeoutMs: number): Promise<boolean> {
 
 describe('pulse gateway', () => {
   it('prints the port it got, serves a terminal and /metrics, and on SIGTERM closes it with 1001 and exits 0', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'pulse-gw-cli-'));
-    dirs.push(data);
+    const data = cli.tempDir('pulse-gw-cli-');
     const p = run(['gateway', '--port', '0', '--data', data, '--heartbeat-ms', '2000', '--id', 'gw-cli-test', '--log-level', 'debug']);
     const [, url, port] = await p.waitFor(/listening on (ws:\/\/127\.0\.0\.1:(\d+)\/ws)/);
     expect(Number(port)).toBeGreaterThan(0);
@@ -110,8 +75,7 @@ describe('pulse gateway', () => {
   });
 
   it('Ctrl-C (SIGINT to the whole process group) stops it cleanly, once', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'pulse-gw-cli-'));
-    dirs.push(data);
+    const data = cli.tempDir('pulse-gw-cli-');
     const p = run(['gateway', '--port', '0', '--data', data], { detached: true });
     await p.waitFor(/listening on ws:/);
     process.kill(-p.child.pid!, 'SIGINT');
@@ -123,8 +87,7 @@ describe('pulse gateway', () => {
   });
 
   it('stops by itself when the wrapper process is killed outright', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'pulse-gw-cli-'));
-    dirs.push(data);
+    const data = cli.tempDir('pulse-gw-cli-');
     const p = run(['gateway', '--port', '0', '--data', data]);
     await p.waitFor(/listening on ws:/);
     const gateway = processLine(p.err())!.pid;

@@ -4,64 +4,17 @@
  * the token never reaches the log, and SIGTERM stops everything cleanly (exit 0); `pulse hub` on
  * the same data folder then serves what the first run stored.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayV8Flags } from './v8-flags.js';
+import { cliChildren, poll } from './test-helpers/cli-child.ts';
 
-const bin = join(import.meta.dirname, '../../../bin/pulse.js');
-const children: ChildProcessWithoutNullStreams[] = [];
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function run(args: string[], { detached = false } = {}) {
-  const env = { ...process.env };
-  delete env.PULSE_SECRET;
-  // detached: the CLI leads a process group of its own, as in a terminal, where Ctrl-C signals the group.
-  const child = spawn(process.execPath, [bin, ...args], { env, detached });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp, timeoutMs = 20_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} in stdout within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
-      const check = () => {
-        const m = stdout.match(pattern);
-        if (!m) return;
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        resolve(m);
-      };
-      child.stdout.on('data', check);
-      check();
-    });
-  return { child, exited, waitFor, out: () => stdout, err: () => stderr };
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (let i = 0; i < 500 && Date.now() < deadline; i++) {
-    last = await read();
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-}
+const cli = cliChildren();
+afterEach(cli.cleanup);
+const run = cli.run;
 
 describe('pulse start / pulse hub', () => {
   it('start: a sign-in link to a live fleet, the token kept out of the log, SIGTERM exits 0; hub then serves the history', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'pulse-start-cli-'));
-    dirs.push(data);
+    const data = cli.tempDir('pulse-start-cli-');
     const p = run(['start', '--port', '0', '--gateway-port', '0', '--data', data, '--no-build', '--restaurants', '3', '--terminals', '2', '--log-level', 'info']);
     const [, base, token] = await p.waitFor(/dashboard +(http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/);
     await p.waitFor(/simulator +6 terminals in 3 restaurants/);
@@ -98,8 +51,7 @@ describe('pulse start / pulse hub', () => {
   });
 
   it('Ctrl-C (SIGINT to the whole process group, as `npm start` in a terminal gets it) stops cleanly', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'pulse-start-cli-'));
-    dirs.push(data);
+    const data = cli.tempDir('pulse-start-cli-');
     const p = run(['start', '--port', '0', '--gateway-port', '0', '--data', data, '--no-build', '--restaurants', '2', '--terminals', '2'], { detached: true });
     await p.waitFor(/Ctrl-C stops/);
     process.kill(-p.child.pid!, 'SIGINT');
