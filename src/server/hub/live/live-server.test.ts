@@ -51,6 +51,17 @@ describe('live stream', () => {
     expect(v.problems).toEqual([]);
   });
 
+  it('a viewer whose token expires is closed 4001 within a tick, not at the next 15 s heartbeat sweep', async () => {
+    harness = await startLive({ source: fleet(1), heartbeatIntervalMs: 15_000 });
+    const v = viewer({ token: viewerToken('support', undefined, 2) });
+    await v.waitFor(isSnapshot);
+    const started = Date.now();
+    const closed = await v.closed;
+    expect(closed.code).toBe(4001);
+    // The token had at most 2 s left; before, the 15 s sweep closed it up to 15 s later.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('a delta holds only the restaurants that changed, and the ones removed', async () => {
     const source = fleet(3);
     harness = await startLive({ source });

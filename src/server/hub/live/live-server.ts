@@ -297,7 +297,14 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   function broadcast(entry: TickEntry): void {
     // One encoding per scope per tick: a thousand support viewers cost one JSON.stringify.
     const frames = new Map<string, Encoded | null>();
+    const now = clock.now();
     for (const v of viewers) {
+      // Checked every tick, not only at the heartbeat sweep: a 5 s token stayed ~12 s past its
+      // expiry when the 15 s sweep was the only check.
+      if (v.tokenExpired(now)) {
+        fail(v, new PulseError('TOKEN_EXPIRED'));
+        continue;
+      }
       if (v.isSlow(maxBufferedBytes)) {
         cutSlow(v);
         continue;
