@@ -1,0 +1,118 @@
+/**
+ * The second leg: a `ws` client to the upstream, dialled before the terminal's handshake is
+ * answered, so the terminal can be told what the upstream selected — or, when the upstream is
+ * down, refuses or stalls, be accepted and closed with 1014 and a reason.
+ *
+ * The result is handed to a callback from inside ws's `open` event, not through a Promise: a
+ * gateway that greets at once (the reference gateway's welcome) has its first frame in the same
+ * TCP read as the 101, and ws emits it on a nextTick — before a Promise's continuation would run
+ * and attach the message listener.
+ */
+import WebSocket from 'ws';
+import type { ClientOptions } from 'ws';
+
+export type UpstreamFailureKind = 'unreachable' | 'refused' | 'timeout' | 'handshake';
+export const upstreamFailureKinds: readonly UpstreamFailureKind[] = ['unreachable', 'refused', 'timeout', 'handshake'];
+
+export type UpstreamResult =
+  | { ok: true; ws: WebSocket; protocol: string }
+  | { ok: false; kind: UpstreamFailureKind; status?: number; reason: string; detail: string };
+
+export interface UpstreamRequest {
+  url: string;
+  protocols: string[];
+  headers: Record<string, string>;
+}
+
+export interface UpstreamLimits {
+  timeoutMs: number;
+  maxPayload: number;
+  closeTimeoutMs: number;
+}
+
+/**
+ * A system error (ECONNREFUSED, ENOTFOUND, ECONNRESET, EMFILE, …) means no answer was had at all;
+ * ws's own handshake errors ('Invalid Sec-WebSocket-Accept header', …) carry no code: an answer it
+ * did not accept.
+ */
+const systemErrorCode = /^E[A-Z0-9_]+$/;
+
+const reasons: Record<UpstreamFailureKind, (status?: number) => string> = {
+  unreachable: () => 'upstream unreachable',
+  refused: (status) => `upstream refused the upgrade (${status})`,
+  timeout: () => 'upstream timed out',
+  handshake: () => 'upstream handshake failed',
+};
+
+const failure = (kind: UpstreamFailureKind, detail: string, status?: number): UpstreamResult => ({ ok: false, kind, reason: reasons[kind](status), detail, ...(status === undefined ? {} : { status }) });
+
+/** Dials the upstream; `done` is called exactly once, unless the returned abort is called first. */
+export function connectUpstream(request: UpstreamRequest, limits: UpstreamLimits, done: (result: UpstreamResult) => void): () => void {
+  let settled = false;
+  const settle = (result: UpstreamResult): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    done(result);
+  };
+
+  // `closeTimeout` and `autoPong` exist in the ws we pin (8.23); closeTimeout is missing from @types/ws.
+  const options: ClientOptions & { closeTimeout: number } = {
+    headers: request.headers,
+    perMessageDeflate: false,
+    // Pings and pongs travel end to end: the upstream's liveness check must see the terminal's answer.
+    autoPong: false,
+    maxPayload: limits.maxPayload,
+    // Text is passed through, not judged: the receiving end validates UTF-8 (and closes 1007) itself.
+    skipUTF8Validation: true,
+    followRedirects: false,
+    closeTimeout: limits.closeTimeoutMs,
+  };
+  let ws: WebSocket;
+  try {
+    ws = new WebSocket(request.url, request.protocols, options);
+  } catch (error) {
+    // A request ws will not even send (a header value Node refuses): the upstream never saw it.
+    const result = failure('handshake', (error as Error).message);
+    process.nextTick(() => {
+      if (!settled) done(result);
+      settled = true;
+    });
+    return () => {
+      settled = true;
+    };
+  }
+
+  let selected = '';
+  ws.on('upgrade', (res) => {
+    const answer = res.headers['sec-websocket-protocol'];
+    selected = typeof answer === 'string' ? answer : '';
+    // ws rejects a 101 without a protocol when the client offered some ('Server sent no
+    // subprotocol'); a browser accepts it and so must we, to stay transparent. ws emits 'upgrade'
+    // before that check, so the real answer is noted here and the header patched to pass it.
+    if (answer === undefined && request.protocols.length > 0) res.headers['sec-websocket-protocol'] = request.protocols[0];
+  });
+  ws.on('unexpected-response', (_req, res) => {
+    res.resume();
+    settle(failure('refused', `HTTP ${res.statusCode}`, res.statusCode));
+    ws.terminate();
+  });
+  ws.on('open', () => settle({ ok: true, ws, protocol: selected }));
+  // Stays attached for the life of the socket: the pair adds its own, this one only guards the gap.
+  ws.on('error', (error: NodeJS.ErrnoException) => {
+    settle(failure(error.code !== undefined && systemErrorCode.test(error.code) ? 'unreachable' : 'handshake', error.message));
+  });
+  ws.on('close', () => settle(failure('unreachable', 'closed before the handshake completed')));
+  // ws's handshakeTimeout is an idle timeout of the request; this is a deadline for connect + handshake.
+  const timer = setTimeout(() => {
+    settle(failure('timeout', `no handshake within ${limits.timeoutMs} ms`));
+    ws.terminate();
+  }, limits.timeoutMs);
+
+  return () => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    ws.terminate();
+  };
+}
