@@ -9,6 +9,7 @@ import { registerSimCommand } from './sim-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerHubCommand } from './hub-command.ts';
+import { registerProxyCommand } from './proxy-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pulse')
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerBenchCommand(program);
   registerStartCommand(program);
   registerHubCommand(program);
+  registerProxyCommand(program);
   return program;
 }
 

@@ -19,6 +19,8 @@ import { exampleScenarioPath, fleetShape, loadScenarioFile } from '../sim/scenar
 import { intOption } from './options.ts';
 import { buildSpa, defaultStaticDir, isBuilt } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
+import { startWatchingUpstream } from '../pipeline/watch-upstream.ts';
+import { upstreamOption } from './proxy-command.ts';
 
 interface StartOptions {
   port: number;
@@ -33,6 +35,8 @@ interface StartOptions {
   build: boolean;
   origin?: string[];
   logLevel: LogLevel;
+  upstream?: string;
+  upstreamSecret?: string;
 }
 
 const helpAfter = `
@@ -49,7 +53,13 @@ Examples:
   npm start
   pulse start --no-sim                      # real terminals connect to ws://127.0.0.1:7401/ws
   pulse start --port 8400 --gateway-port 8401 --data /tmp/pulse
-  pulse start --scenario scenarios/reconcile.json --seed 7`;
+  pulse start --scenario scenarios/reconcile.json --seed 7
+
+Watch your own gateway instead (no reference gateway, no simulator): terminals connect to the
+proxy on --gateway-port, which passes everything on to the upstream unchanged, each request's
+query string included (so terminals keep /ws?token=…):
+  pulse start --upstream ws://127.0.0.1:8000/ws
+  PULSE_UPSTREAM_SECRET=… pulse start --upstream ws://10.0.0.5:8000/ws --host 0.0.0.0`;
 
 export function registerStartCommand(program: Command): void {
   program
@@ -65,6 +75,8 @@ export function registerStartCommand(program: Command): void {
     .option('--terminals <m>', 'terminals per restaurant, a count or a range (default: the scenario\'s, 2-6)')
     .option('--seed <n>', 'seed of the simulated fleet', intOption('--seed', 0, 2 ** 32 - 1), 1)
     .option('--no-build', 'do not build the dashboard even if dist/ is missing')
+    .option('--upstream <url>', 'watch this gateway instead of running the reference one: a proxy on --gateway-port in front of it, no simulator', upstreamOption)
+    .option('--upstream-secret <secret>', 'with --upstream: the secret the gateway signs terminal tokens with (or PULSE_UPSTREAM_SECRET); identities are then verified')
     .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL; set it when --host is not loopback)')
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('warn'))
     .addHelpText('after', helpAfter)
@@ -89,6 +101,7 @@ async function runStart(opts: StartOptions): Promise<void> {
   }
 
   const { secret, source, path } = loadSecret(opts.data);
+  if (opts.upstream) return runWatching(opts, opts.upstream, { secret, source, path }, logger, out);
   const scenarioFile = opts.scenario ?? exampleScenarioPath('light-faults');
   const scenario = opts.sim ? loadScenarioFile(scenarioFile) : undefined;
   const shape = scenario ? fleetShape(scenario, opts.restaurants, terminals) : undefined;
@@ -139,5 +152,53 @@ async function runStart(opts: StartOptions): Promise<void> {
     wait.release();
   }
   // Process metrics leave observers behind; everything worth waiting for is closed.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
+}
+
+/** `pulse start --upstream`: hub + proxy in front of the user's own gateway (pipeline/watch-upstream.ts). */
+async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnType<typeof loadSecret>, logger: ReturnType<typeof createLogger>, out: (line: string) => void): Promise<void> {
+  const { secret, source, path } = loaded;
+  const upstreamSecret = opts.upstreamSecret ?? process.env.PULSE_UPSTREAM_SECRET;
+  let app: Awaited<ReturnType<typeof startWatchingUpstream>>;
+  try {
+    app = await startWatchingUpstream({
+      secret,
+      dataDir: opts.data,
+      upstream,
+      ...(upstreamSecret ? { upstreamSecret } : {}),
+      host: opts.host,
+      port: opts.port,
+      gatewayPort: opts.gatewayPort,
+      staticDir: defaultStaticDir,
+      logger,
+      hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`a port is already in use (${(error as Error).message.replace(/^.*EADDRINUSE:?\s*/, '')}); another pulse running? Try --port and --gateway-port`, { cause: error });
+    }
+    throw error;
+  }
+  if (!app.recovered.cleanShutdown) out('store: the previous run did not shut down cleanly — see the log line above for what may be missing');
+  const wait = waitForSignal((s) => out(`${s} again: exiting without waiting`));
+  const token = signViewerToken(secret, { sub: 'pulse-start', role: 'engineer' }, 7 * 86_400);
+  out('');
+  out('Pulse is watching your gateway.');
+  out(`  dashboard  ${app.hub.url}/#token=${token}`);
+  out(`  terminals  connect to ${app.proxy.url}/… instead of the gateway (path and query are passed on)`);
+  out(`  upstream   ${upstream}  (filed as ${app.gatewayId})`);
+  out(`  identity   ${upstreamSecret ? 'verified with the upstream secret' : 'unverified token claims; the gateway\'s 4001 decides (set PULSE_UPSTREAM_SECRET to verify)'}`);
+  out(`  metrics    ${app.hub.url}/metrics   proxy ${app.proxy.url.replace(/^ws:/, 'http:')}/metrics`);
+  out(`  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`);
+  out('The link signs you in as an engineer for 7 days; it stays out of server logs (URL fragment). Ctrl-C stops.');
+  const signal = await wait.signal;
+  out(`${signal}: stopping — the proxy closes its connections (1001), the hub flushes the store…`);
+  try {
+    await app.stop();
+    out('stopped cleanly.');
+    process.exitCode = 0;
+  } finally {
+    wait.release();
+  }
   setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
 }
