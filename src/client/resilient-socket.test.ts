@@ -19,6 +19,25 @@ describe('resilient socket: lifecycle', () => {
     expect(f.last().sent).toEqual(['x']);
   });
 
+  it('a handshake that never completes is given up after connectTimeoutMs, closed and retried with backoff', () => {
+    const f = socketFixture({ connectTimeoutMs: 5_000 });
+    f.socket.connect();
+    const hung = f.last();
+    f.clock.advance(4_999);
+    expect(f.socket.state).toBe('connecting');
+    f.clock.advance(1);
+    expect(hung.closeCalls).toHaveLength(1);
+    expect(f.log.find((e) => e.event === 'close')?.args[0]).toMatchObject({ code: 1006, reason: 'handshake timeout', upMs: 0 });
+    expect(f.socket.state).toBe('waiting');
+    expect(f.scheduled()).toHaveLength(1);
+    waitForRetry(f);
+    expect(f.sockets).toHaveLength(2);
+    // An attempt that opens in time is not touched by the old deadline or its own.
+    f.last().fireOpen();
+    f.clock.advance(20_000);
+    expect(f.sockets).toHaveLength(2);
+  });
+
   it('racing connect() calls create one socket', () => {
     const f = socketFixture();
     for (let i = 0; i < 50; i++) f.socket.connect();

@@ -44,6 +44,8 @@ export function createResilientSocket(options: ResilientSocketOptions): Resilien
   let retryToken = 0;
   let pingSeq = 0;
   let lastRttMs: number | undefined;
+  const connectTimeoutMs = options.connectTimeoutMs;
+  let connectTimer: TimerHandle | undefined;
 
   // Inputs are queued so that a listener calling back into the socket (connect() from a 'failed'
   // listener, say) runs after the current transition has finished, never in the middle of it.
@@ -131,8 +133,19 @@ export function createResilientSocket(options: ResilientSocketOptions): Resilien
       return;
     }
     wire = { ws, generation: gen, session: undefined };
+    clock.clearTimeout(connectTimer);
+    if (connectTimeoutMs !== undefined) {
+      connectTimer = clock.setTimeout(() => {
+        connectTimer = undefined;
+        // Still this attempt, still not open: give it up as a drop (closed by us, then retried).
+        if (gen === generation && model.state === 'connecting') dispatch({ type: 'drop', code: CloseCode.abnormal, reason: 'handshake timeout' });
+      }, connectTimeoutMs);
+    }
     ws.onopen = () => {
-      if (gen === generation) dispatch({ type: 'opened' });
+      if (gen !== generation) return;
+      clock.clearTimeout(connectTimer);
+      connectTimer = undefined;
+      dispatch({ type: 'opened' });
     };
     ws.onmessage = (ev) => {
       if (gen === generation) received(ev.data);
@@ -182,6 +195,8 @@ export function createResilientSocket(options: ResilientSocketOptions): Resilien
   }
 
   function release(code: number, reason: string, closeWire: boolean): void {
+    clock.clearTimeout(connectTimer);
+    connectTimer = undefined;
     const current = wire;
     wire = undefined;
     generation++; // anything still in flight from this socket is now from an old generation

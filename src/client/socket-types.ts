@@ -46,6 +46,13 @@ export interface ResilientSocketOptions {
   heartbeatIntervalMs?: number;
   /** How long a connection must stay up (and have had its first pong) before attempts reset; default 15 s. */
   stableAfterMs?: number;
+  /**
+   * How long an attempt may stay connecting (TCP + upgrade) before it is dropped and retried. A
+   * peer that accepts TCP and never answers the upgrade would otherwise hold the socket connecting
+   * for ever: browsers have no handshake timeout, and neither does `ws` by default. Default none
+   * (a `ws` caller may use its own `handshakeTimeout`); the dashboard and the ingest client set one.
+   */
+  connectTimeoutMs?: number;
   /** Attempts before giving up with `max_reconnect_reached`; default Infinity. */
   maxReconnectAttempts?: number;
   /**

@@ -70,6 +70,7 @@ export function wsIngestTransport(o: WsTransportOptions): IngestTransport {
     makePing: () => null,
     isPong: (data) => (data.startsWith('{"type":"ack"') ? { seq: 0 } : null),
     healthThresholds: { degradedAfterMs: 10_000, unhealthyAfterMs: 20_000 },
+    connectTimeoutMs: 10_000,
     stableAfterMs: 5000,
   });
   socket.on('failed', ({ reason, code }) => o.logger?.error({ reason, code, hub: url }, 'ingest: the hub refused this probe (check its gateway token: pulse token gateway --id …); not retrying'));

@@ -73,6 +73,9 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
     backoff: o.backoff ?? dashboardBackoff,
     makePing: ({ seq }) => JSON.stringify({ type: 'ping', id: seq }),
     isPong: livePongId,
+    // A browser WebSocket has no handshake timeout: a hub that accepts TCP and never answers the
+    // upgrade would leave the dashboard "connecting" for good.
+    connectTimeoutMs: 10_000,
   });
 
   function requestResyncIfGapped(): void {
