@@ -13,7 +13,8 @@ import { Option } from 'commander';
 import { defaultDataDir, loadSecret } from '../auth/secret.ts';
 import { signViewerToken } from '../auth/tokens.ts';
 import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
-import { startAllInOne, type AllInOne } from '../pipeline/all-in-one.ts';
+import { startAllInOne } from '../pipeline/all-in-one.ts';
+import type { StoreRecovery } from '../store/store.ts';
 import { parseTerminalsSpec, type TerminalsSpec } from '../sim/fleet-plan.ts';
 import { exampleScenarioPath, fleetShape, loadScenarioFile } from '../sim/scenario.ts';
 import { intOption } from './options.ts';
@@ -106,44 +107,97 @@ async function runStart(opts: StartOptions): Promise<void> {
   const scenario = opts.sim ? loadScenarioFile(scenarioFile) : undefined;
   const shape = scenario ? fleetShape(scenario, opts.restaurants, terminals) : undefined;
 
-  let app: AllInOne;
+  return serveUntilSignal({
+    secret,
+    out,
+    start: () =>
+      startAllInOne({
+        secret,
+        dataDir: opts.data,
+        host: opts.host,
+        port: opts.port,
+        gatewayPort: opts.gatewayPort,
+        staticDir: defaultStaticDir,
+        logger,
+        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
+        ...(scenario && shape
+          ? { sim: { ...shape, scenario, scenarioSource: scenarioFile, seed: opts.seed, log: (line: string) => logger.info({ sim: line }, 'sim') } }
+          : {}),
+      }),
+    banner: (app, link) => [
+      'Pulse is running.',
+      `  dashboard  ${link}`,
+      `  gateway    ${app.gateway.url}  (${app.gateway.id})`,
+      `  metrics    ${app.hub.url}/metrics   health ${app.hub.url}/healthz`,
+      `  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`,
+      app.fleet && shape
+        ? `  simulator  ${app.fleet.terminals.length} terminals in ${shape.restaurants} restaurants, scenario ${scenarioFile}`
+        : '  simulator  off (--no-sim): connect real terminals to the gateway',
+    ],
+    stopping: 'stopping — simulated terminals close, the gateway closes 1001, the hub flushes the store…',
+  });
+}
+
+/** `pulse start --upstream`: hub + proxy in front of the user's own gateway (pipeline/watch-upstream.ts). */
+async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnType<typeof loadSecret>, logger: ReturnType<typeof createLogger>, out: (line: string) => void): Promise<void> {
+  const { secret, source, path } = loaded;
+  const upstreamSecret = opts.upstreamSecret ?? process.env.PULSE_UPSTREAM_SECRET;
+  return serveUntilSignal({
+    secret,
+    out,
+    start: () =>
+      startWatchingUpstream({
+        secret,
+        dataDir: opts.data,
+        upstream,
+        ...(upstreamSecret ? { upstreamSecret } : {}),
+        host: opts.host,
+        port: opts.port,
+        gatewayPort: opts.gatewayPort,
+        staticDir: defaultStaticDir,
+        logger,
+        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
+      }),
+    banner: (app, link) => [
+      'Pulse is watching your gateway.',
+      `  dashboard  ${link}`,
+      `  terminals  connect to ${app.proxy.url}/… instead of the gateway (path and query are passed on)`,
+      `  upstream   ${upstream}  (filed as ${app.gatewayId})`,
+      `  identity   ${upstreamSecret ? 'verified with the upstream secret' : "unverified token claims; the gateway's 4001 decides (set PULSE_UPSTREAM_SECRET to verify)"}`,
+      `  metrics    ${app.hub.url}/metrics   proxy ${app.proxy.url.replace(/^ws:/, 'http:')}/metrics`,
+      `  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`,
+    ],
+    stopping: 'stopping — the proxy closes its connections (1001), the hub flushes the store…',
+  });
+}
+
+interface Serving {
+  readonly hub: { readonly url: string };
+  readonly recovered: StoreRecovery;
+  stop(): Promise<void>;
+}
+
+/** Start, print the banner with a sign-in link, run until SIGINT/SIGTERM, stop front to back. */
+async function serveUntilSignal<A extends Serving>(o: { secret: string; out: (line: string) => void; start: () => Promise<A>; banner: (app: A, link: string) => string[]; stopping: string }): Promise<void> {
+  const { out } = o;
+  let app: A;
   try {
-    app = await startAllInOne({
-      secret,
-      dataDir: opts.data,
-      host: opts.host,
-      port: opts.port,
-      gatewayPort: opts.gatewayPort,
-      staticDir: defaultStaticDir,
-      logger,
-      hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
-      ...(scenario && shape
-        ? { sim: { ...shape, scenario, scenarioSource: scenarioFile, seed: opts.seed, log: (line: string) => logger.info({ sim: line }, 'sim') } }
-        : {}),
-    });
+    app = await o.start();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new Error(`a port is already in use (${(error as Error).message.replace(/^.*EADDRINUSE:?\s*/, '')}); another pulse running? Try --port and --gateway-port`, { cause: error });
     }
     throw error;
   }
-
   if (!app.recovered.cleanShutdown) out('store: the previous run did not shut down cleanly — see the log line above for what may be missing');
   // Before the link is printed: whoever reads it may press Ctrl-C at once, and must get the clean stop.
   const wait = waitForSignal((s) => out(`${s} again: exiting without waiting`));
-  const token = signViewerToken(secret, { sub: 'pulse-start', role: 'engineer' }, 7 * 86_400);
+  const token = signViewerToken(o.secret, { sub: 'pulse-start', role: 'engineer' }, 7 * 86_400);
   out('');
-  out(`Pulse is running.`);
-  out(`  dashboard  ${app.hub.url}/#token=${token}`);
-  out(`  gateway    ${app.gateway.url}  (${app.gateway.id})`);
-  out(`  metrics    ${app.hub.url}/metrics   health ${app.hub.url}/healthz`);
-  out(`  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`);
-  if (app.fleet && shape) out(`  simulator  ${app.fleet.terminals.length} terminals in ${shape.restaurants} restaurants, scenario ${scenarioFile}`);
-  else out('  simulator  off (--no-sim): connect real terminals to the gateway');
+  for (const line of o.banner(app, `${app.hub.url}/#token=${token}`)) out(line);
   out('The link signs you in as an engineer for 7 days; it stays out of server logs (URL fragment). Ctrl-C stops.');
-
   const signal = await wait.signal;
-  out(`${signal}: stopping — simulated terminals close, the gateway closes 1001, the hub flushes the store…`);
+  out(`${signal}: ${o.stopping}`);
   try {
     await app.stop();
     out('stopped cleanly.');
@@ -152,53 +206,5 @@ async function runStart(opts: StartOptions): Promise<void> {
     wait.release();
   }
   // Process metrics leave observers behind; everything worth waiting for is closed.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
-}
-
-/** `pulse start --upstream`: hub + proxy in front of the user's own gateway (pipeline/watch-upstream.ts). */
-async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnType<typeof loadSecret>, logger: ReturnType<typeof createLogger>, out: (line: string) => void): Promise<void> {
-  const { secret, source, path } = loaded;
-  const upstreamSecret = opts.upstreamSecret ?? process.env.PULSE_UPSTREAM_SECRET;
-  let app: Awaited<ReturnType<typeof startWatchingUpstream>>;
-  try {
-    app = await startWatchingUpstream({
-      secret,
-      dataDir: opts.data,
-      upstream,
-      ...(upstreamSecret ? { upstreamSecret } : {}),
-      host: opts.host,
-      port: opts.port,
-      gatewayPort: opts.gatewayPort,
-      staticDir: defaultStaticDir,
-      logger,
-      hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
-    });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`a port is already in use (${(error as Error).message.replace(/^.*EADDRINUSE:?\s*/, '')}); another pulse running? Try --port and --gateway-port`, { cause: error });
-    }
-    throw error;
-  }
-  if (!app.recovered.cleanShutdown) out('store: the previous run did not shut down cleanly — see the log line above for what may be missing');
-  const wait = waitForSignal((s) => out(`${s} again: exiting without waiting`));
-  const token = signViewerToken(secret, { sub: 'pulse-start', role: 'engineer' }, 7 * 86_400);
-  out('');
-  out('Pulse is watching your gateway.');
-  out(`  dashboard  ${app.hub.url}/#token=${token}`);
-  out(`  terminals  connect to ${app.proxy.url}/… instead of the gateway (path and query are passed on)`);
-  out(`  upstream   ${upstream}  (filed as ${app.gatewayId})`);
-  out(`  identity   ${upstreamSecret ? 'verified with the upstream secret' : 'unverified token claims; the gateway\'s 4001 decides (set PULSE_UPSTREAM_SECRET to verify)'}`);
-  out(`  metrics    ${app.hub.url}/metrics   proxy ${app.proxy.url.replace(/^ws:/, 'http:')}/metrics`);
-  out(`  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`);
-  out('The link signs you in as an engineer for 7 days; it stays out of server logs (URL fragment). Ctrl-C stops.');
-  const signal = await wait.signal;
-  out(`${signal}: stopping — the proxy closes its connections (1001), the hub flushes the store…`);
-  try {
-    await app.stop();
-    out('stopped cleanly.');
-    process.exitCode = 0;
-  } finally {
-    wait.release();
-  }
   setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
 }

@@ -10,7 +10,6 @@
  * 4001 decides, the harder of its two ways.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactPercentile } from '../../core/histogram.ts';
 import { RECONNECT_WINDOW_MS } from '../../core/reconnect.ts';
 import type { RawEvent, RawEventOf } from '../../protocol/ingest.ts';
 import { signViewerToken } from '../auth/tokens.ts';
@@ -21,6 +20,7 @@ import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
 import { requireFastApi, startFastApiGateway, type FastApiGateway } from '../test-helpers/fastapi-gateway.ts';
 import { waitFor } from '../test-helpers/wait-for.ts';
 import { startWatchingUpstream, type WatchingUpstream } from './watch-upstream.ts';
+import { expectWithinOnePercent, hubConnected as hubConnectedVia, truthConnected as truthConnectedOf, type Percentiles } from './test-helpers/reconcile.ts';
 
 const pulseSecret = 'pulse-own-secret-0123456789abcdef';
 const gatewaySecret = 'fynlo-style-gateway-secret-0123456789';
@@ -42,7 +42,6 @@ const scenario = parseScenario(
   }),
 );
 
-type Percentiles = { p50: number; p95: number; p99: number } | null;
 type Total = { opens: number; reconnects: number; closes: Record<string, number>; errors: Record<string, number>; heartbeatsOnTime: number; heartbeatsLate: number; rttMs: Percentiles };
 
 const skip = requireFastApi();
@@ -62,29 +61,14 @@ async function api<T>(path: string): Promise<T> {
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+const truthConnected = () => truthConnectedOf(truth, RIDS);
+const hubConnected = () => hubConnectedVia(api, RIDS);
 const total = async (rid: string) => (await api<{ total: Total }>(`/api/restaurants/${rid}/series?from=${from}&to=${to}`)).total;
 const events = (rid: string) => truth.filter((e): e is Extract<TruthEvent, { tid: string }> => 'tid' in e && e.rid === rid);
 const pings = (rid?: string) => raw.filter((e): e is RawEventOf<'ping'> => e.type === 'ping' && (rid === undefined || connRid.get(e.conn) === rid));
 const connRid = new Map<string, string>();
 
-function truthConnected(): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries(RIDS.map((r) => [r, 0]));
-  for (const e of truth) if (e.ev === 'open') out[e.rid]!++;
-  else if (e.ev === 'close') out[e.rid]!--;
-  return out;
-}
-async function hubConnected(): Promise<Record<string, number>> {
-  const { restaurants } = await api<{ restaurants: { rid: string; connections: number }[] }>('/api/restaurants');
-  return Object.fromEntries(RIDS.map((rid) => [rid, restaurants.find((r) => r.rid === rid)?.connections ?? 0]));
-}
 
-function expectWithinOnePercent(hub: Percentiles, samples: number[], what: string): void {
-  expect(hub, what).not.toBeNull();
-  for (const p of [50, 95, 99] as const) {
-    const exact = exactPercentile(samples, p)!;
-    expect(Math.abs(hub![`p${p}`] - exact), `${what} p${p}: hub ${hub![`p${p}`]} vs exact ${exact}`).toBeLessThanOrEqual(Math.max(0.01 * exact, 0.01));
-  }
-}
 
 beforeAll(async () => {
   if (skip) return;

@@ -16,7 +16,6 @@
  * across a minute boundary, so "per restaurant-minute" compares more than one minute.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactPercentile } from '../../core/histogram.ts';
 import { RECONNECT_WINDOW_MS } from '../../core/reconnect.ts';
 import type { ProbeEvent, ProbeEventOf } from '../../protocol/probe-events.ts';
 import { signViewerToken } from '../auth/tokens.ts';
@@ -24,6 +23,7 @@ import { parseScenario } from '../sim/scenario.ts';
 import type { TruthEvent } from '../sim/truth-events.ts';
 import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
 import { startAllInOne, type AllInOne } from './all-in-one.ts';
+import { expectWithinOnePercent, hubConnected as hubConnectedVia, truthConnected as truthConnectedOf, type Percentiles } from './test-helpers/reconcile.ts';
 
 const secret = 'reconcile-secret-0123456789abcdef';
 const HEARTBEAT_MS = 300;
@@ -42,7 +42,6 @@ const scenario = parseScenario(
   }),
 );
 
-type Percentiles = { p50: number; p95: number; p99: number } | null;
 type Point = { t: number; opens: number; reconnects: number; closes: Record<string, number>; heartbeatsOnTime: number; heartbeatsLate: number; rttMs: Percentiles };
 type Series = { bucketMs: number; points: Point[]; total: Point };
 
@@ -62,6 +61,8 @@ async function api<T>(path: string): Promise<T> {
   if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+const truthConnected = () => truthConnectedOf(truth, RIDS);
+const hubConnected = () => hubConnectedVia(api, RIDS);
 
 async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -72,32 +73,12 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Connections per restaurant as the terminals see them (opens − closes in the truth). */
-function truthConnected(): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries(RIDS.map((r) => [r, 0]));
-  for (const e of truth) if (e.ev === 'open') out[e.rid]!++;
-  else if (e.ev === 'close') out[e.rid]!--;
-  return out;
-}
 
-async function hubConnected(): Promise<Record<string, number>> {
-  const { restaurants } = await api<{ restaurants: { rid: string; connections: number }[] }>('/api/restaurants');
-  return Object.fromEntries(RIDS.map((rid) => [rid, restaurants.find((r) => r.rid === rid)?.connections ?? 0]));
-}
 
 const terminalEvents = (rid: string) => truth.filter((e): e is Extract<TruthEvent, { tid: string }> => 'tid' in e && e.rid === rid);
 const beats = (rid?: string) => probe.filter((e): e is ProbeEventOf<'heartbeat'> => e.type === 'heartbeat' && (rid === undefined || e.rid === rid));
 const rttSamples = (list: ProbeEventOf<'heartbeat'>[]) => list.flatMap((e) => (e.rtt === undefined ? [] : [e.rtt]));
 
-function expectWithinOnePercent(hub: Percentiles, samples: number[], what: string): void {
-  expect(hub, what).not.toBeNull();
-  for (const p of [50, 95, 99] as const) {
-    const exact = exactPercentile(samples, p)!;
-    const got = hub![`p${p}`];
-    // 1 % of the exact value; a floor of 10 µs for values near 0 ms, where "1 %" is no distance.
-    expect(Math.abs(got - exact), `${what} p${p}: hub ${got} vs exact ${exact} (${samples.length} samples)`).toBeLessThanOrEqual(Math.max(0.01 * exact, 0.01));
-  }
-}
 
 beforeAll(async () => {
   // Start 53–56 s into a minute: the run (at least 7.5 s) then spans two minutes.
