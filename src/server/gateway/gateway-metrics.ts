@@ -6,7 +6,8 @@
  * The hot path (a ping every 15 s from each of ~19,000 terminals) only adds to plain numbers; they
  * are copied into the counters when scraped (prom-client hashes the labels on every `inc`).
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../metrics/process-metrics.ts';
 import type { AuthFailReason, LimitKind } from '../../protocol/probe-events.ts';
 
 export interface GatewayMetrics {
@@ -24,7 +25,7 @@ export interface GatewayMetrics {
 export function createGatewayMetrics(gatewayId: string, options: { processMetrics?: boolean } = {}): GatewayMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ gateway: gatewayId });
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) collectProcessMetrics(registry);
 
   const connections = new Gauge({
     name: 'pulse_gateway_connections',

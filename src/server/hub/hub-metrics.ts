@@ -3,7 +3,8 @@
  * process). Everything is read from stats at scrape time: the ingest and write paths keep plain
  * numbers and never call into prom-client while frames are applied.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../metrics/process-metrics.ts';
 import type { WriteQueueStats } from '../store/write-queue.ts';
 import type { LiveStats } from './live/live-server.ts';
 import { registerLiveMetrics } from './live/live-metrics.ts';
@@ -34,7 +35,7 @@ export interface HubMetrics {
 export function createHubMetrics(s: HubMetricsSources): HubMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ hub: s.hubId });
-  if (s.processMetrics) collectDefaultMetrics({ register: registry });
+  if (s.processMetrics) collectProcessMetrics(registry);
 
   const perGateway = (name: string, help: string, key: keyof Omit<GatewayIngestStats, 'lastFrameAt'>) =>
     new Counter({
