@@ -92,6 +92,19 @@ describe('ingest client', () => {
     expect(client.stats().unacked).toBe(4);
   });
 
+  it('a connection whose own open still waits in the buffer is not re-announced before it', () => {
+    const clock = new FakeClock(T0);
+    const m = manualTransport();
+    m.setUp(false);
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: m.transport, openConnections: () => [{ ...open('a'), resumed: true } as RawEvent, { ...open('b'), resumed: true } as RawEvent] });
+    client.push(open('b'));
+    m.setUp(true);
+    // Only 'a' is re-announced (its open went out before); 'b' goes with its own open, next batch.
+    expect(m.sent).toEqual([{ seq: 1, events: 1 }]);
+    clock.advance(1000);
+    expect(m.sent.at(-1)).toEqual({ seq: 2, events: 1 });
+  });
+
   it('push never throws, even after close', async () => {
     const clock = new FakeClock(T0);
     const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: manualTransport().transport });

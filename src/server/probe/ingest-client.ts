@@ -158,7 +158,14 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
     answer: onAnswer,
     ready() {
       resend();
-      const opens = o.openConnections?.() ?? [];
+      // Not the connections whose own open still waits in the buffer: re-announced first, their
+      // real open would then be refused as a second open, and lost (the Node probe's test caught it).
+      const waitingOpens = new Set<string>();
+      for (let i = head; i < buffer.length; i++) {
+        const e = buffer[i]!;
+        if (e.type === 'open' && !e.resumed) waitingOpens.add(e.conn);
+      }
+      const opens = (o.openConnections?.() ?? []).filter((e) => !('conn' in e) || !waitingOpens.has(e.conn as string));
       if (opens.length > 0) for (let i = 0; i < opens.length; i += batchMax) makeBatch(opens.slice(i, i + batchMax));
     },
   });
