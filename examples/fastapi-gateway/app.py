@@ -13,6 +13,10 @@ gateway (src/server/gateway/). This one is what a POS company's FastAPI endpoint
 - no message for 2 x interval + grace -> close 4008 "Heartbeat timeout"; invalid JSON -> 1008.
 
 Run: ``GATEWAY_SECRET=... python3 -m uvicorn app:app --host 127.0.0.1 --port 8000``
+
+Pulse probe switch (probes/python/pulse_probe): ``PULSE_PROBE=1`` with ``PULSE_HUB`` (ws://…/ingest),
+``PULSE_INGEST_TOKEN`` and ``PULSE_GATEWAY_ID``; or ``python3 app.py --probe --port 8000``. Off,
+nothing of the probe is imported and the app behaves exactly as without it.
 """
 
 import asyncio
@@ -21,7 +25,7 @@ import os
 import sys
 import time
 from collections import defaultdict
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, Optional, Set, Tuple
 
 import jwt
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
@@ -42,6 +46,10 @@ rooms: Dict[str, Set[WebSocket]] = defaultdict(set)
 order_seq: Dict[str, int] = defaultdict(int)
 
 router = APIRouter()
+
+# The probe switch (README.md, "Pulse probe"). uvicorn owns argv, so the switch is PULSE_PROBE=1;
+# `python3 app.py --probe` (which runs uvicorn itself, below) sets it too.
+PROBE_ON = os.environ.get("PULSE_PROBE") == "1" or (__name__ == "__main__" and "--probe" in sys.argv[1:])
 
 
 def now_ms() -> int:
@@ -70,7 +78,52 @@ async def broadcast(rid: str, order: Any) -> None:
     await asyncio.gather(*(ws.send_json(message) for ws in list(rooms[rid])), return_exceptions=True)
 
 
+def identify(websocket: WebSocket) -> Optional[Tuple[str, str]]:
+    """(restaurant id, terminal id) of an accepted connection with a valid token, for the probe."""
+    claims = verify(websocket.query_params.get("token"))
+    return (claims["rid"], claims["sub"]) if claims else None
+
+
+def refusal(websocket: WebSocket) -> Dict[str, Any]:
+    """Why a token was refused, and whose it claims to be (unverified), for the probe's auth_fail."""
+    token = websocket.query_params.get("token")
+    if not token:
+        return {"reason": "missing"}
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return {"reason": "malformed"}
+    labels = {"rid": unverified.get("rid"), "tid": unverified.get("sub")} if isinstance(unverified, dict) else {}
+    try:
+        jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["exp"]})
+        reason = "bad_claims"
+    except jwt.ExpiredSignatureError:
+        reason = "expired"
+    except jwt.InvalidSignatureError:
+        reason = "bad_signature"
+    except jwt.InvalidAlgorithmError:
+        reason = "bad_algorithm"
+    except jwt.PyJWTError:
+        reason = "bad_claims"
+    return {"reason": reason, **labels}
+
+
+probe: Any = None
+if PROBE_ON:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "probes", "python"))
+    from pulse_probe import Probe
+
+    probe = Probe.from_env()
+    # With PULSE_PROBE_WATCHDOG=1 the probe closes silent sockets 4008 too; this app keeps its own
+    # timeout as well — whichever fires first closes, the probe swallows the second close.
+    watch = probe.watch(identify=identify, refusal=refusal)
+else:
+    def watch(endpoint: Any) -> Any:
+        return endpoint
+
+
 @router.websocket("/ws")
+@watch
 async def pos_socket(websocket: WebSocket, token: Optional[str] = None) -> None:
     # Accept first, then refuse: a rejected upgrade (HTTP 403) reaches a browser as a bare 1006,
     # while a 4001 close tells the terminal not to retry with the same token.
@@ -110,3 +163,24 @@ async def pos_socket(websocket: WebSocket, token: Optional[str] = None) -> None:
 
 app = FastAPI(title="fastapi-gateway (Fynlo-style POS gateway)")
 app.include_router(router)
+
+if probe is not None:
+
+    @app.on_event("shutdown")
+    async def _flush_probe() -> None:
+        # What the last connections did reaches the hub before the process exits.
+        await probe.close()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="fastapi-gateway (Fynlo-style POS gateway)")
+    parser.add_argument("--probe", action="store_true", help="report connections to Pulse (needs PULSE_HUB, PULSE_INGEST_TOKEN, PULSE_GATEWAY_ID)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="warning")
+    cli = parser.parse_args()
+    uvicorn.run(app, host=cli.host, port=cli.port, log_level=cli.log_level)

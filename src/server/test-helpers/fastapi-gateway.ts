@@ -29,6 +29,13 @@ export interface FastApiGatewayOptions {
   heartbeatIntervalMs?: number;
   /** Default 5000. */
   heartbeatGraceMs?: number;
+  /**
+   * Runs the app with its Pulse probe on (probes/python, env PULSE_PROBE=1): it reports to `hub`
+   * (ws://…/ingest) as gateway id `gateway` with the gateway token `token`. `tap`: a file the
+   * probe appends every raw event it makes to, as NDJSON (what it told the hub, for assertions).
+   * `watchdog`: the probe's own heartbeat watchdog too (PULSE_PROBE_WATCHDOG=1).
+   */
+  probe?: { hub: string; token: string; gateway: string; tap?: string; watchdog?: boolean };
 }
 
 export interface FastApiGateway {
@@ -46,9 +53,9 @@ let available: string | null | undefined;
 /** Why the Python stack cannot run the app, or null when it can. Checked once per process. */
 function unavailableBecause(): string | null {
   if (available !== undefined) return available;
-  const probe = spawnSync(python, ['-c', 'import fastapi, uvicorn, jwt'], { encoding: 'utf8', timeout: 15_000 });
+  const probe = spawnSync(python, ['-c', 'import fastapi, uvicorn, jwt, websockets'], { encoding: 'utf8', timeout: 15_000 });
   if (probe.error) available = `${python} could not run (${probe.error.message})`;
-  else if (probe.status !== 0) available = `${python} cannot import fastapi, uvicorn, jwt (${probe.stderr.trim().split('\n').pop() ?? `exit ${probe.status}`})`;
+  else if (probe.status !== 0) available = `${python} cannot import fastapi, uvicorn, jwt, websockets (${probe.stderr.trim().split('\n').pop() ?? `exit ${probe.status}`})`;
   else available = null;
   return available;
 }
@@ -65,7 +72,7 @@ export function fastApiAvailable(): boolean {
 export function requireFastApi(): string | null {
   const failure = unavailableBecause();
   if (failure === null) return null;
-  const fix = 'apt-get install python3-fastapi python3-uvicorn python3-jwt';
+  const fix = 'apt-get install python3-fastapi python3-uvicorn python3-jwt python3-websockets';
   if (isCI()) throw new Error(`the FastAPI gateway is required under CI=true: ${failure}; ${fix}`);
   const reason = `${failure}: skipping the FastAPI gateway tests (${fix}; under CI=true this fails)`;
   process.stderr.write(`[skip] ${reason}\n`);
@@ -91,6 +98,13 @@ async function launch(port: number, options: FastApiGatewayOptions): Promise<Fas
   const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_SECRET: options.secret, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
   if (options.heartbeatIntervalMs !== undefined) env.HEARTBEAT_INTERVAL_MS = String(options.heartbeatIntervalMs);
   if (options.heartbeatGraceMs !== undefined) env.HEARTBEAT_GRACE_MS = String(options.heartbeatGraceMs);
+  if (options.probe) {
+    Object.assign(env, { PULSE_PROBE: '1', PULSE_HUB: options.probe.hub, PULSE_INGEST_TOKEN: options.probe.token, PULSE_GATEWAY_ID: options.probe.gateway });
+    if (options.probe.tap !== undefined) env.PULSE_PROBE_TAP = options.probe.tap;
+    if (options.probe.watchdog) env.PULSE_PROBE_WATCHDOG = '1';
+  } else {
+    delete env.PULSE_PROBE; // off unless asked for, whatever the test runner's environment says
+  }
   // Warnings and errors only: newer uvicorn versions print each handshake's path with its query —
   // the token — at INFO on the error logger (so --no-access-log would not hide it).
   const args = ['-m', 'uvicorn', 'app:app', '--host', host, '--port', String(port), '--log-level', 'warning'];
