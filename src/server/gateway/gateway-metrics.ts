@@ -22,10 +22,22 @@ export interface GatewayMetrics {
   text(): Promise<string>;
 }
 
-export function createGatewayMetrics(gatewayId: string, options: { processMetrics?: boolean } = {}): GatewayMetrics {
+export function createGatewayMetrics(gatewayId: string, options: { processMetrics?: boolean; handshakeTimeouts?: () => number } = {}): GatewayMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ gateway: gatewayId });
   if (options.processMetrics) collectProcessMetrics(registry);
+  const handshakeTimeouts = options.handshakeTimeouts;
+  if (handshakeTimeouts) {
+    new Counter({
+      name: 'pulse_gateway_handshake_timeouts_total',
+      help: 'Connections dropped because their upgrade request was not complete within the headers deadline',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(handshakeTimeouts());
+      },
+    });
+  }
 
   const connections = new Gauge({
     name: 'pulse_gateway_connections',

@@ -24,6 +24,7 @@ import { verifyTerminalToken } from '../auth/tokens.ts';
 import { redactUrl, silentLogger } from '../log/logger.ts';
 import type { Logger } from '../log/logger.ts';
 import { createGatewayMetrics } from './gateway-metrics.ts';
+import { guardHandshakes } from '../http/server-timeouts.ts';
 import { pathOf, selectProtocol, tokenOf } from './handshake.ts';
 import { startHeartbeatWatchdog, sweepPeriodMs } from './heartbeat-watchdog.ts';
 import { RestaurantRooms } from './restaurant-rooms.ts';
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   processMetrics?: boolean;
   /** Default: a logger that writes nothing. */
   logger?: Logger;
+  /** A connection whose upgrade headers are not complete by then is dropped; default 5000. */
+  headersTimeoutMs?: number;
 }
 
 export interface Gateway {
@@ -83,6 +86,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = () => Date.now();
 
   const server = createServer();
+  const handshakes = guardHandshakes(server, options.headersTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // A fleet reconnecting after a restart arrives at once; Node's default backlog (511) resets the overflow.
@@ -97,7 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port;
   const id = options.gatewayId ?? `gw-${hostname()}-${port}`;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}/ws`;
-  const metrics = createGatewayMetrics(id, { processMetrics: options.processMetrics ?? false });
+  const metrics = createGatewayMetrics(id, { processMetrics: options.processMetrics ?? false, handshakeTimeouts: () => handshakes.dropped() });
   const probe = options.probe ?? null;
 
   // `closeTimeout` exists in the ws we pin (8.23) but not in @types/ws, hence the widened type.

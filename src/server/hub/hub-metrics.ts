@@ -24,6 +24,8 @@ export interface HubMetricsSources {
   /** The open ingest (/ingest): per-gateway batches, refusals, loss. */
   ingest?: { stats(): ReadonlyMap<string, ProbeIngestStats>; probes(): number };
   processMetrics?: boolean;
+  /** Connections dropped for an incomplete first request (server-timeouts.ts). */
+  handshakeTimeouts?: () => number;
 }
 
 export interface HubMetrics {
@@ -36,6 +38,18 @@ export function createHubMetrics(s: HubMetricsSources): HubMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ hub: s.hubId });
   if (s.processMetrics) collectProcessMetrics(registry);
+  const handshakeTimeouts = s.handshakeTimeouts;
+  if (handshakeTimeouts) {
+    new Counter({
+      name: 'pulse_hub_handshake_timeouts_total',
+      help: 'Connections dropped because their first request (an upgrade to /live or /ingest, or an API call) was not complete within the headers deadline',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(handshakeTimeouts());
+      },
+    });
+  }
 
   const perGateway = (name: string, help: string, key: keyof Omit<GatewayIngestStats, 'lastFrameAt'>) =>
     new Counter({

@@ -40,6 +40,7 @@ import { createIngestService, type IngestService } from './ingest/ingest-service
 import { createIngestEndpoint } from './ingest/ingest-endpoint.ts';
 import { posLimits } from '../../protocol/pos-messages.ts';
 import { ingestPath } from '../../protocol/ingest.ts';
+import { guardHandshakes } from '../http/server-timeouts.ts';
 
 export type { FrameSource, ReplayableFrameSource } from './hub-ingest.ts';
 
@@ -84,6 +85,8 @@ export interface HubOptions {
   /** The terminals' reconnect policy (default 2 s → 64 s, attempts reset after 15 s up): the terminal view judges by it. */
   backoff?: Partial<BackoffPolicy>;
   stableAfterMs?: number;
+  /** A connection whose request headers are not complete by then is dropped; default 5000. */
+  headersTimeoutMs?: number;
 }
 
 export interface Hub {
@@ -130,6 +133,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   // STARTING: one left unanswered hangs its client — a dashboard's socket stayed CONNECTING past
   // the hub's start, never to retry (the hub-restart e2e spec, 1 run in 4).
   const server = createServer();
+  const handshakes = guardHandshakes(server, o.headersTimeoutMs);
   let serve: { request: (req: IncomingMessage, res: ServerResponse) => void; upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | null = null;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (serve) serve.request(req, res);
@@ -204,6 +208,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     fleet: () => fleet.counts(),
     live,
     ingest: { stats: () => probeIngest.stats(), probes: () => ingestEndpoint.probes() },
+    handshakeTimeouts: () => handshakes.dropped(),
     processMetrics: o.processMetrics ?? false,
   });
   const api = createApi({
