@@ -4,12 +4,13 @@
  * and logged (at most once a second, with how many were not logged) and the frame goes on.
  */
 import type { Logger } from '../log/logger.ts';
+import { throttleLog } from './log-throttle.ts';
 import type { ConnectionObserver, ProxiedUpgrade, ProxyObserver } from './proxy-observer.ts';
 
 const logEveryMs = 1000;
 
 /** Shared by every connection when there is no observer: nothing allocated per connection. */
-const silent: ConnectionObserver = {
+export const silent: ConnectionObserver = {
   opened() {},
   message() {},
   closed() {},
@@ -23,18 +24,10 @@ export interface ObserverGuard {
 }
 
 export function guardObserver(observer: ProxyObserver | undefined, logger: Logger, counted: () => void): ObserverGuard {
-  let lastLogged = 0;
-  let unlogged = 0;
+  const throttled = throttleLog(logEveryMs);
   const failed = (where: string, error: unknown): void => {
     counted();
-    const now = Date.now();
-    if (now - lastLogged < logEveryMs) {
-      unlogged++;
-      return;
-    }
-    lastLogged = now;
-    logger.warn({ err: error, where, notLoggedSinceLast: unlogged }, 'proxy observer threw (ignored)');
-    unlogged = 0;
+    throttled((notLoggedSinceLast) => logger.warn({ err: error, where, notLoggedSinceLast }, 'proxy observer threw (ignored)'));
   };
 
   class Guarded implements ConnectionObserver {

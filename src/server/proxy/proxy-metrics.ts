@@ -4,7 +4,8 @@
  * tallies are plain numbers copied into the counters when scraped: prom-client hashes the labels
  * on every `inc`, which is a cost per frame the proxy need not pay.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { collectProcessMetrics } from '../metrics/process-metrics.ts';
 import { upstreamFailureKinds } from './upstream-connect.ts';
 import type { UpstreamFailureKind } from './upstream-connect.ts';
 
@@ -30,6 +31,8 @@ export interface ProxyMetrics {
 export interface MetricsSources {
   /** Pairs open now. */
   connections(): number;
+  /** Connections dropped because their upgrade request was not complete within the headers deadline. */
+  handshakeTimeouts(): number;
   /** Bytes accepted for sending but not yet handed to the kernel, both legs of every pair. */
   bufferedBytes(): number;
 }
@@ -37,7 +40,7 @@ export interface MetricsSources {
 export function createProxyMetrics(proxyId: string, sources: MetricsSources, options: { processMetrics?: boolean } = {}): ProxyMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ proxy: proxyId });
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics) collectProcessMetrics(registry);
 
   const hot = {
     upgrades: 0,
@@ -90,6 +93,15 @@ export function createProxyMetrics(proxyId: string, sources: MetricsSources, opt
     help: 'Upgrades the upstream did not take, closed with 1014: unreachable, refused (HTTP status), timeout, handshake (an answer ws rejected)',
     labelNames: ['kind'],
     registers: [registry],
+  });
+  new Counter({
+    name: 'pulse_proxy_handshake_timeouts_total',
+    help: 'Connections dropped because their upgrade request was not complete within the headers deadline',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.handshakeTimeouts());
+    },
   });
   const abandoned = new Counter({
     name: 'pulse_proxy_abandoned_upgrades_total',

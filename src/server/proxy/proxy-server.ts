@@ -19,9 +19,11 @@ import { WebSocketServer } from 'ws';
 import type { ServerOptions, WebSocket } from 'ws';
 import { CloseCode } from '../../protocol/close-codes.ts';
 import { pathOf } from '../gateway/handshake.ts';
+import { guardHandshakes } from '../http/server-timeouts.ts';
 import { redactUrl, silentLogger } from '../log/logger.ts';
 import type { Logger } from '../log/logger.ts';
 import { guardObserver } from './guarded-observer.ts';
+import { throttleLog } from './log-throttle.ts';
 import { httpHandler } from './proxy-http.ts';
 import { createProxyMetrics } from './proxy-metrics.ts';
 import type { ProxyObserver, ConnectionObserver } from './proxy-observer.ts';
@@ -52,6 +54,8 @@ export interface ProxyOptions {
   proxyId?: string;
   /** Add Node process metrics (CPU, memory, event loop) to /metrics; the CLI turns this on. */
   processMetrics?: boolean;
+  /** A connection whose upgrade headers are not complete by then is dropped; default 5000. */
+  headersTimeoutMs?: number;
 }
 
 export interface Proxy {
@@ -74,6 +78,13 @@ interface Dial {
 }
 const shuttingDown = 'proxy shutting down';
 
+/**
+ * For 'error' listeners that only keep a socket's errors from throwing. Module-level on purpose: an
+ * arrow written inside the upgrade handler would keep that handler's whole scope (the request, its
+ * headers and token) alive as long as the socket lives.
+ */
+const ignore = (): void => {};
+
 export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const upstream = new URL(o.upstream);
   if (upstream.protocol !== 'ws:' && upstream.protocol !== 'wss:') throw new Error(`upstream must be a ws:// or wss:// URL, got ${upstream.protocol}`);
@@ -85,6 +96,8 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const now = () => Date.now();
 
   const server = createServer();
+  // A half-sent upgrade would otherwise hold a descriptor for a minute (src/server/http/server-timeouts.ts).
+  const handshakes = guardHandshakes(server, o.headersTimeoutMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // A fleet reconnecting after a restart arrives at once; Node's default backlog (511) resets the overflow.
@@ -115,6 +128,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     id,
     {
       connections: () => pairs.size,
+      handshakeTimeouts: () => handshakes.dropped(),
       bufferedBytes: () => {
         let n = 0;
         for (const p of pairs) n += p.bufferedBytes();
@@ -124,6 +138,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     { processMetrics: o.processMetrics ?? false },
   );
   const observers = guardObserver(o.observer, logger, () => metrics.observerError());
+  const refusalLog = throttleLog();
   const connBase = Date.now().toString(36);
   let connCounter = 0;
 
@@ -157,7 +172,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   /** Accept the terminal and close it at once: it learns why, a browser included. */
   const acceptAndClose = (req: IncomingMessage, socket: Duplex, head: Buffer, code: number, reason: string, observer: ConnectionObserver): void => {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', () => {});
+      ws.on('error', ignore);
       refusing.add(ws);
       ws.once('close', () => {
         refusing.delete(ws);
@@ -172,12 +187,15 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const onUpstream = (req: IncomingMessage, socket: Duplex, head: Buffer, result: UpstreamResult, observer: ConnectionObserver, conn: string): void => {
     if (!result.ok) {
       metrics.upstreamFailed(result.kind);
-      logger.warn({ conn, kind: result.kind, status: result.status, detail: result.detail, url: redactUrl(req.url) }, 'upstream did not take the upgrade; closing the terminal with 1014');
+      refusalLog((notLoggedSinceLast) =>
+        logger.warn({ conn, kind: result.kind, status: result.status, detail: result.detail, url: redactUrl(req.url), notLoggedSinceLast }, 'upstream did not take the upgrade; closing the terminal with 1014'),
+      );
       acceptAndClose(req, socket, head, CloseCode.badGateway, result.reason, observer);
       return;
     }
     const upstreamWs = result.ws;
     if (closing) {
+      upstreamWs.on('error', ignore);
       upstreamWs.close(CloseCode.goingAway, shuttingDown);
       acceptAndClose(req, socket, head, CloseCode.goingAway, shuttingDown, observer);
       return;
@@ -192,17 +210,20 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       pairs.add(pair);
     });
     if (pair) {
+      // ws has its own 'error' listener on the socket now; ours would only cost a listener array per pair.
+      socket.off('error', ignore);
       logger.debug({ conn, path: pathOf(req.url), protocol: result.protocol, remote: req.socket.remoteAddress }, 'pair opened');
       return;
     }
     // ws destroys a socket the terminal already half-closed instead of upgrading it.
+    upstreamWs.on('error', ignore);
     upstreamWs.terminate();
     metrics.abandoned();
     observer.closed(now(), CloseCode.abnormal, '', 'terminal');
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {});
+    socket.on('error', ignore);
     if (closing) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

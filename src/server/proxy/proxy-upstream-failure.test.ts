@@ -4,6 +4,7 @@
  * kind, and the pairs already open carry on.
  */
 import { createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricValue } from '../gateway/test-helpers/test-terminal.ts';
@@ -107,6 +108,24 @@ describe('proxy upstream failures', () => {
     await proxy.close();
     expect(await t.closed).toEqual({ code: 1001, reason: 'proxy shutting down' });
     await waitFor('the dial dropped', () => upstream.stalledCount() === 0);
+  });
+
+  it('a half-sent upgrade is dropped at the headers deadline, counted, and never dials the upstream', async () => {
+    const upstream = await startEchoUpstream();
+    const proxy = await startProxy({ upstream: upstream.url, port: 0, headersTimeoutMs: 200 });
+    cleanup.push(() => upstream.close(), () => proxy.close());
+    const socket = connect(proxy.port, '127.0.0.1');
+    cleanup.push(async () => void socket.destroy());
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => {});
+    socket.write('GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await waitFor('the half-sent upgrade dropped', () => closed);
+    expect(metricValue(await proxy.metricsText(), 'pulse_proxy_handshake_timeouts_total')).toBe(1);
+    expect(upstream.sessions).toHaveLength(0);
+    // A complete handshake still gets through.
+    const t = openTerminal(`${proxy.url}/ws`);
+    await t.opened;
   });
 
   it('a malformed upgrade is answered 400 without dialling the upstream', async () => {

@@ -8,6 +8,7 @@
  * TCP read as the 101, and ws emits it on a nextTick — before a Promise's continuation would run
  * and attach the message listener.
  */
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
 
@@ -46,16 +47,10 @@ const reasons: Record<UpstreamFailureKind, (status?: number) => string> = {
 
 const failure = (kind: UpstreamFailureKind, detail: string, status?: number): UpstreamResult => ({ ok: false, kind, reason: reasons[kind](status), detail, ...(status === undefined ? {} : { status }) });
 
+const ignore = (): void => {};
+
 /** Dials the upstream; `done` is called exactly once, unless the returned abort is called first. */
 export function connectUpstream(request: UpstreamRequest, limits: UpstreamLimits, done: (result: UpstreamResult) => void): () => void {
-  let settled = false;
-  const settle = (result: UpstreamResult): void => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    done(result);
-  };
-
   // `closeTimeout` and `autoPong` exist in the ws we pin (8.23); closeTimeout is missing from @types/ws.
   const options: ClientOptions & { closeTimeout: number } = {
     headers: request.headers,
@@ -74,45 +69,73 @@ export function connectUpstream(request: UpstreamRequest, limits: UpstreamLimits
   } catch (error) {
     // A request ws will not even send (a header value Node refuses): the upstream never saw it.
     const result = failure('handshake', (error as Error).message);
+    let aborted = false;
     process.nextTick(() => {
-      if (!settled) done(result);
-      settled = true;
+      if (!aborted) done(result);
     });
     return () => {
-      settled = true;
+      aborted = true;
     };
   }
 
+  let settled = false;
   let selected = '';
-  ws.on('upgrade', (res) => {
+  const onUpgrade = (res: IncomingMessage): void => {
     const answer = res.headers['sec-websocket-protocol'];
     selected = typeof answer === 'string' ? answer : '';
     // ws rejects a 101 without a protocol when the client offered some ('Server sent no
     // subprotocol'); a browser accepts it and so must we, to stay transparent. ws emits 'upgrade'
     // before that check, so the real answer is noted here and the header patched to pass it.
     if (answer === undefined && request.protocols.length > 0) res.headers['sec-websocket-protocol'] = request.protocols[0];
-  });
-  ws.on('unexpected-response', (_req, res) => {
+  };
+  const onUnexpected = (_req: ClientRequest, res: IncomingMessage): void => {
     res.resume();
     settle(failure('refused', `HTTP ${res.statusCode}`, res.statusCode));
     ws.terminate();
-  });
-  ws.on('open', () => settle({ ok: true, ws, protocol: selected }));
-  // Stays attached for the life of the socket: the pair adds its own, this one only guards the gap.
-  ws.on('error', (error: NodeJS.ErrnoException) => {
+  };
+  const onOpen = (): void => settle({ ok: true, ws, protocol: selected });
+  const onError = (error: NodeJS.ErrnoException): void => {
     settle(failure(error.code !== undefined && systemErrorCode.test(error.code) ? 'unreachable' : 'handshake', error.message));
-  });
-  ws.on('close', () => settle(failure('unreachable', 'closed before the handshake completed')));
+  };
+  const onClose = (): void => settle(failure('unreachable', 'closed before the handshake completed'));
   // ws's handshakeTimeout is an idle timeout of the request; this is a deadline for connect + handshake.
   const timer = setTimeout(() => {
     settle(failure('timeout', `no handshake within ${limits.timeoutMs} ms`));
     ws.terminate();
   }, limits.timeoutMs);
 
+  /**
+   * Our listeners go once settled: they hold the request (its headers, the offered token) and,
+   * through `done`, the terminal's upgrade, which would otherwise live as long as the pair. The pair
+   * attaches its own 'error' listener inside `done`; a failed dial keeps a no-op one while ws ends it.
+   */
+  const detach = (): void => {
+    ws.off('upgrade', onUpgrade);
+    ws.off('unexpected-response', onUnexpected);
+    ws.off('open', onOpen);
+    ws.off('error', onError);
+    ws.off('close', onClose);
+  };
+  function settle(result: UpstreamResult): void {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    detach();
+    if (!result.ok) ws.on('error', ignore);
+    done(result);
+  }
+  ws.on('upgrade', onUpgrade);
+  ws.on('unexpected-response', onUnexpected);
+  ws.on('open', onOpen);
+  ws.on('error', onError);
+  ws.on('close', onClose);
+
   return () => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
+    detach();
+    ws.on('error', ignore);
     ws.terminate();
   };
 }
