@@ -79,6 +79,21 @@ describe('heartbeat watchdog', () => {
     expect(close).toMatchObject({ code: 4008, cause: 'heartbeat_timeout', byServer: true });
   });
 
+  it('a reported rtt longer than the interval is dropped and counted; the ping still counts and the terminal stays', async () => {
+    const t = connectTerminal(gateway.url, { kind: 'subprotocol', token: signTerminalToken(secret, 'r-012-t1', 'r-012', 60) });
+    await t.next('welcome');
+    const open = await probe.waitFor('open', (e) => e.rid === 'r-012');
+    t.ping(1, 1e9);
+    await t.next('pong', (m) => m.seq === 1);
+    t.ping(2, 7);
+    await t.next('pong', (m) => m.seq === 2);
+    const beats = probe.of('heartbeat').filter((e) => e.conn === open.conn);
+    expect(beats.map((b) => b.rtt)).toEqual([undefined, 7]);
+    expect(metricValue(await gateway.metricsText(), 'pulse_gateway_implausible_rtt_total', {})).toBe(1);
+    expect(t.ws.readyState).toBe(t.ws.OPEN);
+    t.ws.close(1000);
+  });
+
   it('classifies pings as on time (≤ interval + grace since the previous) or late, and a late one keeps the connection', async () => {
     const t = connectTerminal(gateway.url, { kind: 'subprotocol', token: signTerminalToken(secret, 'r-011-t1', 'r-011', 60) });
     await t.next('welcome');

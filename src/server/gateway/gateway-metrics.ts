@@ -16,6 +16,8 @@ export interface GatewayMetrics {
   connectionClosed(restaurantId: string, code: number): void;
   authFailed(reason: AuthFailReason): void;
   heartbeat(onTime: boolean): void;
+  /** A ping reported a round trip that cannot be real (longer than the heartbeat interval). */
+  implausibleRtt(): void;
   limitHit(kind: LimitKind): void;
   messageIn(bytes: number): void;
   messageOut(bytes: number, count?: number): void;
@@ -58,7 +60,16 @@ export function createGatewayMetrics(gatewayId: string, options: { processMetric
     registers: [registry],
   });
   // Hot-path tallies; published on scrape.
-  const hot = { onTime: 0, late: 0, msgIn: 0, msgOut: 0, bytesIn: 0, bytesOut: 0 };
+  const hot = { onTime: 0, late: 0, msgIn: 0, msgOut: 0, bytesIn: 0, bytesOut: 0, implausibleRtt: 0 };
+  new Counter({
+    name: 'pulse_gateway_implausible_rtt_total',
+    help: 'Pings whose reported rtt was longer than the heartbeat interval: the ping counted, the rtt sample dropped',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(hot.implausibleRtt);
+    },
+  });
   new Counter({
     name: 'pulse_gateway_heartbeats_total',
     help: 'Pings received, on time (within interval + grace of the previous one) or late',
@@ -113,6 +124,9 @@ export function createGatewayMetrics(gatewayId: string, options: { processMetric
     heartbeat(ok) {
       if (ok) hot.onTime++;
       else hot.late++;
+    },
+    implausibleRtt() {
+      hot.implausibleRtt++;
     },
     limitHit: (kind) => limits.inc({ kind }),
     messageIn(n) {
