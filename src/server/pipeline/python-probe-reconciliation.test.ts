@@ -11,41 +11,23 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECONNECT_WINDOW_MS } from '../../core/reconnect.ts';
 import type { RawEvent, RawEventOf } from '../../protocol/ingest.ts';
 import { signGatewayToken, signViewerToken } from '../auth/tokens.ts';
 import { createMemoryBus } from '../bus/memory-bus.ts';
 import { startHub, type Hub } from '../hub/hub.ts';
-import { startFleet, type Fleet } from '../sim/fleet.ts';
-import { parseScenario } from '../sim/scenario.ts';
+import type { Fleet } from '../sim/fleet.ts';
 import type { TruthEvent } from '../sim/truth-events.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
 import { requireFastApi, startFastApiGateway, type FastApiGateway } from '../test-helpers/fastapi-gateway.ts';
 import { waitFor } from '../test-helpers/wait-for.ts';
+import { expectedCounts, expectSamplesSent, GRACE_MS, HEARTBEAT_MS, RIDS, runForeignFleet, TERMINALS } from './test-helpers/foreign-fleet.ts';
 import { expectWithinOnePercent, hubConnected as hubConnectedVia, truthConnected as truthConnectedOf, type Percentiles } from './test-helpers/reconcile.ts';
 
 const pulseSecret = 'pulse-own-secret-0123456789abcdef';
 const gatewaySecret = 'fynlo-style-gateway-secret-0123456789';
 const GATEWAY_ID = 'gw-py-1';
-const HEARTBEAT_MS = 300;
-const GRACE_MS = 150;
-const RIDS = Array.from({ length: 6 }, (_, i) => `r-${String(i + 1).padStart(3, '0')}`);
-const TERMINALS = 3;
-
-const scenario = parseScenario(
-  JSON.stringify({
-    network: { default: 'lan', mix: [{ profile: 'wifi', share: 0.5 }] },
-    orders: { perTerminalPerMinute: 60 },
-    faults: [
-      { type: 'outage', at: 1.5, duration: 2, restaurants: ['r-003'] },
-      { type: 'flap', at: 1, duration: 4, everyS: 1, terminals: ['r-005-t2'] },
-      { type: 'silent', at: 2, duration: 1.5, terminals: ['r-006-t1'] },
-      { type: 'bad-token', at: 2.5, kind: 'wrong-secret', terminals: ['r-002-t3'] },
-    ],
-  }),
-);
 
 type Total = { opens: number; reconnects: number; closes: Record<string, number>; errors: Record<string, number>; heartbeatsOnTime: number; heartbeatsLate: number; rttMs: Percentiles; deliveryMs: Percentiles; msgIn: number; msgOut: number; bytesIn: number; bytesOut: number };
 
@@ -105,33 +87,7 @@ beforeAll(async () => {
     probe: { hub: `${hub.url.replace(/^http/, 'ws')}/ingest`, token: signGatewayToken(pulseSecret, GATEWAY_ID), gateway: GATEWAY_ID, tap: tapFile },
   });
   cleanup.push(() => gateway.stop());
-  fleet = await startFleet({
-    gatewayUrl: gateway.url,
-    secret: gatewaySecret,
-    restaurants: RIDS.length,
-    terminals: { min: TERMINALS, max: TERMINALS },
-    heartbeatIntervalMs: HEARTBEAT_MS,
-    scenario,
-    seed: 11,
-    rampPerSec: 2000,
-    backoff: { baseMs: 150, capMs: 600 },
-    stableAfterMs: 2 * HEARTBEAT_MS,
-    tokenVia: 'query',
-    welcome: false,
-    onTruth: (e) => truth.push(e),
-  });
-  from = fleet.startedAt;
-  await new Promise((r) => setTimeout(r, 6_500));
-  const expected = RIDS.length * TERMINALS - 1; // r-002-t3 stays refused
-  await waitFor(`${expected} terminals connected`, () => fleet.connectedCount() === expected, 8_000);
-  await new Promise((r) => setTimeout(r, 4 * HEARTBEAT_MS));
-  // The probe batches once a second and the hub's ingest publishes on whole seconds.
-  for (let i = 0; i < 40; i++) {
-    if (JSON.stringify(await hubConnected()) === JSON.stringify(truthConnected())) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  quiet = { hub: await hubConnected(), truth: truthConnected() };
-  await fleet.stop();
+  ({ fleet, from, quiet } = await runForeignFleet({ gatewayUrl: gateway.url, secret: gatewaySecret, truth, hubConnected, truthConnected }));
   // Every event the probe made has reached the hub (the tap is what it made)…
   await new Promise((r) => setTimeout(r, 300));
   await waitFor('the hub has every event the probe reported', () => {
@@ -172,19 +128,10 @@ describe.skipIf(skip)('reconciliation through the Python probe in the FastAPI ga
 
   it('opens, reconnects, closes by code and refused tokens: exactly, per restaurant', async () => {
     for (const rid of RIDS) {
-      const list = events(rid);
-      const closes: Record<string, number> = {};
-      for (const e of list) if (e.ev === 'close') closes[e.silent ? 4008 : e.code] = (closes[e.silent ? 4008 : e.code] ?? 0) + 1;
-      const lastClose = new Map<string, number>();
-      let reconnects = 0;
-      for (const e of list) {
-        if (e.ev === 'close') lastClose.set(e.tid, e.t);
-        if (e.ev === 'open' && lastClose.has(e.tid) && e.t - lastClose.get(e.tid)! <= RECONNECT_WINDOW_MS) reconnects++;
-      }
-      const refused = list.filter((e) => e.ev === 'connect_fail' && e.code === 4001).length;
+      const want = expectedCounts(rid, events(rid));
       const t = await total(rid);
       const hubSays = { rid, opens: t.opens, reconnects: t.reconnects, closes: t.closes, refused: t.errors.auth_failed ?? 0 };
-      const truthSays = { rid, opens: list.filter((e) => e.ev === 'open').length, reconnects, closes, refused };
+      const truthSays = want;
       expect(hubSays, `hub ${JSON.stringify(hubSays)} vs truth ${JSON.stringify(truthSays)}`).toEqual(truthSays);
     }
   });
@@ -203,12 +150,7 @@ describe.skipIf(skip)('reconciliation through the Python probe in the FastAPI ga
     for (const rid of RIDS) {
       const sent = events(rid).flatMap((e) => (e.ev === 'ping' && !e.lost && e.rtt !== undefined ? [e.rtt] : []));
       const seen = pings(rid).flatMap((e) => (e.rtt === undefined ? [] : [e.rtt]));
-      const pool = new Map<number, number>();
-      for (const v of sent) pool.set(v, (pool.get(v) ?? 0) + 1);
-      for (const v of seen) {
-        expect(pool.get(v) ?? 0, `${rid}: rtt ${v} reported by the probe but never sent`).toBeGreaterThan(0);
-        pool.set(v, pool.get(v)! - 1);
-      }
+      expectSamplesSent(events(rid), seen, rid);
       // Pings still in flight when their connection closed: at most one per terminal.
       expect(sent.length - seen.length, rid).toBeLessThanOrEqual(TERMINALS);
       expect(seen.length, rid).toBeGreaterThan(10);
