@@ -1,5 +1,7 @@
 // Lint rules that keep the layers of DESIGN.md apart. Imports flow one way:
 // protocol ← core ← client ← {web, server}; web and server never import each other.
+// Within them: the gateway never imports the hub, and no web feature imports another (or is
+// imported by a shared web folder). src/web/lint-boundaries.test.ts plants a bad import for each.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -10,6 +12,11 @@ const layer = (files, patterns) => ({
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
 const why = (what, message) => ({ group: what, message });
+
+const serverRules = [why(['**/web/**'], 'server and web never import each other; they share protocol, core and client.')];
+const webRules = [why(['**/server/**', 'node:*', 'ws'], 'server and web never import each other; the SPA runs in a browser.')];
+/** The SPA's features (src/web/features/*): a new one is added here, or nothing keeps it apart. */
+const webFeatures = ['fleet', 'restaurant', 'terminal'];
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'data', 'test-results', 'playwright-report', '.bench'] },
@@ -34,10 +41,31 @@ export default tseslint.config(
     why(['**/server/**', '**/web/**'], 'the resilient socket is isomorphic: it may import protocol and core only.'),
     why(['ws', 'node:*', 'react'], 'the WebSocket constructor is injected so the same core runs in Node and in the browser.'),
   ]),
-  layer(['src/server/**'], [why(['**/web/**'], 'server and web never import each other; they share protocol, core and client.')]),
-  layer(['src/web/**'], [
-    why(['**/server/**', 'node:*', 'ws'], 'server and web never import each other; the SPA runs in a browser.'),
+  layer(['src/server/**'], serverRules),
+  // The gateway runs on its own (`pulse gateway`, next to a POS fleet) and must not pull the hub in
+  // with it: what both need lives in protocol, core or server/bus.
+  layer(['src/server/gateway/**'], [
+    ...serverRules,
+    why(['**/hub/**'], 'the gateway never imports the hub: it runs without one; share code through protocol, core or server/bus.'),
   ]),
+  layer(['src/web/**'], webRules),
+  // Inside the SPA: the shared folders serve every feature and import none; a feature imports the
+  // shared folders and never another feature, so each page can change without breaking another.
+  // (app/ is the composition root: its router is what puts the features together.) A later entry
+  // replaces an earlier one's options for the same files, so each repeats the web rules.
+  layer(['src/web/{lib,components,live,theme,auth}/**'], [
+    ...webRules,
+    why(['**/features/**'], 'shared web folders (lib, components, live, theme, auth) never import a feature: move what two features share into one of them.'),
+  ]),
+  ...webFeatures.map((feature) =>
+    layer([`src/web/features/${feature}/**`], [
+      ...webRules,
+      why(
+        webFeatures.filter((f) => f !== feature).map((f) => `**/${f}/**`),
+        'a feature never imports another feature: what both need belongs in src/web/lib or src/web/components.',
+      ),
+    ]),
+  ),
   // Tests of the isomorphic layers may drive them with Node's sockets and files; the code under
   // test may not. Placed after the layer rules so it overrides them for test files only.
   layer(['src/{core,client,protocol}/**/*.test.ts', 'src/{core,client,protocol}/**/test-helpers/**'], [

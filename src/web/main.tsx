@@ -7,6 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/app.tsx';
 import { createSessionStore } from './auth/session-store.ts';
 import { claimToken, tokenFromHash } from './auth/token.ts';
+import { browserClock } from './lib/clock.ts';
 import { createThemeStore } from './theme/theme.ts';
 import './index.css';
 
@@ -42,6 +43,6 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html lacks #root');
 createRoot(root).render(
   <StrictMode>
-    <App session={createSessionStore(token, Date.now())} theme={theme} />
+    <App session={createSessionStore(token, browserClock.now())} theme={theme} />
   </StrictMode>,
 );

@@ -1,27 +1,15 @@
 /**
- * What the REST API and the stream read of the hub's live state, in wire shapes. The hub adapts
- * core's fleet state to it once (hub-view-adapter.ts), so the API handlers can be tested with a
+ * What the REST API and the stream read of the hub's live state, in wire shapes (the terminal's is
+ * the REST contract's, src/protocol/api.ts). The hub adapts core's fleet state to it once
+ * (hub-fleet.ts), so the API handlers can be tested with a
  * hand-made view and never compute a figure themselves: every figure comes from src/core.
  */
 import type { RestaurantMinute } from '../../core/rollup.ts';
-import type { FleetTotalsWire, HealthStatus, RestaurantFiguresWire } from '../../protocol/live.ts';
+import type { TerminalWire } from '../../protocol/api.ts';
+import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
 
-export type TerminalWire = {
-  tid: string;
-  rid: string;
-  state: 'connected' | 'disconnected';
-  health: HealthStatus;
-  /** When the current connection opened (ms since epoch); null when disconnected. */
-  connectedSince: number | null;
-  /** When the last connection closed; null while connected or when never seen closing. */
-  disconnectedAt: number | null;
-  /** When its last heartbeat arrived at the gateway (ms since epoch); null when none yet. */
-  lastHeartbeatAt: number | null;
-  /** The RTT the terminal reported with its last heartbeat, ms; null when it has not sent one. */
-  rttMs: number | null;
-  /** How its last connection ended; null when this hub has not seen one end. */
-  lastClose: { t: number; code: number; cause: string; reason: string } | null;
-};
+/** Kept importable from here for the hub's modules; the shape is the API contract's. */
+export type { TerminalWire };
 
 export interface HubView {
   /** Every restaurant the hub knows (live or expected), with its figures at `now`. */

@@ -3,6 +3,7 @@ import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { markRefused, type SessionStore } from '../auth/session-store.ts';
 import { createApiClient, shouldRetry } from '../lib/api-client.ts';
 import { ApiContext } from '../lib/api-context.ts';
+import { useClock } from '../lib/clock.ts';
 import { LiveStoreContext } from '../live/use-live.ts';
 import { ThemeContext } from '../theme/theme-toggle.tsx';
 import type { ThemeStore } from '../theme/theme.ts';
@@ -26,7 +27,8 @@ export function Providers({ token, session, theme, children }: Props) {
         },
       }),
   );
-  const onRefused = useCallback(() => markRefused(session, Date.now()), [session]);
+  const clock = useClock();
+  const onRefused = useCallback(() => markRefused(session, clock.now()), [session, clock]);
   const api = useMemo(() => createApiClient({ token, fetch: window.fetch.bind(window), onUnauthorized: onRefused }), [token, onRefused]);
   const live = useLiveConnection(token, onRefused);
   return (

@@ -4,8 +4,10 @@
  * chart fed by a value that changes every tick, it bounds how often the chart redraws.
  */
 import { useEffect, useRef, useState } from 'react';
+import { useClock } from '../lib/clock.ts';
 
 export function useThrottled<T>(value: T, everyMs: number): T {
+  const clock = useClock();
   const [shown, setShown] = useState(value);
   const latest = useRef(value);
   const shownAt = useRef(-Infinity);
@@ -17,12 +19,12 @@ export function useThrottled<T>(value: T, everyMs: number): T {
     if (!behind) return;
     const timer = setTimeout(
       () => {
-        shownAt.current = Date.now();
+        shownAt.current = clock.now();
         setShown(() => latest.current);
       },
-      Math.max(0, shownAt.current + everyMs - Date.now()),
+      Math.max(0, shownAt.current + everyMs - clock.now()),
     );
     return () => clearTimeout(timer);
-  }, [behind, everyMs]);
+  }, [behind, everyMs, clock]);
   return shown;
 }

@@ -2,7 +2,14 @@
  * Calls to the hub's REST API (`/api`, see docs/api.md). The viewer token goes in the
  * Authorization header; a 401 means the sign-in was refused (the sign-in page takes over), a 403
  * with NOT_IN_SCOPE means "not yours" — both carry the hub's stable error code.
+ *
+ * Every answer is decoded with its schema of src/protocol/api.ts, as `/live` frames are with
+ * live.ts: an answer that does not match fails with INVALID_MESSAGE naming the wrong field, and the
+ * page shows that message instead of drawing wrong figures or nothing at all.
  */
+import type { z } from 'zod';
+import { apiErrorBodySchema, decodeAnswer } from '../../protocol/api.ts';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -15,8 +22,8 @@ export class ApiError extends Error {
 }
 
 export interface ApiClient {
-  /** GETs `path` and hands the JSON to `parse`, which checks its shape. */
-  get<T>(path: string, parse: (raw: unknown) => T, signal?: AbortSignal): Promise<T>;
+  /** GETs `path` and decodes the JSON with `schema` (one of src/protocol/api.ts). */
+  get<T>(path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T>;
 }
 
 export interface ApiClientOptions {
@@ -27,7 +34,7 @@ export interface ApiClientOptions {
 
 export function createApiClient(o: ApiClientOptions): ApiClient {
   return {
-    async get(path, parse, signal) {
+    async get(path, schema, signal) {
       const response = await o.fetch(path, {
         headers: { Authorization: `Bearer ${o.token}`, Accept: 'application/json' },
         signal,
@@ -38,25 +45,25 @@ export function createApiClient(o: ApiClientOptions): ApiClient {
         if (response.status === 401) o.onUnauthorized();
         throw new ApiError(response.status, code, message);
       }
-      return parse(await response.json());
+      const decoded = decodeAnswer(schema, await response.json().catch(() => undefined));
+      if (!decoded.ok) throw new ApiError(response.status, decoded.error.code, `The hub's answer to ${pathOnly(path)} does not match the API contract (${decoded.detail})`);
+      return decoded.value;
     },
   };
 }
 
+/** The path without its query: windows are not worth repeating in an error line. */
+function pathOnly(path: string): string {
+  const q = path.indexOf('?');
+  return q < 0 ? path : path.slice(0, q);
+}
+
 async function errorOf(response: Response): Promise<{ code: string; message: string }> {
+  // Not the hub's refusal (a proxy's error page, not JSON): the status says enough.
   const fallback = { code: `HTTP_${response.status}`, message: response.statusText || `HTTP ${response.status}` };
-  try {
-    const body: unknown = await response.json();
-    const e = (typeof body === 'object' && body !== null && 'error' in body ? (body as { error: unknown }).error : body) as
-      | { code?: unknown; message?: unknown }
-      | null;
-    if (e && typeof e === 'object' && typeof e.code === 'string') {
-      return { code: e.code, message: typeof e.message === 'string' ? e.message : fallback.message };
-    }
-  } catch {
-    // Not JSON (a proxy's error page): the status says enough.
-  }
-  return fallback;
+  const body: unknown = await response.json().catch(() => undefined);
+  const decoded = decodeAnswer(apiErrorBodySchema, body);
+  return decoded.ok ? decoded.value.error : fallback;
 }
 
 /**
@@ -67,8 +74,11 @@ export function isNotInScope(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 403 || error.status === 404 || error.code === 'NOT_IN_SCOPE');
 }
 
-/** Retrying cannot help a refusal, a missing thing or a bad request; it can help the rest. */
+/**
+ * Retrying cannot help a refusal, a missing thing, a bad request or an answer that breaks the
+ * contract (the same hub answers the same shape again); it can help the rest.
+ */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
-  if (error instanceof ApiError && error.status >= 400 && error.status < 500) return false;
+  if (error instanceof ApiError && ((error.status >= 400 && error.status < 500) || error.code === 'INVALID_MESSAGE')) return false;
   return failureCount < 2;
 }

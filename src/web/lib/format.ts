@@ -2,6 +2,8 @@
  * How figures read on screen. "No data" is a dash, never 0: a restaurant with no heartbeats
  * expected has no success rate, and showing 0 % would raise a false alarm.
  */
+import { duration } from '../../core/timeline/figure-text.ts';
+
 export const noData = '—';
 
 // One formatter for every count: `toLocaleString` builds its locale data again on each call, and
@@ -33,18 +35,13 @@ export function formatRate(perMin: number | null | undefined): string {
   return perMin >= 10 ? perMin.toFixed(0) : perMin.toFixed(1);
 }
 
-/** A duration in the largest two units: "2 d 3 h", "3 h 12 min", "4 min 05 s", "12 s". */
+/**
+ * A duration in the largest two units: "2 d 3 h", "3 h 12 min", "4 min 05 s", "12 s". The words are
+ * core's (`duration`, shared with the diagnostic report); this only adds the dash for no data.
+ */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return noData;
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${m} min`;
-  if (m > 0) return `${m} min ${String(sec).padStart(2, '0')} s`;
-  return `${sec} s`;
+  return duration(ms);
 }
 
 /** Local wall-clock time, to the second: the feed and chart axes. */

@@ -10,13 +10,14 @@ import { FakeClock } from '../../../core/fake-clock.ts';
 import { createHistogram } from '../../../core/histogram.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
 import { timelinePolicy, type TimelinePolicy } from '../../../core/timeline/timeline-policy.ts';
+import type { TerminalWire } from '../../../protocol/api.ts';
 import type { RestaurantFiguresWire } from '../../../protocol/live.ts';
 import { signViewerToken } from '../../auth/tokens.ts';
 import { openSqliteStore } from '../../store/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
 import { closeEvent, lateBeatEvent, minuteRow, openEvent } from '../../store/test-helpers/fixtures.ts';
 import { makeTempDir } from '../../store/test-helpers/temp-dir.ts';
-import type { HubView, TerminalWire } from '../hub-view.ts';
+import type { HubView } from '../hub-view.ts';
 import { figures, sumTotals } from '../live/test-helpers/fake-live-source.ts';
 import { createApi } from './api-routes.ts';
 

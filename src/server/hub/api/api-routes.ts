@@ -1,5 +1,6 @@
 /**
- * The REST API under `/api` (fields and units: docs/api.md). Read-only; every call verifies the
+ * The REST API under `/api` (fields and units: docs/api.md; the contract of every answer:
+ * src/protocol/api.ts, which each handler's return type names). Read-only; every call verifies the
  * viewer token and cuts the answer to its scope — lists and totals included, so a manager's fleet
  * total covers their restaurants only and another restaurant never appears, not even as a count.
  */
@@ -7,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../../core/clock.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
 import { timelinePolicy, type TimelinePolicy } from '../../../core/timeline/timeline-policy.ts';
+import type { EventsPageAnswer, FleetAnswer, FleetSeriesAnswer, MeAnswer, RestaurantAnswer, RestaurantSeriesAnswer, RestaurantsAnswer } from '../../../protocol/api.ts';
 import { PulseError } from '../../../protocol/errors.ts';
 import type { Store } from '../../store/store.ts';
 import type { HubView } from '../hub-view.ts';
@@ -66,28 +68,28 @@ export function createApi(deps: ApiDeps): ApiHandler {
   const ridsOf = (viewer: Viewer): readonly string[] | undefined => viewer.scope.wire.restaurants ?? undefined;
 
   const router = new Router<Handler>()
-    .get('/api/me', ({ viewer }) => ({
+    .get('/api/me', ({ viewer }): MeAnswer => ({
       sub: viewer.claims.sub,
       role: viewer.claims.role,
       restaurants: viewer.scope.wire.restaurants,
       expiresAt: viewer.claims.exp * 1000,
     }))
-    .get('/api/fleet', ({ viewer, now }) => ({ t: now, totals: view.totals(now, (rid) => viewer.scope.includes(rid)) }))
-    .get('/api/restaurants', ({ viewer, now }) => ({
+    .get('/api/fleet', ({ viewer, now }): FleetAnswer => ({ t: now, totals: view.totals(now, (rid) => viewer.scope.includes(rid)) }))
+    .get('/api/restaurants', ({ viewer, now }): RestaurantsAnswer => ({
       t: now,
       restaurants: view
         .restaurants(now)
         .filter((r) => viewer.scope.includes(r.rid))
         .sort((a, b) => (a.rid < b.rid ? -1 : a.rid > b.rid ? 1 : 0)),
     }))
-    .get('/api/restaurants/:rid', ({ viewer, params, now }) => {
+    .get('/api/restaurants/:rid', ({ viewer, params, now }): RestaurantAnswer => {
       const rid = params.rid!;
       requireInScope(viewer, rid);
       const restaurant = view.restaurant(rid, now);
       if (!restaurant) throw new PulseError('NOT_FOUND', 'no such restaurant');
       return { t: now, restaurant, terminals: view.terminals(rid, now) };
     })
-    .get('/api/restaurants/:rid/series', async ({ viewer, params, query, now }) => {
+    .get('/api/restaurants/:rid/series', async ({ viewer, params, query, now }): Promise<RestaurantSeriesAnswer> => {
       const rid = params.rid!;
       requireInScope(viewer, rid);
       const w = windowOf(query, now, HOUR);
@@ -97,7 +99,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       reportInvalid([...buckets, total], rid);
       return { rid, from: w.from, to: w.to, bucketMs, points: buckets.map(pointOf), total: pointOf(total) };
     })
-    .get('/api/fleet/series', async ({ viewer, query, now }) => {
+    .get('/api/fleet/series', async ({ viewer, query, now }): Promise<FleetSeriesAnswer> => {
       const w = windowOf(query, now, HOUR);
       const bucketMs = chooseBucketMs(w.from, w.to);
       // Second line of defence: the store query was already cut to the scope.
@@ -107,7 +109,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       reportInvalid(buckets, 'fleet');
       return { from: w.from, to: w.to, bucketMs, restaurants: new Set(rows.map((r) => r.rid)).size, points: buckets.map(pointOf), total: pointOf(total) };
     })
-    .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }) => {
+    .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }): Promise<EventsPageAnswer> => {
       const tid = params.tid!;
       const rid = view.terminalRestaurant(tid);
       // Unknown and someone else's look alike to a manager (as on the stream).

@@ -1,42 +1,13 @@
 /**
  * A bucket of the series as a point of the REST API (docs/api.md). The figures are core's
  * (`minuteFigures`: heartbeat success, stability, percentiles…); this only adds the raw counts the
- * figures are made of, named with their units.
+ * figures are made of, named with their units. Its shape is the contract's (`seriesPointSchema`,
+ * src/protocol/api-series.ts).
  */
-import { minuteFigures, type DurationFigures, type Percentiles } from '../../../core/figures.ts';
-import { family, type Gauge } from '../../../core/rollup.ts';
+import { minuteFigures } from '../../../core/figures.ts';
+import { family } from '../../../core/rollup.ts';
+import type { SeriesPoint } from '../../../protocol/api.ts';
 import type { Bucket } from './series-buckets.ts';
-
-export type SeriesPoint = {
-  /** Bucket start, ms since epoch. */
-  t: number;
-  /** Minutes of the bucket that hold data (a partial bucket, or a hub that was down, has fewer). */
-  minutes: number;
-  connections: Gauge | null;
-  expected: number | null;
-  opens: number;
-  reconnects: number;
-  reconnectsPerMin: number;
-  /** Closes by WebSocket close code. */
-  closes: Record<string, number>;
-  errors: Record<string, number>;
-  errorsPerMin: number;
-  limits: Record<string, number>;
-  heartbeatsOnTime: number;
-  heartbeatsLate: number;
-  heartbeatSuccess: number | null;
-  rttMs: Percentiles | null;
-  deliveryMs: Percentiles | null;
-  durationMs: DurationFigures | null;
-  stability: number | null;
-  connectedMs: number;
-  healthyMs: number;
-  expectedMs: number;
-  msgIn: number;
-  msgOut: number;
-  bytesIn: number;
-  bytesOut: number;
-};
 
 export function pointOf(b: Bucket): SeriesPoint {
   const f = minuteFigures(b.merged);

@@ -4,24 +4,11 @@
  */
 import type { FleetTotalsWire, RestaurantFiguresWire } from '../../../../protocol/live.ts';
 import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
+import { figures } from '../../../../protocol/test-helpers/live-fixtures.ts';
 import type { LiveSample, LiveSource } from '../live-source.ts';
 
-export function figures(rid: string, over: Partial<RestaurantFiguresWire> = {}): RestaurantFiguresWire {
-  return {
-    rid,
-    status: 'healthy',
-    connections: 4,
-    expected: 4,
-    reconnectsPerMin: 0,
-    heartbeatSuccess: 1,
-    rttMs: { p50: 20, p95: 40, p99: 60 },
-    deliveryMs: null,
-    errors: {},
-    errorsPerMin: 0,
-    stability: 1,
-    ...over,
-  };
-}
+// One restaurant's figures, written once for the hub's and the SPA's tests.
+export { figures };
 
 /** Totals for tests: sums are exact; percentiles are the max over restaurants (tests only). */
 export function sumTotals(list: readonly RestaurantFiguresWire[]): FleetTotalsWire {

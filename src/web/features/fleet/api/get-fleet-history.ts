@@ -4,32 +4,29 @@
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { fleetSeriesAnswerSchema, type FleetSeriesAnswer } from '../../../../protocol/api.ts';
 import type { ApiClient } from '../../../lib/api-client.ts';
 import { ApiError } from '../../../lib/api-client.ts';
 import { useApi } from '../../../lib/api-context.ts';
-import { asObject, num, percentiles, seriesPoints, timeOf } from '../../../lib/parse.ts';
+import { useClock } from '../../../lib/clock.ts';
 import type { FleetPoint } from '../../../live/fleet-series.ts';
 
-export function parseFleetHistory(raw: unknown): FleetPoint[] {
+/** The answer's buckets as chart points, oldest first; a bucket without the gauge has nothing to draw. */
+export function fleetHistoryOf(answer: FleetSeriesAnswer): FleetPoint[] {
   const out: FleetPoint[] = [];
-  for (const item of seriesPoints(raw)) {
-    const o = asObject(item);
-    const t = o && timeOf(o);
-    if (!o || t === null) continue;
-    const rtt = percentiles(o.rttMs);
+  for (const p of answer.points) {
     // The gauge per bucket is {last, min, max}; the fleet's connections at the bucket's end is `last`.
-    const connections = num(asObject(o.connections)?.last);
-    if (connections === null) continue;
+    if (p.connections === null) continue;
     out.push({
-      t,
-      connections,
-      expected: num(o.expected) ?? 0,
-      reconnectsPerMin: num(o.reconnectsPerMin) ?? 0,
-      heartbeatSuccess: num(o.heartbeatSuccess),
-      p50: rtt?.p50 ?? null,
-      p95: rtt?.p95 ?? null,
-      p99: rtt?.p99 ?? null,
-      errorsPerMin: num(o.errorsPerMin) ?? 0,
+      t: p.t,
+      connections: p.connections.last,
+      expected: p.expected ?? 0,
+      reconnectsPerMin: p.reconnectsPerMin,
+      heartbeatSuccess: p.heartbeatSuccess,
+      p50: p.rttMs?.p50 ?? null,
+      p95: p.rttMs?.p95 ?? null,
+      p99: p.rttMs?.p99 ?? null,
+      errorsPerMin: p.errorsPerMin,
       top: {},
       other: 0,
     });
@@ -45,7 +42,7 @@ export function fleetHistoryQuery(api: ApiClient, hourEndingAt: number) {
     queryKey: ['fleet', 'history', from, to],
     queryFn: async ({ signal }) => {
       try {
-        return await api.get(`/api/fleet/series?from=${from}&to=${to}`, parseFleetHistory, signal);
+        return fleetHistoryOf(await api.get(`/api/fleet/series?from=${from}&to=${to}`, fleetSeriesAnswerSchema, signal));
       } catch (error) {
         // An older hub without the fleet series: the live series alone draws the charts.
         if (error instanceof ApiError && error.status === 404) return [];
@@ -59,6 +56,7 @@ export function fleetHistoryQuery(api: ApiClient, hourEndingAt: number) {
 export function useFleetHistory() {
   const api = useApi();
   // History is fetched once per page view; the live series extends it from then on.
-  const [at] = useState(() => Date.now());
+  const clock = useClock();
+  const [at] = useState(() => clock.now());
   return useQuery(fleetHistoryQuery(api, at));
 }

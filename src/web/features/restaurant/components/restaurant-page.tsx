@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { KpiTile } from '../../../components/kpi-tile.tsx';
 import { LiveFigures } from '../../../components/live-figures.tsx';
+import { NotInScope, ScopeId } from '../../../components/not-in-scope.tsx';
 import { StatusBadge } from '../../../components/status-badge.tsx';
 import { isNotInScope } from '../../../lib/api-client.ts';
 import { useLive } from '../../../live/use-live.ts';
@@ -9,7 +10,6 @@ import { useRestaurantTerminals } from '../api/get-restaurant.ts';
 import { restaurantAccess } from '../model/access.ts';
 import { isWindowName, windows, type WindowName } from '../model/restaurant-series.ts';
 import { restaurantTiles } from '../model/restaurant-tiles.ts';
-import { NotInScope } from './not-in-scope.tsx';
 import { RestaurantEvents } from './restaurant-events.tsx';
 import { TerminalTable } from './terminal-table.tsx';
 
@@ -26,7 +26,13 @@ export function RestaurantPage() {
   const access = restaurantAccess(rid, scope, figures !== undefined);
   const terminals = useRestaurantTerminals(rid, access === 'allowed');
 
-  if (access === 'not_in_scope' || isNotInScope(terminals.error)) return <NotInScope what={rid} />;
+  if (access === 'not_in_scope' || isNotInScope(terminals.error)) {
+    return (
+      <NotInScope>
+        <ScopeId id={rid} /> is not among the restaurants your sign-in link covers, or does not exist.
+      </NotInScope>
+    );
+  }
   if (access === 'pending' || !figures) return <p className="text-muted">Waiting for the live snapshot…</p>;
 
   return (

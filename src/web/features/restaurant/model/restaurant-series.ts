@@ -1,8 +1,9 @@
 /**
  * One restaurant's series over a window (`GET /api/restaurants/:rid/series?from=&to=`,
- * docs/api.md). The hub picks the bucket so that a series holds ≤ 500 points.
+ * docs/api.md; decoded with `restaurantSeriesAnswerSchema`). The hub picks the bucket so that a
+ * series holds ≤ 500 points.
  */
-import { asObject, num, percentiles, seriesPoints, timeOf } from '../../../lib/parse.ts';
+import type { RestaurantSeriesAnswer } from '../../../../protocol/api.ts';
 
 export interface RestaurantPoint {
   t: number;
@@ -21,23 +22,18 @@ export function isWindowName(v: string | null): v is WindowName {
   return v !== null && v in windows;
 }
 
-export function parseRestaurantSeries(raw: unknown): RestaurantPoint[] {
-  const out: RestaurantPoint[] = [];
-  for (const item of seriesPoints(raw)) {
-    const o = asObject(item);
-    const t = o && timeOf(o);
-    if (!o || t === null) continue;
-    const rtt = percentiles(o.rttMs);
-    out.push({
-      t,
+/** The answer's buckets as chart points, oldest first. */
+export function restaurantPointsOf(answer: RestaurantSeriesAnswer): RestaurantPoint[] {
+  return answer.points
+    .map((p) => ({
+      t: p.t,
       // Per bucket the hub keeps last, min and max of the gauge; the chart draws the last.
-      connections: num(asObject(o.connections)?.last),
-      reconnectsPerMin: num(o.reconnectsPerMin),
-      heartbeatSuccess: num(o.heartbeatSuccess),
-      p50: rtt?.p50 ?? null,
-      p95: rtt?.p95 ?? null,
-      p99: rtt?.p99 ?? null,
-    });
-  }
-  return out.sort((a, b) => a.t - b.t);
+      connections: p.connections?.last ?? null,
+      reconnectsPerMin: p.reconnectsPerMin,
+      heartbeatSuccess: p.heartbeatSuccess,
+      p50: p.rttMs?.p50 ?? null,
+      p95: p.rttMs?.p95 ?? null,
+      p99: p.rttMs?.p99 ?? null,
+    }))
+    .sort((a, b) => a.t - b.t);
 }

@@ -1,12 +1,13 @@
 /**
- * A restaurant's terminals as the REST API reports them (`GET /api/restaurants/:rid`, docs/api.md),
- * read defensively: a missing or malformed field reads as "no data", never as a wrong value.
+ * A restaurant's terminals as the REST API reports them (`GET /api/restaurants/:rid`, docs/api.md;
+ * decoded with `restaurantAnswerSchema`), as the table's rows: the time that matters for its state
+ * and its last close in words, the worst terminals first.
  */
+import type { RestaurantAnswer, TerminalWire } from '../../../../protocol/api.ts';
 import type { HealthStatus } from '../../../../protocol/live.ts';
-import { isHealthStatus, statusRank } from '../../../lib/health-status.ts';
-import { asArray, asObject, num, str, type Json } from '../../../lib/parse.ts';
+import { statusRank } from '../../../lib/health-status.ts';
 
-export type TerminalState = 'connected' | 'disconnected' | 'unknown';
+export type TerminalState = TerminalWire['state'];
 
 export interface TerminalRow {
   tid: string;
@@ -20,43 +21,27 @@ export interface TerminalRow {
   lastClose: string | null;
 }
 
-export function parseTerminals(raw: unknown): TerminalRow[] {
-  const o = asObject(raw);
-  const list = o ? asArray(o.terminals) : asArray(raw);
-  const rows: TerminalRow[] = [];
-  for (const item of list) {
-    const t = asObject(item);
-    const tid = t && str(t.tid);
-    if (!t || !tid) continue;
-    const state = stateOf(t);
-    const health = str(t.health);
-    rows.push({
-      tid,
-      state,
-      health: isHealthStatus(health) ? health : state === 'disconnected' ? 'unhealthy' : 'unknown',
-      since: state === 'disconnected' ? num(t.disconnectedAt) : num(t.connectedSince),
-      lastHeartbeatAt: num(t.lastHeartbeatAt),
-      rttMs: num(t.rttMs),
+export function terminalRowsOf(answer: RestaurantAnswer): TerminalRow[] {
+  return answer.terminals
+    .map((t) => ({
+      tid: t.tid,
+      state: t.state,
+      health: t.health,
+      since: t.state === 'disconnected' ? t.disconnectedAt : t.connectedSince,
+      lastHeartbeatAt: t.lastHeartbeatAt,
+      rttMs: t.rttMs,
       lastClose: closeOf(t.lastClose),
-    });
-  }
-  return rows.sort(worstTerminalFirst);
-}
-
-function stateOf(t: Json): TerminalState {
-  const s = str(t.state);
-  return s === 'connected' || s === 'disconnected' ? s : 'unknown';
+    }))
+    .sort(worstTerminalFirst);
 }
 
 /** `{t, code, cause, reason}` in words; the reason is the terminal's text, shown as text. */
-function closeOf(v: unknown): string | null {
-  const c = asObject(v);
+function closeOf(c: TerminalWire['lastClose']): string | null {
   if (!c) return null;
-  const parts = [num(c.code)?.toString(), str(c.cause)?.replace(/_/g, ' '), str(c.reason) ? `— ${str(c.reason)}` : null].filter(Boolean);
-  return parts.length > 0 ? parts.join(' ') : null;
+  return [String(c.code), c.cause.replace(/_/g, ' '), c.reason ? `— ${c.reason}` : null].filter(Boolean).join(' ');
 }
 
-const stateRank: Record<TerminalState, number> = { disconnected: 0, unknown: 1, connected: 2 };
+const stateRank: Record<TerminalState, number> = { disconnected: 0, connected: 1 };
 
 export function worstTerminalFirst(a: TerminalRow, b: TerminalRow): number {
   return stateRank[a.state] - stateRank[b.state] || statusRank[a.health] - statusRank[b.health] || (a.tid < b.tid ? -1 : a.tid > b.tid ? 1 : 0);

@@ -4,9 +4,11 @@
  * the live feed fills the seconds in between (see use-terminal-timeline.ts).
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { eventsPageAnswerSchema } from '../../../../protocol/api.ts';
 import type { ApiClient } from '../../../lib/api-client.ts';
 import { useApi } from '../../../lib/api-context.ts';
-import { joinPages, parseEventsPage, type EventsPage } from '../model/terminal-events.ts';
+import { useClock, type WebClock } from '../../../lib/clock.ts';
+import { eventsPageOf, joinPages, type EventsPage } from '../model/terminal-events.ts';
 import { resolveWindow, type TerminalWindow } from '../model/terminal-window.ts';
 
 /**
@@ -37,7 +39,7 @@ export async function fetchTerminalEvents(api: ApiClient, tid: string, from: num
   let start = Math.floor(from);
   const end = Math.max(start + 1, Math.ceil(to));
   for (let i = 0; i < maxPages; i++) {
-    const page = await api.get(`/api/terminals/${encodeURIComponent(tid)}/events?from=${start}&to=${end}&limit=${pageSize}`, parseEventsPage, signal);
+    const page = eventsPageOf(await api.get(`/api/terminals/${encodeURIComponent(tid)}/events?from=${start}&to=${end}&limit=${pageSize}`, eventsPageAnswerSchema, signal));
     pages.push(page);
     const last = page.events.at(-1);
     // The next page starts at the last time seen (inclusive: events sharing it are not lost; the
@@ -48,13 +50,13 @@ export async function fetchTerminalEvents(api: ApiClient, tid: string, from: num
   return joinPages(pages)!;
 }
 
-export function terminalEventsQuery(api: ApiClient, tid: string, w: TerminalWindow) {
+export function terminalEventsQuery(api: ApiClient, tid: string, w: TerminalWindow, clock: WebClock) {
   const key = w.kind === 'custom' ? [w.from, w.to] : [w.kind];
-  const live = resolveWindow(w, Date.now()).live;
+  const live = resolveWindow(w, clock.now()).live;
   return queryOptions({
     queryKey: ['terminal', tid, 'events', ...key],
     queryFn: async ({ signal }): Promise<TerminalEvents> => {
-      const fetchedAt = Date.now();
+      const fetchedAt = clock.now();
       const { from, to } = resolveWindow(w, fetchedAt);
       const page = await fetchTerminalEvents(api, tid, from - lookbackMs, Math.min(to, fetchedAt), signal);
       return { page, fetchedAt, from, to };
@@ -66,5 +68,6 @@ export function terminalEventsQuery(api: ApiClient, tid: string, w: TerminalWind
 
 export function useTerminalEvents(tid: string, w: TerminalWindow) {
   const api = useApi();
-  return useQuery(terminalEventsQuery(api, tid, w));
+  const clock = useClock();
+  return useQuery(terminalEventsQuery(api, tid, w, clock));
 }

@@ -5,6 +5,7 @@
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { restaurantAnswerSchema } from '../../../../protocol/api.ts';
 import type { ApiClient } from '../../../lib/api-client.ts';
 import { useApi } from '../../../lib/api-context.ts';
 import { addPoll, emptyBeatLog, statusOf, type BeatLog, type BeatRules } from '../model/beat-log.ts';
@@ -12,7 +13,7 @@ import { addPoll, emptyBeatLog, statusOf, type BeatLog, type BeatRules } from '.
 export function terminalStatusQuery(api: ApiClient, rid: string, tid: string) {
   return queryOptions({
     queryKey: ['terminal', tid, 'status', rid],
-    queryFn: ({ signal }) => api.get(`/api/restaurants/${encodeURIComponent(rid)}`, (raw) => statusOf(raw, tid), signal),
+    queryFn: async ({ signal }) => statusOf(await api.get(`/api/restaurants/${encodeURIComponent(rid)}`, restaurantAnswerSchema, signal), tid),
     refetchInterval: 5000,
     staleTime: 0,
   });

@@ -4,6 +4,7 @@ import { timelineRulesOf } from '../../../../core/timeline/timeline-policy.ts';
 import { exportFileName, toCsv, toJson } from '../../../../core/timeline/timeline-export.ts';
 import type { HeartbeatSample } from '../../../../core/timeline/timeline-types.ts';
 import { useApi } from '../../../lib/api-context.ts';
+import { useClock } from '../../../lib/clock.ts';
 import { fetchTerminalEvents, storeLagMs } from '../api/get-terminal-events.ts';
 import { withConnNames } from '../model/beat-log.ts';
 import type { ViewPolicy } from '../model/terminal-events.ts';
@@ -38,6 +39,7 @@ interface Props {
  */
 export function ExportButtons({ tid, rid, window: w, samples, samplesSince, policy }: Props) {
   const api = useApi();
+  const clock = useClock();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -45,7 +47,7 @@ export function ExportButtons({ tid, rid, window: w, samples, samplesSince, poli
     setBusy(true);
     setProblem(null);
     try {
-      const now = Date.now();
+      const now = clock.now();
       const { from, to } = resolveWindow(w, now);
       const page = await fetchTerminalEvents(api, tid, from, Math.min(to, now));
       const name = exportFileName(tid, from, to, ext);

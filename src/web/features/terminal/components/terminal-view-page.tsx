@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
+import { NotInScope, ScopeId } from '../../../components/not-in-scope.tsx';
 import { isNotInScope } from '../../../lib/api-client.ts';
 import { readWindow, withWindow, type TerminalWindow } from '../model/terminal-window.ts';
 import { ConnectionBar } from './connection-bar.tsx';
@@ -25,17 +26,9 @@ export function TerminalViewPage() {
 
   if (isNotInScope(query.error) || (query.error && 'status' in query.error && query.error.status === 404)) {
     return (
-      <div className="mx-auto mt-16 max-w-lg" data-testid="not-in-scope">
-        <h1 className="text-2xl font-semibold">Not in your scope</h1>
-        <p className="mt-3 text-muted">
-          Terminal <span className="break-all font-medium text-fg">{tid}</span> is not in the restaurants your sign-in covers, or is unknown.
-        </p>
-        <p className="mt-4">
-          <Link to="/" className="text-accent underline">
-            Back to your fleet
-          </Link>
-        </p>
-      </div>
+      <NotInScope>
+        Terminal <ScopeId id={tid} /> is not in the restaurants your sign-in covers, or is unknown.
+      </NotInScope>
     );
   }
 

@@ -10,6 +10,7 @@ import { buildTimeline } from '../../../../core/timeline/build-timeline.ts';
 import { timelineRulesOf } from '../../../../core/timeline/timeline-policy.ts';
 import type { Timeline, TimelineEvent } from '../../../../core/timeline/timeline-types.ts';
 import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
+import { useClock } from '../../../lib/clock.ts';
 import { useLive } from '../../../live/use-live.ts';
 import { storeLagMs, useTerminalEvents } from '../api/get-terminal-events.ts';
 import { useTerminalStatus } from '../api/get-terminal-status.ts';
@@ -43,17 +44,18 @@ export function useTerminalTimeline(tid: string, w: TerminalWindow) {
   const fetchedAt = events.data?.fetchedAt ?? Infinity;
   const liveMine = useSettled(useMemo(() => liveEventsOf(tid, feed, fetchedAt - overlapMs), [tid, feed, fetchedAt]));
 
-  const live = resolveWindow(w, Date.now()).live;
-  const [clock, setClock] = useState(() => Date.now());
+  const clock = useClock();
+  const live = resolveWindow(w, clock.now()).live;
+  const [tickedAt, setTickedAt] = useState(() => clock.now());
   useEffect(() => {
     if (!live) return;
-    const timer = setInterval(() => setClock(Date.now()), 15_000);
+    const timer = setInterval(() => setTickedAt(clock.now()), 15_000);
     return () => clearInterval(timer);
-  }, [live]);
+  }, [live, clock]);
 
   const timeline = useMemo((): Timeline | null => {
     if (!page) return null;
-    const now = Math.max(clock, Date.now());
+    const now = Math.max(tickedAt, clock.now());
     const { from, to } = resolveWindow(w, now);
     const lifecycle = [...page.events, ...liveMine];
     const vouched = openFromStatus(status.status, lifecycle, tid, rid ?? '');
@@ -68,7 +70,7 @@ export function useTerminalTimeline(tid: string, w: TerminalWindow) {
       // Late heartbeats come from the store only (the live feed leaves them out).
       recordsUntil: fetchedAt - storeLagMs,
     });
-  }, [page, liveMine, status.status, status.log, clock, w, tid, rid, fetchedAt]);
+  }, [page, liveMine, status.status, status.log, tickedAt, clock, w, tid, rid, fetchedAt]);
 
   return { timeline, rid, policy, query: events, beatLog: status.log };
 }

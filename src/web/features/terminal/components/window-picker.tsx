@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useClock } from '../../../lib/clock.ts';
 import { fromLocalInput, maxCustomMs, resolveWindow, toLocalInput, windowNames, type TerminalWindow } from '../model/terminal-window.ts';
 
 const button = (pressed: boolean): string => `rounded border px-2 py-0.5 text-xs ${pressed ? 'border-accent bg-accent/15' : 'border-line text-muted'}`;
@@ -6,7 +7,8 @@ const button = (pressed: boolean): string => `rounded border px-2 py-0.5 text-xs
 /** 15 min / 1 h / 24 h, or a custom from–to in local time; the choice goes to the URL. */
 export function WindowPicker({ value, onChange }: { value: TerminalWindow; onChange: (w: TerminalWindow) => void }) {
   const [custom, setCustom] = useState(value.kind === 'custom');
-  const initial = resolveWindow(value, Date.now());
+  const clock = useClock();
+  const initial = resolveWindow(value, clock.now());
   const [from, setFrom] = useState(() => toLocalInput(initial.from));
   const [to, setTo] = useState(() => toLocalInput(initial.to));
   const [problem, setProblem] = useState<string | null>(null);

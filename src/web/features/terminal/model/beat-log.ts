@@ -9,6 +9,7 @@
  * connection seen without a sampled heartbeat counts as never ponged only while we were watching.
  */
 import type { HeartbeatSample } from '../../../../core/timeline/timeline-types.ts';
+import type { RestaurantAnswer } from '../../../../protocol/api.ts';
 import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
 
 export interface TerminalStatus {
@@ -83,16 +84,8 @@ export function openFromStatus(status: TerminalStatus | null, events: readonly L
   return { type: 'open', gw: '', t: openedAt, rid, tid, conn: liveConnId(openedAt), via: 'subprotocol' };
 }
 
-/** The terminal's row in `GET /api/restaurants/:rid` (docs/api.md), read defensively. */
-export function statusOf(raw: unknown, tid: string): TerminalStatus | null {
-  const o = raw !== null && typeof raw === 'object' ? (raw as { terminals?: unknown }) : null;
-  const list = Array.isArray(o?.terminals) ? (o.terminals as unknown[]) : [];
-  for (const item of list) {
-    if (item === null || typeof item !== 'object') continue;
-    const row = item as Record<string, unknown>;
-    if (row.tid !== tid) continue;
-    const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-    return { connectedSince: n(row.connectedSince), lastHeartbeatAt: n(row.lastHeartbeatAt), rttMs: n(row.rttMs) };
-  }
-  return null;
+/** The terminal's row in `GET /api/restaurants/:rid` (docs/api.md); null when the restaurant has none. */
+export function statusOf(answer: RestaurantAnswer, tid: string): TerminalStatus | null {
+  const row = answer.terminals.find((t) => t.tid === tid);
+  return row ? { connectedSince: row.connectedSince, lastHeartbeatAt: row.lastHeartbeatAt, rttMs: row.rttMs } : null;
 }

@@ -1,66 +1,48 @@
 /**
  * A terminal's lifecycle events as the view gets them: pages of `GET /api/terminals/:tid/events`
- * (docs/api.md), checked event by event against the wire contract, and the live feed's events of
- * the same terminal, which bridge the seconds between two fetches.
+ * (docs/api.md; decoded with `eventsPageAnswerSchema`, an event that breaks the contract fails the
+ * page), and the live feed's events of the same terminal, which bridge the seconds between two
+ * fetches.
  */
 import { timelinePolicy, type TimelinePolicy } from '../../../../core/timeline/timeline-policy.ts';
+import type { EventsPageAnswer, TimelinePolicyWire } from '../../../../protocol/api.ts';
 import type { LiveEvent } from '../../../../protocol/live.ts';
-import { lifecycleEventSchema, type LifecycleEvent } from '../../../../protocol/telemetry.ts';
-import { asArray, asObject, num, str } from '../../../lib/parse.ts';
+import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
 
 /**
  * The rules the timeline judges by, as the hub states them (`policy` in the answer: a fleet run
- * with compressed heartbeats and backoff, as the end-to-end tests do); DESIGN.md's defaults for
- * whatever it leaves out (an older hub).
+ * with compressed heartbeats and backoff, as the end-to-end tests do).
  */
 export type ViewPolicy = TimelinePolicy;
 
+/** DESIGN.md's rules: what the view judges by until the hub has stated its own. */
 export const defaultPolicy: ViewPolicy = timelinePolicy();
 
-export function policyOf(raw: unknown): ViewPolicy {
-  const o = asObject(raw) ?? {};
-  const ms = (v: unknown): number | undefined => num(v) ?? undefined;
+/** The stated policy through core's checks (a cap below the base, say, reads as the base). */
+export function policyOf(wire: TimelinePolicyWire): ViewPolicy {
   return timelinePolicy({
-    heartbeatIntervalMs: ms(o.heartbeatIntervalMs),
-    heartbeatGraceMs: ms(o.graceMs),
-    stableAfterMs: ms(o.stableAfterMs),
-    backoff: { baseMs: ms(o.backoffBaseMs), capMs: ms(o.backoffCapMs) },
+    heartbeatIntervalMs: wire.heartbeatIntervalMs,
+    heartbeatGraceMs: wire.graceMs,
+    stableAfterMs: wire.stableAfterMs,
+    backoff: { baseMs: wire.backoffBaseMs, capMs: wire.backoffCapMs },
   });
 }
 
 export interface EventsPage {
   tid: string;
   /** The terminal's restaurant, as the hub knows it. */
-  rid: string | null;
+  rid: string;
   from: number;
   to: number;
   events: LifecycleEvent[];
   /** More events in the window than the page held: ask again from the last one's time. */
   more: boolean;
-  /** Entries that did not match the contract, left out (and counted, so it is not silent). */
-  invalid: number;
   policy: ViewPolicy;
 }
 
-export function parseEventsPage(raw: unknown): EventsPage {
-  const o = asObject(raw) ?? {};
-  const events: LifecycleEvent[] = [];
-  let invalid = 0;
-  for (const item of asArray(o.events)) {
-    const parsed = lifecycleEventSchema.safeParse(item);
-    if (parsed.success) events.push(parsed.data);
-    else invalid++;
-  }
-  return {
-    tid: str(o.tid) ?? '',
-    rid: str(o.rid),
-    from: num(o.from) ?? 0,
-    to: num(o.to) ?? 0,
-    events,
-    more: o.more === true,
-    invalid,
-    policy: policyOf(o.policy),
-  };
+/** A decoded answer as the view's page. */
+export function eventsPageOf(answer: EventsPageAnswer): EventsPage {
+  return { tid: answer.tid, rid: answer.rid, from: answer.from, to: answer.to, events: answer.events, more: answer.more, policy: policyOf(answer.policy) };
 }
 
 /** Pages of one window, joined: a later page starts at the previous one's last time (inclusive). */
@@ -73,7 +55,6 @@ export function joinPages(pages: readonly EventsPage[]): EventsPage | null {
     to: last.to,
     events: pages.flatMap((p) => p.events),
     more: last.more,
-    invalid: pages.reduce((n, p) => n + p.invalid, 0),
   };
 }
 
@@ -89,8 +70,9 @@ export function lifecycleOfLive(e: LiveEvent): LifecycleEvent {
       return { type: 'close', gw: e.gw, t: e.t, rid: e.rid, tid: e.tid, conn: e.conn, code: e.code, cause: e.cause, reason: e.reason, byServer: e.byServer, durationMs: e.durationMs };
     case 'auth_fail': {
       const out: LifecycleEvent = { type: 'auth_fail', gw: e.gw, t: e.t, reason: e.reason };
-      if (e.rid !== undefined) out.rid = e.rid;
-      if (e.tid !== undefined) out.tid = e.tid;
+      // A refused token is nobody's: its claims are labels (src/protocol/probe-events.ts).
+      if (e.rid !== undefined) out.claimedRid = e.rid;
+      if (e.tid !== undefined) out.claimedTid = e.tid;
       return out;
     }
     case 'limit':

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildTimeline } from '../../../../core/timeline/build-timeline.ts';
+import { decodeAnswer, eventsPageAnswerSchema } from '../../../../protocol/api.ts';
 import type { LiveEvent } from '../../../../protocol/live.ts';
 import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
+import { eventsPage, restaurantAnswer, terminalWire } from '../../../../protocol/test-helpers/api-fixtures.ts';
 import { addPoll, emptyBeatLog, openFromStatus, statusOf, withConnNames, type BeatLog, type TerminalStatus } from './beat-log.ts';
-import { joinPages, liveEventsOf, parseEventsPage } from './terminal-events.ts';
+import { eventsPageOf, joinPages, liveEventsOf } from './terminal-events.ts';
 import { readWindow, resolveWindow, withWindow } from './terminal-window.ts';
 import { attemptTicks, barShapes, stripShapes } from './bar-shapes.ts';
 import { attemptWords, disconnectRows, disconnectWords, segmentTitle, stripRuns } from './timeline-words.ts';
@@ -57,17 +59,21 @@ describe('terminal window in the URL', () => {
 });
 
 describe('events from the API and the live feed', () => {
-  it('keeps the events that match the contract and counts the rest', () => {
-    const page = parseEventsPage({ tid: 't1', rid: 'r-001', from: at(0), to: at(60), more: true, events: [open(1, 'c1'), { type: 'open', t: 'x' }, close(5, 'c1', 1006, 4), 42] });
-    expect(page).toMatchObject({ tid: 't1', rid: 'r-001', more: true, invalid: 2 });
+  it('reads a page and joins pages; an event that breaks the contract fails the page, naming it', () => {
+    const page = eventsPageOf(eventsPageAnswerSchema.parse(eventsPage({ tid: 't1', rid: 'r-001', from: at(0), to: at(60), more: true, events: [open(1, 'c1'), close(5, 'c1', 1006, 4)] })));
+    expect(page).toMatchObject({ tid: 't1', rid: 'r-001', more: true });
     expect(page.events.map((e) => e.type)).toEqual(['open', 'close']);
-    expect(joinPages([page, { ...page, to: at(90), more: false, events: [open(70, 'c2')] }])).toMatchObject({ from: at(0), to: at(90), more: false, invalid: 4 });
-    expect(parseEventsPage(null)).toMatchObject({ events: [], more: false, policy: { heartbeatIntervalMs: 15_000, backoffBaseMs: 2000, backoffCapMs: 64_000 } });
-    const compressed = parseEventsPage({ events: [], policy: { heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoffBaseMs: 300, backoffCapMs: -1 } });
-    expect(compressed.policy).toEqual({ heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoffBaseMs: 300, backoffCapMs: 64_000 });
+    expect(joinPages([page, { ...page, to: at(90), more: false, events: [open(70, 'c2')] }])).toMatchObject({ from: at(0), to: at(90), more: false });
+    const broken = decodeAnswer(eventsPageAnswerSchema, eventsPage({ events: [open(1, 'c1'), { type: 'open', t: 'x' } as unknown as LifecycleEvent] }));
+    expect(broken.ok === false && broken.error.message).toMatch(/events\.1/);
+    expect(eventsPageOf(eventsPage()).policy).toMatchObject({ heartbeatIntervalMs: 15_000, backoffBaseMs: 2000, backoffCapMs: 64_000 });
+    const compressed = { heartbeatIntervalMs: 1000, graceMs: 500, stableAfterMs: 1000, backoffBaseMs: 300, backoffCapMs: 2000 };
+    expect(eventsPageOf(eventsPageAnswerSchema.parse(eventsPage({ policy: compressed }))).policy).toEqual(compressed);
+    expect(decodeAnswer(eventsPageAnswerSchema, eventsPage({ policy: { ...compressed, backoffCapMs: -1 } })).ok).toBe(false);
     // The gateway's record of a late heartbeat is a lifecycle event like the others.
-    const late = { type: 'heartbeat_late', gw: 'gw-1', t: at(20), rid: 'r-001', tid: 't1', conn: 'c1', gapMs: 1800, rtt: 12 };
-    expect(parseEventsPage({ events: [late, { ...late, gapMs: -1 }] })).toMatchObject({ events: [late], invalid: 1 });
+    const late: LifecycleEvent = { type: 'heartbeat_late', gw: 'gw-1', t: at(20), rid: 'r-001', tid: 't1', conn: 'c1', gapMs: 1800, rtt: 12 };
+    expect(eventsPageAnswerSchema.parse(eventsPage({ events: [late] })).events).toEqual([late]);
+    expect(decodeAnswer(eventsPageAnswerSchema, eventsPage({ events: [late, { ...late, gapMs: -1 }] })).ok).toBe(false);
   });
 
   it("takes this terminal's live events newer than the fetch", () => {
@@ -131,7 +137,7 @@ describe('heartbeats collected from polls', () => {
   });
 
   it('reads the row from the restaurant answer and vouches for an open before the events', () => {
-    const raw = { terminals: [{ tid: 't0' }, { tid: 't1', connectedSince: at(-500), lastHeartbeatAt: at(-2), rttMs: 31 }] };
+    const raw = restaurantAnswer([terminalWire('t0'), terminalWire('t1', { connectedSince: at(-500), lastHeartbeatAt: at(-2), rttMs: 31 })]);
     const st = statusOf(raw, 't1');
     expect(st).toEqual({ connectedSince: at(-500), lastHeartbeatAt: at(-2), rttMs: 31 });
     expect(statusOf(raw, 'nope')).toBeNull();
