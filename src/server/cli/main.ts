@@ -10,6 +10,8 @@ import { registerBenchCommand } from './bench-command.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerHubCommand } from './hub-command.ts';
 import { registerProxyCommand } from './proxy-command.ts';
+import { registerAuditCommand } from './audit-command.ts';
+import { registerReportCommand } from './report-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('pulse')
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerStartCommand(program);
   registerHubCommand(program);
   registerProxyCommand(program);
+  registerAuditCommand(program);
+  registerReportCommand(program);
   return program;
 }
 
