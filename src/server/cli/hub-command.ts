@@ -14,13 +14,14 @@ import { busOption, describeBus, openChosenRedisBus, type BusChoice } from '../b
 import { ingestStream, startRedisIngestReader } from '../bus/redis-ingest.ts';
 import { defaultStaticDir } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
-import { intOption } from './options.ts';
+import { describeStore, openChosenStore, type StoreChoice } from '../store/open-store.ts';
+import { intOption, storeOption } from './options.ts';
 
 interface HubCommandOptions {
   port: number;
   host: string;
   data: string;
+  store: StoreChoice;
   static: string;
   origin?: string[];
   logLevel: LogLevel;
@@ -36,10 +37,11 @@ interface HubCommandOptions {
 export function registerHubCommand(program: Command): void {
   program
     .command('hub')
-    .description('run the hub alone (dashboard, /live, /api, /metrics) over the store in --data')
+    .description('run the hub alone (dashboard, /live, /api, /metrics) over the store (--store; default SQLite in --data)')
     .option('--port <port>', 'port to listen on (0 = any free port)', intOption('--port', 0, 65_535), 7400)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data folder: the SQLite store and the signing secret', defaultDataDir)
+    .addOption(storeOption())
     .option('--static <dir>', 'the built dashboard to serve', defaultStaticDir)
     .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL)')
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('info'))
@@ -64,6 +66,7 @@ Examples:
   pulse hub --data ./data
   pulse hub --port 0 --origin https://pulse.example.com
   pulse hub --bus redis://127.0.0.1:6379
+  pulse hub --store postgres://pulse@db.internal:5432/pulse --bus redis://127.0.0.1:6379
   pulse hub --heartbeat-ms 1000 --grace-ms 500 --backoff-base-ms 300 --backoff-cap-ms 2000`,
     )
     .action((opts: HubCommandOptions) => runHub(opts));
@@ -72,7 +75,7 @@ Examples:
 async function runHub(opts: HubCommandOptions): Promise<void> {
   const logger = createLogger({ level: opts.logLevel, name: 'hub', stderr: true });
   const { secret } = loadSecret(opts.data);
-  const { store, recovered } = await openSqliteStore({ dataDir: opts.data });
+  const { store, recovered } = await openChosenStore(opts.store, { dataDir: opts.data, logger });
   const redisBus = openChosenRedisBus(opts.bus, logger);
   let hub;
   try {
@@ -102,7 +105,7 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
   // Over Redis, probes that already have one may write raw events to the ingest stream (docs/telemetry.md).
   const redisIngest = opts.bus.kind === 'redis' ? startRedisIngestReader({ url: opts.bus.url, target: hub.ingest, logger }) : null;
   const token = signViewerToken(secret, { sub: 'pulse-hub', role: 'engineer' }, 7 * 86_400);
-  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n  ingest     ${hub.url.replace(/^http/, 'ws')}/ingest (gateway tokens: pulse token gateway --id …)${redisIngest ? `, and the Redis stream ${ingestStream()}` : ''}\n  bus        ${describeBus(opts.bus)}\n`);
+  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n  ingest     ${hub.url.replace(/^http/, 'ws')}/ingest (gateway tokens: pulse token gateway --id …)${redisIngest ? `, and the Redis stream ${ingestStream()}` : ''}\n  bus        ${describeBus(opts.bus)}\n  store      ${describeStore(opts.store, opts.data)}\n`);
 
   const wait = waitForSignal();
   const signal = await wait.signal;

@@ -1,5 +1,7 @@
 /** Option parsers shared by the subcommands: each refuses bad input with a message that says why. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { defaultStoreChoice, parseStoreChoice } from '../store/open-store.ts';
+import type { StoreChoice } from '../store/open-store.ts';
 
 export function intOption(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -13,4 +15,17 @@ export function listOption(value: string): string[] {
   const items = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list');
   return items;
+}
+
+/** `--store`: where rollups and events are kept (src/server/store/open-store.ts). */
+export function storeOption(): Option {
+  return new Option('--store <sqlite|postgres://…>', 'the store: "sqlite" (a file in --data) or a PostgreSQL URL, postgres://user@host:port/database[?schema=name] (default schema pulse; migrated on start)')
+    .default(defaultStoreChoice, 'sqlite')
+    .argParser((value: string): StoreChoice => {
+      try {
+        return parseStoreChoice(value);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    });
 }

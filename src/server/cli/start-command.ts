@@ -15,9 +15,10 @@ import { signViewerToken } from '../auth/tokens.ts';
 import { createLogger, logLevels, type LogLevel } from '../log/logger.ts';
 import { startAllInOne } from '../pipeline/all-in-one.ts';
 import type { StoreRecovery } from '../store/store.ts';
+import { describeStore, type StoreChoice } from '../store/open-store.ts';
 import { parseTerminalsSpec, type TerminalsSpec } from '../sim/fleet-plan.ts';
 import { exampleScenarioPath, fleetShape, loadScenarioFile } from '../sim/scenario.ts';
-import { intOption } from './options.ts';
+import { intOption, storeOption } from './options.ts';
 import { buildSpa, defaultStaticDir, isBuilt } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { startWatchingUpstream } from '../pipeline/watch-upstream.ts';
@@ -28,6 +29,7 @@ interface StartOptions {
   gatewayPort: number;
   host: string;
   data: string;
+  store: StoreChoice;
   sim: boolean;
   scenario?: string;
   restaurants?: number;
@@ -43,7 +45,8 @@ interface StartOptions {
 const helpAfter = `
 Everything runs in this one process over an in-memory telemetry bus. To run gateways and hubs as
 separate processes, start each with the same \`--bus redis://HOST:PORT\` (pulse gateway, pulse hub).
-Data (SQLite) and the signing secret live in --data.
+The store is SQLite in --data unless --store postgres://… names a PostgreSQL database; the
+signing secret always lives in --data.
 
 The printed link signs you in as an engineer (all restaurants). Other viewers:
   pulse token viewer --role manager --restaurants r-001,r-002
@@ -70,6 +73,7 @@ export function registerStartCommand(program: Command): void {
     .option('--gateway-port <port>', 'POS gateway port (terminals connect to ws://HOST:PORT/ws)', intOption('--gateway-port', 0, 65_535), 7401)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data folder: the SQLite store and the signing secret', defaultDataDir)
+    .addOption(storeOption())
     .option('--no-sim', 'no simulated fleet: only real terminals')
     .option('--scenario <file>', 'scenario of the simulated fleet (default scenarios/light-faults.json)')
     .option('--restaurants <n>', 'simulated restaurants (default: the scenario\'s, 30)', intOption('--restaurants', 1, 100_000))
@@ -114,6 +118,7 @@ async function runStart(opts: StartOptions): Promise<void> {
       startAllInOne({
         secret,
         dataDir: opts.data,
+        store: opts.store,
         host: opts.host,
         port: opts.port,
         gatewayPort: opts.gatewayPort,
@@ -130,6 +135,7 @@ async function runStart(opts: StartOptions): Promise<void> {
       `  gateway    ${app.gateway.url}  (${app.gateway.id})`,
       `  metrics    ${app.hub.url}/metrics   health ${app.hub.url}/healthz`,
       `  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`,
+      `  store      ${describeStore(opts.store, opts.data)}`,
       app.fleet && shape
         ? `  simulator  ${app.fleet.terminals.length} terminals in ${shape.restaurants} restaurants, scenario ${scenarioFile}`
         : '  simulator  off (--no-sim): connect real terminals to the gateway',
@@ -149,6 +155,7 @@ async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnT
       startWatchingUpstream({
         secret,
         dataDir: opts.data,
+        store: opts.store,
         upstream,
         ...(upstreamSecret ? { upstreamSecret } : {}),
         host: opts.host,
@@ -166,6 +173,7 @@ async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnT
       `  identity   ${upstreamSecret ? 'verified with the upstream secret' : "unverified token claims; the gateway's 4001 decides (set PULSE_UPSTREAM_SECRET to verify)"}`,
       `  metrics    ${app.hub.url}/metrics   proxy ${app.proxy.url.replace(/^ws:/, 'http:')}/metrics`,
       `  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`,
+      `  store      ${describeStore(opts.store, opts.data)}`,
     ],
     stopping: 'stopping — the proxy closes its connections (1001), the hub flushes the store…',
   });

@@ -13,20 +13,22 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import type { ProbeEvent, ProbeSink } from '../../protocol/probe-events.ts';
 import type { TelemetryFrame } from '../../protocol/telemetry.ts';
 import { startGateway, type Gateway } from '../gateway/gateway.ts';
-import { createBusProbe, type BusProbe, type FramePublisher } from '../hub/bus-probe.ts';
+import { createBusProbe, type BusProbe, type FramePublisher } from '../gateway/bus-probe.ts';
 import { startHub, type FrameSource, type Hub, type HubOptions } from '../hub/hub.ts';
 import type { Logger } from '../log/logger.ts';
 import { silentLogger } from '../log/logger.ts';
 import type { TerminalsSpec } from '../sim/fleet-plan.ts';
 import { startFleet, type Fleet, type FleetOptions } from '../sim/fleet.ts';
 import type { Scenario } from '../sim/scenario.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
+import { openChosenStore, type StoreChoice } from '../store/open-store.ts';
 import type { Store, StoreRecovery } from '../store/store.ts';
 import { createMemoryBus, type MemoryBusOptions } from '../bus/memory-bus.ts';
 
 export interface AllInOneOptions {
   secret: string;
   dataDir: string;
+  /** Default: SQLite in dataDir. */
+  store?: StoreChoice;
   host?: string;
   /** Hub port; default 7400, 0 = any. */
   port?: number;
@@ -68,7 +70,7 @@ export async function startAllInOne(o: AllInOneOptions): Promise<AllInOne> {
   const clock = o.clock ?? systemClock();
   const logger = o.logger ?? silentLogger();
   const heartbeatIntervalMs = o.heartbeatIntervalMs ?? 15_000;
-  const { store, recovered } = await openSqliteStore({ dataDir: o.dataDir, clock });
+  const { store, recovered } = await openChosenStore(o.store ?? { kind: 'sqlite' }, { dataDir: o.dataDir, clock });
   const bus: FramePublisher & FrameSource = createMemoryBus({
     onHandlerError: (error) => logger.error({ err: String(error) }, 'bus: a subscriber threw'),
     ...(o.busFaults ? { faults: o.busFaults } : {}),

@@ -18,13 +18,15 @@ import { createIngestClient, type IngestClient } from '../probe/ingest-client.ts
 import { inProcessTransport } from '../probe/ingest-transports.ts';
 import { createProxyTelemetry } from '../probe/proxy-telemetry.ts';
 import { startProxy, type Proxy } from '../proxy/proxy-server.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
+import { openChosenStore, type StoreChoice } from '../store/open-store.ts';
 import type { RawEvent } from '../../protocol/ingest.ts';
 import type { Store, StoreRecovery } from '../store/store.ts';
 
 export interface WatchUpstreamOptions {
   secret: string;
   dataDir: string;
+  /** Default: SQLite in dataDir. */
+  store?: StoreChoice;
   /** The gateway to watch, e.g. ws://127.0.0.1:8000/ws. */
   upstream: string;
   /** The secret the upstream signs terminal tokens with: identities verified, opens shown at once. */
@@ -58,7 +60,7 @@ export interface WatchingUpstream {
 export async function startWatchingUpstream(o: WatchUpstreamOptions): Promise<WatchingUpstream> {
   const clock = o.clock ?? systemClock();
   const logger = o.logger ?? silentLogger();
-  const { store, recovered } = await openSqliteStore({ dataDir: o.dataDir, clock });
+  const { store, recovered } = await openChosenStore(o.store ?? { kind: 'sqlite' }, { dataDir: o.dataDir, clock });
   const undo: (() => Promise<unknown>)[] = [() => store.close()];
   try {
     const hub = await startHub({

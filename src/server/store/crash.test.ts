@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { recoveryMessage } from './shutdown-marker.ts';
-import { openSqliteStore } from './sqlite-store.ts';
-import { makeTempDir } from './test-helpers/temp-dir.ts';
+import { describeEachEngine } from './test-helpers/engines.ts';
+import type { StorePlace } from './test-helpers/engines.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const childScript = path.join(here, 'test-helpers', 'crash-child.ts');
@@ -24,8 +24,8 @@ afterEach(async () => {
 
 type Child = { proc: ChildProcess; accepted: Map<number, number>; lines: string[]; exited: Promise<number | null>; waitFor: (seq: number) => Promise<void> };
 
-function startChild(dataDir: string): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', childScript, dataDir, String(INTERVAL)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startChild(place: StorePlace): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', childScript, place.spec, String(INTERVAL)], { stdio: ['ignore', 'pipe', 'inherit'] });
   cleanups.push(() => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
@@ -54,8 +54,8 @@ function startChild(dataDir: string): Child {
   return { proc, accepted, lines, exited, waitFor };
 }
 
-async function storedSeqs(dataDir: string) {
-  const { store, recovered } = await openSqliteStore({ dataDir });
+async function storedSeqs(place: StorePlace) {
+  const { store, recovered } = await place.open();
   try {
     const events = await store.readEvents({ from: 0, to: Infinity });
     const minutes = await store.readMinutes({ rids: ['r-crash'], from: 0, to: Infinity });
@@ -71,18 +71,18 @@ async function storedSeqs(dataDir: string) {
 
 const prefix = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-describe('crash semantics', () => {
+describeEachEngine('crash semantics', (engine) => {
   it('kill -9 loses at most the last flush interval, and the next open says the shutdown was not clean', async () => {
-    const tmp = makeTempDir();
-    cleanups.push(tmp.remove);
-    const child = startChild(tmp.dir);
+    const place = await engine.newPlace();
+    cleanups.push(place.remove);
+    const child = startChild(place);
     await child.waitFor(120); // about 1.2 s of writes: several flushes
     const killedAt = Date.now();
     child.proc.kill('SIGKILL');
     await child.exited;
     expect(child.proc.signalCode).toBe('SIGKILL');
 
-    const { recovered, events, minutes } = await storedSeqs(tmp.dir);
+    const { recovered, events, minutes } = await storedSeqs(place);
     expect(recovered.cleanShutdown).toBe(false);
     expect(recovered.freshFile).toBe(false);
     expect(recovered.lastWriteAt).toBeGreaterThanOrEqual(killedAt - INTERVAL - SLACK);
@@ -99,15 +99,15 @@ describe('crash semantics', () => {
   });
 
   it('SIGTERM closes cleanly: nothing accepted is lost and the next open says so', async () => {
-    const tmp = makeTempDir();
-    cleanups.push(tmp.remove);
-    const child = startChild(tmp.dir);
+    const place = await engine.newPlace();
+    cleanups.push(place.remove);
+    const child = startChild(place);
     await child.waitFor(30);
     child.proc.kill('SIGTERM');
     expect(await child.exited).toBe(0);
     expect(child.lines.at(-1)).toBe('closed');
 
-    const { recovered, events, minutes } = await storedSeqs(tmp.dir);
+    const { recovered, events, minutes } = await storedSeqs(place);
     expect(recovered.cleanShutdown).toBe(true);
     expect(events).toEqual(prefix(child.accepted.size));
     expect(minutes).toEqual(prefix(child.accepted.size));

@@ -3,28 +3,29 @@
  * checkpoints written atomically with the batch they describe, each terminal's last close, and the
  * connections the stored events leave open.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { FakeClock } from '../../core/fake-clock.ts';
 import type { LifecycleEvent } from '../../protocol/telemetry.ts';
-import { openSqliteStore } from './sqlite-store.ts';
+import type { MergeHistogram } from './store.ts';
+import { describeEachEngine } from './test-helpers/engines.ts';
+import type { StoreEngine, StorePlace } from './test-helpers/engines.ts';
 import { MINUTE, T0, closeEvent, minuteRow, openEvent } from './test-helpers/fixtures.ts';
-import { makeTempDir } from './test-helpers/temp-dir.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function open(dir?: string, mergeHistogram?: (a: string, b: string) => string) {
-  const tmp = dir ? undefined : makeTempDir();
-  if (tmp) cleanups.push(tmp.remove);
-  const dataDir = dir ?? tmp!.dir;
-  const opened = await openSqliteStore({ dataDir, clock: new FakeClock(T0), ...(mergeHistogram ? { mergeHistogram } : {}) });
+/** Opens the store in `place` (a new one when not given), closed after the test unless the test closed it. */
+async function open(engine: StoreEngine, given?: StorePlace, mergeHistogram?: MergeHistogram) {
+  const place = given ?? (await engine.newPlace());
+  if (!given) cleanups.push(place.remove);
+  const opened = await place.open({ clock: new FakeClock(T0), ...(mergeHistogram ? { mergeHistogram } : {}) });
   let closed = false;
   cleanups.push(() => (closed ? undefined : opened.store.close()));
   return {
     ...opened,
-    dataDir,
+    place,
     close: async () => {
       closed = true;
       await opened.store.close();
@@ -34,9 +35,9 @@ async function open(dir?: string, mergeHistogram?: (a: string, b: string) => str
 
 const gw2 = (e: LifecycleEvent): LifecycleEvent => ({ ...e, gw: 'gw-2' });
 
-describe('checkpoints', () => {
+describeEachEngine('checkpoints', (engine) => {
   it('are written with their batch, kept across a reopen, and independent by name', async () => {
-    const a = await open();
+    const a = await open(engine);
     expect(await a.store.readCheckpoint('bus:s')).toBeUndefined();
     await a.store.writeEvents([openEvent(T0, 'r-001-t1')], { name: 'bus:s', value: 'one' });
     await a.store.writeMinutes([minuteRow('r-001', T0)], { name: 'bus:s', value: 'two' });
@@ -45,7 +46,7 @@ describe('checkpoints', () => {
     await a.store.writeEvents([], { name: 'bus:s', value: 'three' });
     expect(await a.store.readCheckpoint('bus:s')).toBe('three');
     await a.close();
-    const b = await open(a.dataDir);
+    const b = await open(engine, a.place);
     expect([await b.store.readCheckpoint('bus:s'), await b.store.readCheckpoint('bus:other')]).toEqual(['three', 'x']);
   });
 
@@ -53,18 +54,31 @@ describe('checkpoints', () => {
     const failing = () => {
       throw new Error('merge failed');
     };
-    const { store } = await open(undefined, failing);
+    const { store } = await open(engine, undefined, failing);
     await store.writeMinutes([minuteRow('r-001', T0, { counters: { opens: 1 }, histograms: { rtt: 'a' } })], { name: 'bus:s', value: 'before' });
     // The second write of the minute merges histograms, which throws inside the transaction.
     await expect(store.writeMinutes([minuteRow('r-001', T0, { counters: { opens: 1 }, histograms: { rtt: 'b' } })], { name: 'bus:s', value: 'after' })).rejects.toThrow();
     expect(await store.readCheckpoint('bus:s')).toBe('before');
     expect((await store.readMinutes({ from: T0, to: T0 + MINUTE }))[0]?.counters).toEqual({ opens: 1 });
   });
+  it('take effect in call order: a checkpoint called after an unawaited batch wins, a read called after a write sees it', async () => {
+    const { store } = await open(engine);
+    const rows = Array.from({ length: 200 }, (_, i) => minuteRow(`r-${String(i).padStart(3, '0')}`, T0, { counters: { n: i } }));
+    // Neither call is awaited before the next is made, as the hub's idle checkpoint may follow a batch.
+    const batch = store.writeMinutes(rows, { name: 'bus:s', value: 'batch' });
+    const alone = store.writeCheckpoint({ name: 'bus:s', value: 'after the batch' });
+    const read = store.readMinutes({ from: T0, to: T0 + MINUTE });
+    const order: string[] = [];
+    await Promise.all([batch.then(() => order.push('batch')), alone.then(() => order.push('alone')), read.then(() => order.push('read'))]);
+    expect(order).toEqual(['batch', 'alone', 'read']);
+    expect((await read).length).toBe(200);
+    expect(await store.readCheckpoint('bus:s')).toBe('after the batch');
+  });
 });
 
-describe('what a restarted hub seeds from', () => {
+describeEachEngine('what a restarted hub seeds from', (engine) => {
   it('knows each terminal\'s latest close, whatever order and batches the closes came in', async () => {
-    const { store } = await open();
+    const { store } = await open(engine);
     await store.writeEvents([openEvent(T0, 'r-001-t1'), closeEvent(T0 + 500, 'r-001-t1'), closeEvent(T0 + 200, 'r-001-t1', 1000, 'other')]);
     await store.writeEvents([closeEvent(T0 + 100, 'r-001-t1'), openEvent(T0 + 900, 'r-001-t1'), openEvent(T0, 'r-002-t1')]);
     const known = await store.knownTerminals(0);
@@ -73,7 +87,7 @@ describe('what a restarted hub seeds from', () => {
   });
 
   it('lists the connections the stored events leave open, by connection and gateway, oldest first', async () => {
-    const { store } = await open();
+    const { store } = await open(engine);
     await store.writeEvents([
       openEvent(T0, 'r-001-t1', 'a'),
       closeEvent(T0 + 1_000, 'r-001-t1', 1006, 'a'), // closed
@@ -96,7 +110,7 @@ describe('what a restarted hub seeds from', () => {
   });
 
   it('does not dig further back than 5 minutes before a terminal\'s last close', async () => {
-    const { store } = await open();
+    const { store } = await open(engine);
     // A gateway died with "x" open (no close ever came); the terminal came back and closed since.
     await store.writeEvents([openEvent(T0, 'r-001-t1', 'x'), openEvent(T0 + 10 * MINUTE, 'r-001-t1', 'y'), closeEvent(T0 + 11 * MINUTE, 'r-001-t1', 1000, 'y')]);
     expect(await store.openConnections(0)).toEqual([]);

@@ -9,6 +9,8 @@ import { openSqliteStore, storeFileName } from './sqlite-store.ts';
 import type { SqliteStoreOptions } from './sqlite-store.ts';
 import { DAY_MS } from './store.ts';
 import type { Store } from './store.ts';
+import { describeEachEngine } from './test-helpers/engines.ts';
+import type { EngineOpenOptions, StoreEngine } from './test-helpers/engines.ts';
 import { MINUTE, T0, authFailEvent, closeEvent, lateBeatEvent, limitEvent, minuteRow, openEvent } from './test-helpers/fixtures.ts';
 import { makeTempDir } from './test-helpers/temp-dir.ts';
 
@@ -25,6 +27,16 @@ async function open(options: Partial<SqliteStoreOptions> = {}, dir?: string) {
   const opened = await openSqliteStore({ dataDir, clock, ...options });
   cleanups.push(() => opened.store.close());
   return { ...opened, dataDir, clock };
+}
+
+/** A store of `engine` in a place of its own (folder or schema), closed and removed after the test. */
+async function openOn(engine: StoreEngine, options: EngineOpenOptions = {}) {
+  const place = await engine.newPlace();
+  cleanups.push(place.remove);
+  const clock = new FakeClock(T0);
+  const opened = await place.open({ clock, ...options });
+  cleanups.push(() => opened.store.close());
+  return { ...opened, place, clock };
 }
 
 const concat = (a: string, b: string) => `${a}+${b}`;
@@ -68,9 +80,9 @@ describe('schema', () => {
   });
 });
 
-describe('minutes', () => {
+describeEachEngine('minutes', (engine) => {
   it('merges a second write of the same restaurant-minute exactly', async () => {
-    const { store } = await open({ mergeHistogram: concat });
+    const { store } = await openOn(engine, { mergeHistogram: concat });
     await store.writeMinutes([
       minuteRow('r-001', T0, { counters: { opens: 3, closes: 1 }, gauges: { conns: { last: 5, min: 2, max: 6 } }, histograms: { rtt: 'A', ack: 'X' } }),
     ]);
@@ -89,7 +101,7 @@ describe('minutes', () => {
   });
 
   it('merges duplicates inside one batch in batch order', async () => {
-    const { store } = await open({ mergeHistogram: concat });
+    const { store } = await openOn(engine, { mergeHistogram: concat });
     await store.writeMinutes([
       minuteRow('r-001', T0, { counters: { n: 1 }, gauges: { g: { last: 1, min: 1, max: 1 } }, histograms: { h: '1' } }),
       minuteRow('r-001', T0, { counters: { n: 10 }, gauges: { g: { last: 7, min: 0, max: 7 } }, histograms: { h: '2' } }),
@@ -100,7 +112,7 @@ describe('minutes', () => {
   });
 
   it('rolls the whole batch back when a merge fails', async () => {
-    const { store } = await open({
+    const { store } = await openOn(engine, {
       mergeHistogram: () => {
         throw new Error('merge exploded');
       },
@@ -113,7 +125,7 @@ describe('minutes', () => {
   });
 
   it('merges real HDR histograms by default: the stored minute holds every sample of both writes', async () => {
-    const { store } = await open();
+    const { store } = await openOn(engine);
     const random = seededRandom(7);
     const all: number[] = [];
     const part = () => {
@@ -137,13 +149,13 @@ describe('minutes', () => {
   });
 
   it('refuses a row that is not a whole minute, writing nothing of its batch', async () => {
-    const { store } = await open();
+    const { store } = await openOn(engine);
     await expect(store.writeMinutes([minuteRow('r-001', T0), minuteRow('r-002', T0 + 1)])).rejects.toMatchObject({ code: 'STORE_INVALID_ROW' });
     expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual([]);
   });
 
   it('reads a half-open window ordered by (rid, minute), optionally for some restaurants', async () => {
-    const { store } = await open();
+    const { store } = await openOn(engine);
     const rows = [
       minuteRow('r-002', T0 + MINUTE),
       minuteRow('r-001', T0 + 2 * MINUTE),
@@ -160,9 +172,9 @@ describe('minutes', () => {
   });
 });
 
-describe('events', () => {
+describeEachEngine('events', (engine) => {
   it('round-trips every lifecycle type and orders by time, then insertion', async () => {
-    const { store } = await open();
+    const { store } = await openOn(engine);
     const a = openEvent(T0 + 10, 'r-001-t1');
     const b = closeEvent(T0 + 5, 'r-001-t1', 4008);
     const c = authFailEvent(T0 + 10, { rid: 'r-002', tid: 'r-002-t9' });
@@ -176,7 +188,7 @@ describe('events', () => {
   });
 
   it('filters by terminal, restaurant, restaurant list, window and limit', async () => {
-    const { store } = await open();
+    const { store } = await openOn(engine);
     const list = [
       openEvent(T0, 'r-001-t1'),
       openEvent(T0 + 1, 'r-001-t2'),
@@ -198,9 +210,9 @@ describe('events', () => {
   });
 });
 
-describe('knownTerminals', () => {
+describeEachEngine('knownTerminals', (engine) => {
   it('knows authenticated terminals by their latest sighting, not auth failures', async () => {
-    const { store } = await open();
+    const { store } = await openOn(engine);
     await store.writeEvents([
       openEvent(T0, 'r-001-t1'),
       closeEvent(T0 + 100, 'r-001-t1'),
@@ -209,7 +221,7 @@ describe('knownTerminals', () => {
       authFailEvent(T0 + 200, { rid: 'r-009', tid: 'r-009-t1' }),
     ]);
     // The same terminal id later seen in another restaurant follows its latest sighting.
-    await store.writeEvents([{ ...openEvent(T0 + 300, 'r-002-t1'), rid: 'r-005' }]);
+    await store.writeEvents([Object.assign(openEvent(T0 + 300, 'r-002-t1'), { rid: 'r-005' })]);
     await store.writeEvents([openEvent(T0 + 10, 'r-001-t1')]); // older than what is known: lastSeen stays
     const known = await store.knownTerminals(T0 - 1000);
     expect(Object.fromEntries(known)).toEqual({
@@ -220,39 +232,57 @@ describe('knownTerminals', () => {
   });
 });
 
-describe('retention', () => {
-  it('deletes exactly what is older than 30 days (minutes) and 7 days (events), in chunks', async () => {
-    const { store } = await open({ retentionChunk: 2 });
+describeEachEngine('retention', (engine) => {
+  // SQLite deletes exactly what is older than the cutoff; PostgreSQL drops whole day partitions,
+  // so a row of the cutoff's own day stays until the next day's run (never deleted early).
+  const gone = (t: number, cut: number) => t < Math.floor(cut / engine.retentionGranularityMs) * engine.retentionGranularityMs;
+
+  it('deletes what is older than 30 days (minutes) and 7 days (events), at the engine\'s granularity', async () => {
+    const { store } = await openOn(engine, { retentionChunk: 2 });
     const now = T0 + 40 * DAY_MS;
     const minuteCut = now - 30 * DAY_MS;
     const eventCut = now - 7 * DAY_MS;
-    const oldMinutes = [1, 2, 3, 4, 5].map((k) => minuteRow(`r-00${k}`, minuteCut - k * MINUTE));
-    const keptMinutes = [minuteRow('r-001', minuteCut), minuteRow('r-002', now - MINUTE)];
-    await store.writeMinutes([...oldMinutes, ...keptMinutes]);
-    const oldEvents = [openEvent(eventCut - 1, 'r-001-t1'), closeEvent(eventCut - DAY_MS, 'r-001-t2'), authFailEvent(eventCut - 5)];
-    const keptEvents = [openEvent(eventCut, 'r-001-t3'), closeEvent(now, 'r-001-t1')];
-    await store.writeEvents([...oldEvents, ...keptEvents]);
-    await store.writeEvents([openEvent(T0, 'r-007-t1')]); // last seen 40 days ago: forgotten
+    const minutes = [
+      ...[1, 2, 3, 4, 5].map((k) => minuteRow(`r-00${k}`, minuteCut - DAY_MS - k * MINUTE)), // a day older: gone in both
+      minuteRow('r-006', minuteCut - MINUTE), // the cutoff's day: SQLite only
+      minuteRow('r-001', minuteCut),
+      minuteRow('r-002', now - MINUTE),
+    ];
+    await store.writeMinutes(minutes);
+    const events = [
+      openEvent(eventCut - DAY_MS - 1, 'r-001-t1'),
+      closeEvent(eventCut - 2 * DAY_MS, 'r-001-t2'),
+      authFailEvent(eventCut - DAY_MS - 5),
+      openEvent(eventCut - 1, 'r-001-t4'), // the cutoff's day
+      openEvent(eventCut, 'r-001-t3'),
+      closeEvent(now, 'r-001-t1'),
+    ];
+    await store.writeEvents(events);
+    await store.writeEvents([openEvent(T0, 'r-007-t1')]); // last seen 40 days ago: forgotten, in both engines exactly
 
-    expect(await store.retention(now)).toEqual({ minutes: 5, events: 4, terminals: 1 });
+    const keptMinutes = minutes.filter((r) => !gone(r.minute, minuteCut)).sort((a, b) => a.rid.localeCompare(b.rid) || a.minute - b.minute);
+    const keptEvents = events.filter((e) => !gone(e.t, eventCut)).sort((a, b) => a.t - b.t);
+    expect(minutes.length - keptMinutes.length).toBeGreaterThanOrEqual(5);
+    expect(await store.retention(now)).toEqual({ minutes: minutes.length - keptMinutes.length, events: events.length - keptEvents.length + 1, terminals: 1 });
     expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual(keptMinutes);
     expect(await store.readEvents({ from: 0, to: Infinity })).toEqual(keptEvents);
-    expect([...(await store.knownTerminals(0)).keys()].sort()).toEqual(['r-001-t1', 'r-001-t2', 'r-001-t3']);
+    expect([...(await store.knownTerminals(0)).keys()].sort()).toEqual(['r-001-t1', 'r-001-t2', 'r-001-t3', 'r-001-t4']);
     expect(await store.retention(now)).toEqual({ minutes: 0, events: 0, terminals: 0 });
   });
 
   it('follows a configured policy', async () => {
-    const { store } = await open({ retention: { eventsMs: 1000 } });
-    await store.writeEvents([openEvent(T0, 'r-001-t1'), openEvent(T0 + 1000, 'r-001-t1')]);
-    expect(await store.retention(T0 + 2000)).toEqual({ minutes: 0, events: 1, terminals: 0 });
+    const { store } = await openOn(engine, { retention: { eventsMs: 2 * DAY_MS } });
+    await store.writeEvents([openEvent(T0 - 3 * DAY_MS, 'r-001-t1'), openEvent(T0, 'r-001-t1')]);
+    expect(await store.retention(T0)).toEqual({ minutes: 0, events: 1, terminals: 0 });
+    expect(await store.readEvents({ from: 0, to: Infinity })).toEqual([openEvent(T0, 'r-001-t1')]);
   });
 });
 
-describe('close', () => {
+describeEachEngine('close', (engine) => {
   it('is idempotent, refuses later calls and leaves a clean-shutdown marker', async () => {
-    const tmp = makeTempDir();
-    cleanups.push(tmp.remove);
-    const { store } = await openSqliteStore({ dataDir: tmp.dir });
+    const place = await engine.newPlace();
+    cleanups.push(place.remove);
+    const { store } = await place.open();
     await store.close();
     await store.close();
     const calls: ((s: Store) => Promise<unknown>)[] = [
@@ -264,8 +294,8 @@ describe('close', () => {
       (s) => s.retention(T0),
     ];
     for (const call of calls) await expect(call(store)).rejects.toMatchObject({ code: 'STORE_CLOSED' });
-    const again = await openSqliteStore({ dataDir: tmp.dir });
-    expect(again.recovered.cleanShutdown).toBe(true);
+    const again = await place.open();
+    expect(again.recovered).toMatchObject({ cleanShutdown: true, freshFile: false });
     await again.store.close();
   });
 });

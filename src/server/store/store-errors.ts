@@ -8,6 +8,7 @@ export const storeErrorCodes = {
   STORE_READONLY: 'The database is read-only',
   STORE_BUSY: 'The database is locked by another writer',
   STORE_IO: 'The database file could not be read or written',
+  STORE_UNREACHABLE: 'The database server cannot be reached',
   STORE_CORRUPT: 'The database file is corrupt',
   STORE_SCHEMA_TOO_NEW: 'The database was written by a newer Pulse',
   STORE_CLOSED: 'The store is closed',

@@ -1,7 +1,14 @@
 /**
- * The one interface every store follows: the embedded SQLite store now, a PostgreSQL twin later.
- * Every method returns a Promise even where SQLite could answer synchronously, so that a network
- * database fits the same shape and callers never assume a write finished before it resolved.
+ * The one interface every store follows: the embedded SQLite store (sqlite-store.ts) and the
+ * PostgreSQL one (postgres/pg-store.ts). Every method returns a Promise even where SQLite could
+ * answer synchronously, so that a network database fits the same shape and callers never assume a
+ * write finished before it resolved.
+ *
+ * Calls take effect in call order, as they do for free with synchronous SQLite: a call sees every
+ * write called before it and none called after, and a write resolves before any later call starts
+ * — so a standalone checkpoint never lands before the batch it follows, and a history read never
+ * misses rows the hub forgot because their write resolved (the PostgreSQL store enforces it,
+ * postgres/call-order.ts).
  *
  * Time windows are half-open everywhere: `from` inclusive, `to` exclusive, ms since epoch.
  */
@@ -77,6 +84,8 @@ export type StoreRecovery = {
   freshFile: boolean;
   /** When the previous run last committed a write batch (store clock). */
   lastWriteAt?: number;
+  /** The latest restaurant-minute the store holds (its start, ms), if any: minutes after it were never written. */
+  lastMinute?: number;
 };
 
 export interface Store {

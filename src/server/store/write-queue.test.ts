@@ -80,6 +80,15 @@ describe('write queue', () => {
     expect(store.events).toEqual(events(1000));
   });
 
+  it('keeps full batches when a store is slow only in waiting for its server (the event loop runs meanwhile)', async () => {
+    const { store, clock, queue } = setup({ maxBatch: 500, targetCallMs: 20 });
+    store.cost = { clock, msPerItem: 0.2, waiting: true };
+    queue.enqueueEvents(events(1000));
+    await queue.flush();
+    expect(store.batches.map((b) => b.size)).toEqual([500, 500]);
+    expect(store.events).toEqual(events(1000));
+  });
+
   it('keeps a failing batch, retries with backoff, loses nothing and reports the error', async () => {
     const { store, clock, queue, errors, lines } = setup({ flushIntervalMs: 1000, retryBaseMs: 1000, retryMaxMs: 4000 });
     store.failWith = 'STORE_FULL';

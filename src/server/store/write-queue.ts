@@ -21,9 +21,12 @@ export type WriteQueueOptions = {
   /** Most items per store call (default 500 — ~15 ms of plain SQLite inserts). */
   maxBatch?: number;
   /**
-   * Aim for store calls of about this long (default 20 ms): a synchronous SQLite transaction holds
-   * the event loop, and merging rows costs ~5× inserting them, so the batch shrinks to what the
-   * last calls show fits. Measured with the injected clock.
+   * Aim for store calls that hold the event loop about this long (default 20 ms): a synchronous
+   * SQLite transaction holds it throughout, and merging rows costs ~5× inserting them, so the
+   * batch shrinks to what the last calls show fits. Only the synchronous part of a call is
+   * measured (injected clock, from the call until it returns its promise): a network store's
+   * wait for the server holds nothing, and counting it would shrink its batches until the queue
+   * could not keep up.
    */
   targetCallMs?: number;
   /** Past this many queued items the queue reports `backlog` (and still keeps everything). */
@@ -148,15 +151,17 @@ export function createWriteQueue(options: WriteQueueOptions): WriteQueue {
     try {
       if (m.length > 0) {
         const t0 = clock.now();
-        await store.writeMinutes(m);
+        const writing = store.writeMinutes(m);
         measure('minutes', m.length, clock.now() - t0);
+        await writing;
         minutes.splice(0, m.length);
         done.minutes += m.length;
       }
       if (e.length > 0) {
         const t0 = clock.now();
-        await store.writeEvents(e);
+        const writing = store.writeEvents(e);
         measure('events', e.length, clock.now() - t0);
+        await writing;
         events.splice(0, e.length);
         done.events += e.length;
       }

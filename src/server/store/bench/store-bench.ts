@@ -1,26 +1,26 @@
 /**
- * Store write cost at fleet scale: `npx tsx src/server/store/bench/store-bench.ts [--minutes N]
- * [--restaurants R] [--terminals T] [--events-per-sec E] [--rewrites K] [--data DIR]`.
+ * Store write cost at fleet scale: `npm run bench:store -- [--store sqlite|postgres://…]
+ * [--minutes N] [--restaurants R] [--terminals T] [--events-per-sec E] [--rewrites K] [--data DIR]`
+ * (`--data` keeps the SQLite folder, or names the PostgreSQL schema to keep).
  *
- * The hub's write path (write queue → SQLite store) is fed what a fleet produces: one rollup row
+ * The hub's write path (write queue → store) is fed what a fleet produces: one rollup row
  * per restaurant per minute (counters, gauges, real HDR histograms) and lifecycle events at a
  * steady rate. Time is simulated — the queue runs on a fake clock and each simulated second is
  * fed and flushed as fast as it goes — because every cost here is per item, not per wall second;
  * CPU is `process.cpuUsage()` over the writing only (data is built beforehand), divided by the
- * simulated window. The result is "share of one core the store would use in a real run".
+ * simulated window — plus, for PostgreSQL, its server processes' CPU for our connections. The
+ * result is "share of one core the store would use in a real run". Then rollup write throughput:
+ * the same rows again, straight to the store in batches of 500, as fast as it takes them.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { seededRandom } from '../../../core/clock.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { FakeClock } from '../../../core/fake-clock.ts';
 import { createHistogram } from '../../../core/histogram.ts';
-import { openSqliteStore, storeFileName } from '../sqlite-store.ts';
 import type { LifecycleEvent, RestaurantMinute, Store } from '../store.ts';
 import { createWriteQueue } from '../write-queue.ts';
+import { openBenchTarget } from './bench-target.ts';
 
 export type StoreBenchOptions = {
   restaurants: number;
@@ -29,6 +29,9 @@ export type StoreBenchOptions = {
   eventsPerSec: number;
   /** Each restaurant-minute is written in this many parts, so K−1 of them merge (HDR decode/add/encode). */
   rewrites: number;
+  /** `sqlite` (default) or a postgres:// URL. */
+  store?: string;
+  /** SQLite: keep this folder; PostgreSQL: write into (and keep) this schema. */
   dataDir?: string;
 };
 
@@ -36,6 +39,8 @@ export type StoreBenchResult = StoreBenchOptions & {
   rowsWritten: number;
   eventsWritten: number;
   cpuMs: number;
+  /** Of cpuMs, what PostgreSQL's server processes spent (0 for SQLite). */
+  serverCpuMs: number;
   /** CPU of the store write path as % of one core over the simulated window. */
   cpuPercentOfCore: number;
   /** Single store calls: how long the event loop was held at once (p99 and worst). */
@@ -43,6 +48,9 @@ export type StoreBenchResult = StoreBenchOptions & {
   maxStallMs: number;
   bytesPerRow: number;
   fileBytes: number;
+  /** Rollup rows per second written straight to the store in batches of 500: first writes, then merges. */
+  insertRowsPerSec: number;
+  mergeRowsPerSec: number;
 };
 
 const MINUTE = 60_000;
@@ -119,13 +127,20 @@ function timed(store: Store, stalls: number[]): Store {
   return { ...store, writeMinutes: time(store.writeMinutes), writeEvents: time(store.writeEvents) };
 }
 
+/** Rollup rows written straight to the store, `batch` at a time, as fast as it takes them: rows per second. */
+async function rollupThroughput(store: Store, rows: RestaurantMinute[], batch: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += batch) await store.writeMinutes(rows.slice(i, i + batch));
+  return rows.length / ((performance.now() - t0) / 1000);
+}
+
 export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchResult> {
-  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-store-bench-'));
   const clock = new FakeClock(Math.floor(Date.now() / MINUTE) * MINUTE);
   const start = clock.now();
   const rows = buildRows(o, start);
   const events = buildEvents(o, start);
-  const { store } = await openSqliteStore({ dataDir, clock });
+  const target = await openBenchTarget(o.store ?? 'sqlite', clock, o.dataDir);
+  const { store } = target;
   const stalls: number[] = [];
   // Timers run on simulated time; `now()` adds the real time spent, so the queue's batch sizing
   // sees what store calls really cost.
@@ -136,28 +151,31 @@ export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchRes
     clearTimeout: (handle) => clock.clearTimeout(handle),
   };
   const queue = createWriteQueue({ store: timed(store, stalls), clock: queueClock, flushIntervalMs: 1000 });
-  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+  const server0 = (await target.serverCpuMs()) ?? 0;
   const cpu0 = process.cpuUsage();
   for (let s = 0; s < o.minutes * 60; s++) {
     queue.enqueueEvents(events[s]!);
     // The hub hands over a restaurant-minute once it has settled, i.e. during the next minute.
     if (s % 60 === 5 && s >= 60) queue.enqueueMinutes(rows[Math.floor(s / 60) - 1]!);
     clock.advance(1000);
-    while (queue.stats().queued > 0 && queue.stats().consecutiveFailures === 0) {
-      await settle();
-      clock.advance(0);
-    }
+    // Waits for the writes without spinning: a network store's calls take real I/O time, and a
+    // busy loop around them would be counted as store CPU.
+    await queue.flush();
   }
   queue.enqueueMinutes(rows[o.minutes - 1]!);
   await queue.close();
   const cpu = process.cpuUsage(cpu0);
-  await store.close();
-
+  const serverCpuMs = ((await target.serverCpuMs()) ?? 0) - server0;
   const stats = queue.stats();
-  const fileBytes = ['', '-wal'].reduce((sum, suffix) => sum + (fs.statSync(path.join(dataDir, storeFileName + suffix), { throwIfNoEntry: false })?.size ?? 0), 0);
-  if (!o.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  const cpuMs = (cpu.user + cpu.system) / 1000;
+
+  // Throughput on fresh minutes (an hour later: first writes), then the same minutes again (merges).
+  const later = rows.flat().map((r) => ({ ...r, minute: r.minute + 60 * MINUTE }));
+  const insertRowsPerSec = await rollupThroughput(store, later, 500);
+  const mergeRowsPerSec = await rollupThroughput(store, later, 500);
+  const fileBytes = await target.finish();
+
+  const cpuMs = (cpu.user + cpu.system) / 1000 + serverCpuMs;
   const rowsWritten = o.minutes * o.restaurants * o.rewrites;
   const eventsWritten = o.minutes * 60 * o.eventsPerSec;
   if (stats.written !== rowsWritten + eventsWritten) throw new Error(`bench lost data: wrote ${stats.written} of ${rowsWritten + eventsWritten}`);
@@ -166,11 +184,15 @@ export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchRes
     rowsWritten,
     eventsWritten,
     cpuMs,
+    serverCpuMs,
     cpuPercentOfCore: (cpuMs / (o.minutes * MINUTE)) * 100,
     p99StallMs: [...stalls].sort((a, b) => a - b)[Math.floor(stalls.length * 0.99)] ?? 0,
     maxStallMs: Math.max(0, ...stalls),
-    bytesPerRow: fileBytes / (o.minutes * o.restaurants + eventsWritten),
+    // The throughput phase doubled the minutes on disk: bytes per row counts them.
+    bytesPerRow: fileBytes / (2 * o.minutes * o.restaurants + eventsWritten),
     fileBytes,
+    insertRowsPerSec,
+    mergeRowsPerSec,
   };
 }
 
@@ -181,6 +203,16 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
+function storeArg(): string {
+  const i = process.argv.indexOf('--store');
+  const v = i >= 0 ? process.argv[i + 1] : 'sqlite';
+  if (!v || !(v === 'sqlite' || /^postgres(ql)?:\/\//.test(v))) throw new Error('--store must be sqlite or a postgres:// URL');
+  return v;
+}
+
+/** The URL without its password, for the printout. */
+const shown = (spec: string) => spec.replace(/:[^:@/]*@/, ':…@');
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const dataIndex = process.argv.indexOf('--data');
   const options: StoreBenchOptions = {
@@ -189,16 +221,21 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     minutes: Math.max(2, arg('minutes', 10)),
     eventsPerSec: arg('events-per-sec', 50),
     rewrites: Math.max(1, arg('rewrites', 1)),
+    store: storeArg(),
     ...(dataIndex >= 0 && process.argv[dataIndex + 1] ? { dataDir: process.argv[dataIndex + 1] } : {}),
   };
   const r = await runStoreBench(options);
+  const pgStore = r.store !== undefined && r.store !== 'sqlite';
   console.log(
     [
-      `store bench: ${r.terminals} terminals in ${r.restaurants} restaurants, ${r.minutes} simulated minutes`,
+      `store bench (${pgStore ? `PostgreSQL ${shown(r.store ?? '')}` : 'SQLite'}): ${r.terminals} terminals in ${r.restaurants} restaurants, ${r.minutes} simulated minutes`,
       `  wrote ${r.rowsWritten} rollup rows (${r.rewrites} write(s) per restaurant-minute) and ${r.eventsWritten} lifecycle events (${r.eventsPerSec}/s)`,
-      `  store write CPU: ${r.cpuPercentOfCore.toFixed(2)} % of one core (${r.cpuMs.toFixed(0)} ms CPU per ${r.minutes} min)   target ≤ 5 %`,
-      `  event loop held per store call: p99 ${r.p99StallMs.toFixed(1)} ms, worst ${r.maxStallMs.toFixed(1)} ms`,
-      `  file: ${(r.fileBytes / 1e6).toFixed(1)} MB, ~${r.bytesPerRow.toFixed(0)} bytes per row or event`,
+      `  store write CPU: ${r.cpuPercentOfCore.toFixed(2)} % of one core (${r.cpuMs.toFixed(0)} ms CPU per ${r.minutes} min${pgStore ? `, of which PostgreSQL server ${r.serverCpuMs.toFixed(0)} ms` : ''})   target ≤ 5 %`,
+      pgStore
+        ? `  store call latency (async: the event loop runs meanwhile): p99 ${r.p99StallMs.toFixed(1)} ms, worst ${r.maxStallMs.toFixed(1)} ms`
+        : `  event loop held per store call: p99 ${r.p99StallMs.toFixed(1)} ms, worst ${r.maxStallMs.toFixed(1)} ms`,
+      `  rollup write throughput, batches of 500: ${r.insertRowsPerSec.toFixed(0)} rows/s first writes, ${r.mergeRowsPerSec.toFixed(0)} rows/s merges (HDR)`,
+      `  on disk: ${(r.fileBytes / 1e6).toFixed(1)} MB, ~${r.bytesPerRow.toFixed(0)} bytes per row or event`,
     ].join('\n'),
   );
 }

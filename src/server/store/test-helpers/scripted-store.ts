@@ -15,8 +15,12 @@ export class ScriptedStore implements Pick<Store, 'writeMinutes' | 'writeEvents'
   attempts = 0;
   /** While set, every write fails with this code. */
   failWith: StoreErrorCode | undefined;
-  /** When set, each write moves this clock by `msPerItem` per item, as a slow store would take. */
-  cost: { clock: FakeClock; msPerItem: number } | undefined;
+  /**
+   * When set, each write moves this clock by `msPerItem` per item, as a slow store would take:
+   * while holding the caller (a synchronous driver), or with `waiting` after returning its promise
+   * (a network store waiting for its server).
+   */
+  cost: { clock: FakeClock; msPerItem: number; waiting?: boolean } | undefined;
 
   private check(size: number): void {
     this.attempts++;
@@ -25,12 +29,14 @@ export class ScriptedStore implements Pick<Store, 'writeMinutes' | 'writeEvents'
   }
 
   async writeMinutes(rows: readonly RestaurantMinute[]): Promise<void> {
+    if (this.cost?.waiting) await Promise.resolve();
     this.check(rows.length);
     this.minutes.push(...rows);
     this.batches.push({ kind: 'minutes', size: rows.length });
   }
 
   async writeEvents(events: readonly LifecycleEvent[]): Promise<void> {
+    if (this.cost?.waiting) await Promise.resolve();
     this.check(events.length);
     this.events.push(...events);
     this.batches.push({ kind: 'events', size: events.length });

@@ -1,0 +1,71 @@
+/**
+ * The PostgreSQL store's reads: the same answers as the SQLite store's, query for query. Windows
+ * are half-open and may be unbounded (±Infinity), which float8 columns take as they are and the
+ * bigint `minute` takes clamped; bigint comes back as float8 so that rows hold plain numbers.
+ */
+import type pg from 'pg';
+import type { ProbeEventOf } from '../../../protocol/probe-events.ts';
+import type { EventsQuery, KnownTerminal, LifecycleEvent, MinutesQuery, RestaurantMinute } from '../store.ts';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+// Minutes are whole numbers, so `minute >= x` is `minute >= ceil(x)`; beyond ±9e18 is beyond bigint.
+const minuteBound = (x: number) => Math.max(-9e18, Math.min(9e18, Math.ceil(x)));
+
+export async function readMinutes(db: Queryable, q: MinutesQuery): Promise<RestaurantMinute[]> {
+  if (q.rids?.length === 0) return [];
+  const params: unknown[] = [minuteBound(q.from), minuteBound(q.to)];
+  let sql = 'SELECT rid, minute::float8 AS minute, counters, gauges, histograms FROM minutes WHERE minute >= $1 AND minute < $2';
+  if (q.rids) {
+    params.push(q.rids);
+    sql += ' AND rid = ANY($3::text[])';
+  }
+  const { rows } = await db.query<RestaurantMinute>(`${sql} ORDER BY rid, minute`, params);
+  return rows;
+}
+
+/** `limit` has been checked by the caller (a positive whole number or absent). */
+export async function readEvents(db: Queryable, q: EventsQuery): Promise<LifecycleEvent[]> {
+  const where = ['t >= $1', 't < $2'];
+  const params: unknown[] = [q.from, q.to];
+  const and = (clause: (n: string) => string, param: unknown) => {
+    params.push(param);
+    where.push(clause(`$${params.length}`));
+  };
+  if (q.tid !== undefined) and((p) => `tid = ${p}`, q.tid);
+  if (q.rid !== undefined) and((p) => `rid = ${p}`, q.rid);
+  if (q.rids !== undefined) and((p) => `rid = ANY(${p}::text[])`, q.rids);
+  let sql = `SELECT body FROM events WHERE ${where.join(' AND ')} ORDER BY t, id`;
+  if (q.limit !== undefined) {
+    params.push(q.limit);
+    sql += ` LIMIT $${params.length}`;
+  }
+  const { rows } = await db.query<{ body: LifecycleEvent }>(sql, params);
+  return rows.map((r) => r.body);
+}
+
+export async function knownTerminals(db: Queryable, since: number): Promise<Map<string, KnownTerminal>> {
+  const { rows } = await db.query<{ tid: string; rid: string; last_seen: number; last_close: number | null }>(
+    'SELECT tid, rid, last_seen, last_close FROM terminals WHERE last_seen >= $1',
+    [since],
+  );
+  return new Map(rows.map((r): [string, KnownTerminal] => [r.tid, r.last_close === null ? { rid: r.rid, lastSeen: r.last_seen } : { rid: r.rid, lastSeen: r.last_seen, lastClose: r.last_close }]));
+}
+
+/** As the SQLite store's: per terminal, only its opens since shortly before its last close. */
+export async function openConnections(db: Queryable, since: number): Promise<ProbeEventOf<'open'>[]> {
+  const { rows } = await db.query<{ body: ProbeEventOf<'open'> }>(
+    `SELECT o.body FROM terminals tm
+       JOIN events o ON o.tid = tm.tid AND o.t >= greatest($1::float8, coalesce(tm.last_close, 0) - 300000)
+      WHERE tm.last_seen >= $1 AND o.type = 'open' AND NOT EXISTS (
+        SELECT 1 FROM events c WHERE c.tid = o.tid AND c.t >= o.t AND c.type = 'close' AND c.conn = o.conn AND c.gw = o.gw)
+      ORDER BY o.t, o.id`,
+    [since],
+  );
+  return rows.map((r) => r.body);
+}
+
+export async function readMeta(db: Queryable, key: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key]);
+  return rows[0]?.value;
+}
