@@ -42,7 +42,7 @@ export const terminalWireSchema = z.object({
   tid: id,
   rid: id,
   state: z.enum(['connected', 'disconnected']),
-  /** From the age of its last heartbeat; never `offline` (a disconnected terminal reads `unhealthy`). */
+  /** From the age of its last heartbeat while connected; `offline` when it has no connection (issue 18). */
   health: z.enum(healthStatuses),
   /** When the current connection opened; null when disconnected. */
   connectedSince: ms.nullable(),

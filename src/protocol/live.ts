@@ -50,8 +50,9 @@ const share = z.number().min(0).max(1);
 /**
  * A restaurant's status (the rule is `statusOf` in src/core/figures.ts): `offline` = terminals
  * expected and none connected, the worst case; `unknown` = nothing expected, nothing to judge by.
- * A terminal's health uses the same words but is never `offline` (a disconnected terminal reads
- * `unhealthy`, its `state` says it is disconnected).
+ * A terminal's health (REST, src/protocol/api.ts) uses the same words: from the age of its last
+ * heartbeat while connected, and `offline` when it has no connection — its own value, not
+ * `unhealthy`, which means connected but silent (issue 18). The stream carries no terminal health.
  */
 export const healthStatuses = ['healthy', 'degraded', 'unhealthy', 'offline', 'unknown'] as const;
 export type HealthStatus = (typeof healthStatuses)[number];

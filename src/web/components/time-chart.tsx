@@ -12,6 +12,8 @@ export interface ChartLine<P> {
   label: string;
   color: string;
   value: (point: P) => number | null;
+  /** A stacked band's fill (default 0.35): a remainder ("other") drawn lighter than the bands it frames. */
+  fillOpacity?: number;
 }
 
 export interface TimeChartProps<P extends { t: number }> {
@@ -76,7 +78,7 @@ function ChartBodyView<P extends { t: number }>({ title, summary, data, lines, f
           <AreaChart {...common}>
             {axes}
             {lines.map((l) => (
-              <Area key={l.id} name={l.label} dataKey={l.value} stackId="1" stroke={l.color} fill={l.color} fillOpacity={0.35} isAnimationActive={false} dot={false} type="stepAfter" />
+              <Area key={l.id} name={l.label} dataKey={l.value} stackId="1" stroke={l.color} fill={l.color} fillOpacity={l.fillOpacity ?? 0.35} isAnimationActive={false} dot={false} type="stepAfter" />
             ))}
           </AreaChart>
         ) : (

@@ -1,7 +1,7 @@
 /**
  * The fleet's last hour in four charts; loaded lazily with recharts. The charts draw settled
  * one-minute buckets (they redraw once per bucket, each in its own task); the figure
- * beside each title is the current tick's.
+ * beside each title is the current tick's. They share the width they are given (chart-grid.tsx).
  */
 import { useEffect, useMemo, useRef } from 'react';
 import { chartPalette, TimeChart, type ChartLine } from '../../../components/time-chart.tsx';
@@ -11,7 +11,10 @@ import { formatCount, formatMs, formatRate, formatShare } from '../../../lib/for
 import type { FleetPoint } from '../../../live/fleet-series.ts';
 import { useLive, useNow } from '../../../live/use-live.ts';
 import { useFleetHistory } from '../api/get-fleet-history.ts';
+import { useTopHistory } from '../api/get-top-history.ts';
 import { mergeHistory, samePointsOr } from '../model/chart-data.ts';
+import { isSplit, splitHistory } from '../model/history-split.ts';
+import { ChartGrid } from './chart-grid.tsx';
 
 const reconnectLines: ChartLine<FleetPoint>[] = [{ id: 'r', label: 'Reconnects / min', color: chartPalette[2]!, value: (p) => p.reconnectsPerMin }];
 const heartbeatLines: ChartLine<FleetPoint>[] = [
@@ -36,59 +39,75 @@ export default function FleetCharts() {
     headEveryMs,
   );
   const live = useMemo(() => (settled.length > 0 ? settled : head ? [head] : settled), [head, settled]);
-  const history = useFleetHistory().data;
+  // The charted restaurants as the stream ranks them now; the same list (not only an equal one)
+  // while the ranking holds, so neither their history nor their lines are made again.
+  const ridsKey = useLive((s) => s.series.topRids.join('\n'));
+  const rids = useMemo(() => (ridsKey ? ridsKey.split('\n') : []), [ridsKey]);
+  const fleetHistory = useFleetHistory().data;
+  const topHistory = useTopHistory(rids);
+  const history = useMemo(() => splitHistory(fleetHistory ?? [], rids, topHistory), [fleetHistory, rids, topHistory]);
   // The hour's window moves with the clock; minute steps are enough to drop old history points.
   const minute = Math.floor(useNow(60_000) / 60_000) * 60_000;
   const drawn = useRef<readonly FleetPoint[]>([]);
-  const data = useMemo(() => samePointsOr(drawn.current, mergeHistory(history ?? [], live, Math.max(minute, live.at(-1)?.t ?? 0))), [history, live, minute]);
+  const data = useMemo(() => samePointsOr(drawn.current, mergeHistory(history, live, Math.max(minute, live.at(-1)?.t ?? 0))), [history, live, minute]);
   useEffect(() => {
     drawn.current = data;
   }, [data]);
   const last = data.at(-1);
+  const unsplit = data.some((p) => !isSplit(p));
   // Same restaurants, same line objects: recharts keeps its memoised work between redraws.
-  const rids = last ? Object.keys(last.top).join('\n') : '';
-  const byRestaurant = useMemo(() => restaurantLines(rids ? rids.split('\n') : []), [rids]);
+  const byRestaurant = useMemo(() => restaurantLines(rids, unsplit), [rids, unsplit]);
   return (
-    <LiveFigures label="Last hour" className="flex flex-wrap gap-2">
-      <TimeChart
-        title="Connections by restaurant"
-        summary={`${formatCount(last?.connections)} connected`}
-        live={<Now pick={(p) => `${formatCount(p.connections)} now`} />}
-        data={data}
-        lines={byRestaurant}
-        format={formatCount}
-        stacked
-        integer
-        staggerMs={200}
-      />
-      <TimeChart
-        title="Reconnect frequency"
-        summary={`${formatRate(last?.reconnectsPerMin)} per minute`}
-        live={<Now pick={(p) => `${formatRate(p.reconnectsPerMin)} / min now`} />}
-        data={data}
-        lines={reconnectLines}
-        format={formatRate}
-        staggerMs={400}
-      />
-      <TimeChart
-        title="Heartbeat success"
-        summary={formatShare(last?.heartbeatSuccess)}
-        live={<Now pick={(p) => `${formatShare(p.heartbeatSuccess)} now`} />}
-        data={data}
-        lines={heartbeatLines}
-        format={formatPercentTick}
-        yDomain={[0, 100]}
-        staggerMs={600}
-      />
-      <TimeChart
-        title="Heartbeat RTT percentiles"
-        summary={`p50 ${formatMs(last?.p50)}, p95 ${formatMs(last?.p95)}, p99 ${formatMs(last?.p99)}`}
-        live={<Now pick={(p) => `p95 ${formatMs(p.p95)} now`} />}
-        data={data}
-        lines={latencyLines}
-        format={formatMs}
-        staggerMs={800}
-      />
+    <LiveFigures label="Last hour">
+      <ChartGrid placeholderPx={230}>
+        {(width) => (
+          <>
+            <TimeChart
+              width={width}
+              title="Connections by restaurant"
+              summary={`${formatCount(last?.connections)} connected`}
+              live={<Now pick={(p) => `${formatCount(p.connections)} now`} />}
+              data={data}
+              lines={byRestaurant}
+              format={formatCount}
+              stacked
+              integer
+              staggerMs={200}
+            />
+            <TimeChart
+              width={width}
+              title="Reconnect frequency"
+              summary={`${formatRate(last?.reconnectsPerMin)} per minute`}
+              live={<Now pick={(p) => `${formatRate(p.reconnectsPerMin)} / min now`} />}
+              data={data}
+              lines={reconnectLines}
+              format={formatRate}
+              staggerMs={400}
+            />
+            <TimeChart
+              width={width}
+              title="Heartbeat success"
+              summary={formatShare(last?.heartbeatSuccess)}
+              live={<Now pick={(p) => `${formatShare(p.heartbeatSuccess)} now`} />}
+              data={data}
+              lines={heartbeatLines}
+              format={formatPercentTick}
+              yDomain={[0, 100]}
+              staggerMs={600}
+            />
+            <TimeChart
+              width={width}
+              title="Heartbeat RTT percentiles"
+              summary={`p50 ${formatMs(last?.p50)}, p95 ${formatMs(last?.p95)}, p99 ${formatMs(last?.p99)}`}
+              live={<Now pick={(p) => `p95 ${formatMs(p.p95)} now`} />}
+              data={data}
+              lines={latencyLines}
+              format={formatMs}
+              staggerMs={800}
+            />
+          </>
+        )}
+      </ChartGrid>
     </LiveFigures>
   );
 }
@@ -99,10 +118,25 @@ function Now({ pick }: { pick: (p: FleetPoint) => string }) {
   return <span className="text-xs text-muted">{current ? pick(current) : ''}</span>;
 }
 
-/** Bands for the largest restaurants, plus "other". */
-function restaurantLines(rids: readonly string[]): ChartLine<FleetPoint>[] {
-  const lines: ChartLine<FleetPoint>[] = rids.map((rid, i) => ({ id: rid, label: rid, color: chartPalette[i % (chartPalette.length - 1)]!, value: (p) => p.top[rid] ?? null }));
-  // History points carry no per-restaurant split: there, "other" is the whole fleet.
-  lines.push({ id: '__other', label: 'other', color: chartPalette.at(-1)!, value: (p) => (Object.keys(p.top).length === 0 ? p.connections : p.other) });
+/** The largest restaurants' bands (bottom up, the largest first). */
+const restaurantBandOpacity = 0.6;
+/** "other" frames them, lighter: a remainder, not a restaurant to compare them with. */
+const otherBandOpacity = 0.15;
+
+/**
+ * Bands for the largest restaurants, then "other restaurants". A bucket whose split is not known
+ * (a restaurant's history did not load) is drawn as the fleet's total under a name that says so —
+ * never as "other", which it is not.
+ */
+function restaurantLines(rids: readonly string[], unsplit: boolean): ChartLine<FleetPoint>[] {
+  const lines: ChartLine<FleetPoint>[] = rids.map((rid, i) => ({
+    id: rid,
+    label: rid,
+    color: chartPalette[i % (chartPalette.length - 1)]!,
+    fillOpacity: restaurantBandOpacity,
+    value: (p) => p.top[rid] ?? null,
+  }));
+  lines.push({ id: '__other', label: 'other restaurants', color: chartPalette.at(-1)!, fillOpacity: otherBandOpacity, value: (p) => (isSplit(p) ? p.other : null) });
+  if (unsplit) lines.push({ id: '__all', label: 'all restaurants (no split)', color: '#64748b', fillOpacity: 0.25, value: (p) => (isSplit(p) ? null : p.connections) });
   return lines;
 }
