@@ -156,6 +156,14 @@ export class RestaurantWindows {
     }
   }
 
+  /**
+   * Gauge `key` holds `value` from now on, recorded in no second or minute: its change is history
+   * already in the store (a hub rebuilding state after a clean stop that wrote its open minute).
+   */
+  hold(key: string, value: number): void {
+    this.current[key] = value;
+  }
+
   /** Merge a histogram of samples taken at time `t` into its minute and the rolling window. */
   mergeHistogram(t: number, name: HistName, h: Histogram): void {
     if (h.count === 0) return;

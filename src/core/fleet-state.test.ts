@@ -174,14 +174,14 @@ describe('fleet state: figures', () => {
     expect(state.totalsOf('r1').opens).toBe(1);
   });
 
-  it('counts refused tokens that name no restaurant fleet-wide, outside every restaurant', () => {
+  it('counts every refused token fleet-wide, never toward the restaurant its unverified claims name', () => {
     const state = new FleetState();
     const d = new FleetDriver(state, M0);
     d.add(ev.authFail(M0 + 100), ev.authFail(M0 + 200, 'r2'));
     d.runUntil(M0 + 2 * S);
-    expect(state.restaurantIds()).toEqual(['r2']);
-    expect(state.figuresOf('r2', d.now)?.errors).toEqual({ auth_failed: 1 });
-    expect(state.unscoped.totals['errors.auth_failed']).toBe(1);
+    expect(state.restaurantIds()).toEqual([]);
+    expect(state.figuresOf('r2', d.now)).toBeNull();
+    expect(state.unscoped.totals['errors.auth_failed']).toBe(2);
   });
 });
 

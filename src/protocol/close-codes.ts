@@ -39,6 +39,11 @@ export const closeCauses = [
   'abnormal_close',
   'server_error',
   'try_again_later',
+  /**
+   * Never observed: the connection was open when Pulse itself was killed (kill -9, a crash), and
+   * the restarted hub closes it at the run's last sign of life so timelines do not run open → open.
+   */
+  'hub_killed',
 ] as const;
 export type CloseCause = (typeof closeCauses)[number];
 

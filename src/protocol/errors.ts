@@ -35,6 +35,10 @@ export const errorCodes = {
   INTERNAL: { close: CloseCode.internalError, http: 500, message: 'Internal error' },
   NOT_FOUND: { close: CloseCode.policyViolation, http: 404, message: 'Not found' },
   BAD_REQUEST: { close: CloseCode.policyViolation, http: 400, message: 'Bad request' },
+  /** A plain HTTP request to a WebSocket path (`/ws`, `/live`). */
+  UPGRADE_REQUIRED: { close: CloseCode.policyViolation, http: 426, message: 'WebSocket upgrade required' },
+  /** A method other than GET or HEAD where only reads are served. */
+  METHOD_NOT_ALLOWED: { close: CloseCode.policyViolation, http: 405, message: 'Only GET is served here' },
   /** The proxy could not reach the gateway behind it, or the gateway refused the upgrade. */
   BAD_GATEWAY: { close: CloseCode.badGateway, http: 502, message: 'Bad gateway' },
 } as const satisfies Record<string, { close: number; http: number; message: string }>;

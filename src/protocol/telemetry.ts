@@ -45,6 +45,7 @@ export function errorTypeOfCause(cause: CloseCause): ErrorType | null {
     case 'client_close':
     case 'server_close':
     case 'try_again_later':
+    case 'hub_killed': // Pulse's failure, not the terminal's
       return null;
     default:
       return cause;

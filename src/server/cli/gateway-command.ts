@@ -7,12 +7,13 @@
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { defaultDataDir, loadSecret } from '../auth/secret.ts';
 import { busOption, describeBus, openChosenRedisBus, type BusChoice } from '../bus/redis-bus-option.ts';
 import { startGateway } from '../gateway/gateway.ts';
 import type { Gateway } from '../gateway/gateway.ts';
-import { createBusProbe } from '../hub/bus-probe.ts';
+import type { MetricsListen } from '../gateway/metrics-listener.ts';
+import { createBusProbe } from '../gateway/bus-probe.ts';
 import { createLogger, logLevels } from '../log/logger.ts';
 import type { LogLevel } from '../log/logger.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
@@ -27,12 +28,21 @@ interface GatewayCommandOptions {
   logLevel: LogLevel;
   data: string;
   bus: BusChoice;
+  metricsListen: MetricsListen;
+}
+
+/** `--metrics-listen HOST:PORT` (`[::1]:7402` for IPv6; port 0 = any free one). */
+function metricsListenOption(value: string): MetricsListen {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65_535) throw new InvalidArgumentError('--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:7402');
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
 }
 
 export function registerGatewayCommand(program: Command): void {
   program
     .command('gateway')
-    .description('run the reference POS gateway: terminals on ws://HOST:PORT/ws, Prometheus metrics on http://HOST:PORT/metrics')
+    .description('run the reference POS gateway: terminals on ws://HOST:PORT/ws, Prometheus metrics on http://127.0.0.1:7402/metrics (--metrics-listen)')
     .option('--port <port>', 'port to listen on (0 = any free port; the chosen one is printed)', intOption('--port', 0, 65_535), 7401)
     .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .option('--id <id>', 'gateway id, unique and stable across restarts (default gw-<hostname>-<port>)')
@@ -41,12 +51,18 @@ export function registerGatewayCommand(program: Command): void {
     .addOption(new Option('--log-level <level>', 'log level (JSON lines on stderr; tokens are always redacted)').choices([...logLevels]).default('info'))
     .option('--data <dir>', 'data folder holding the signing secret (PULSE_SECRET wins when set)', defaultDataDir)
     .addOption(busOption('hubs in other processes read it'))
+    .addOption(
+      new Option('--metrics-listen <host:port>', "where GET /metrics is served: a listener of its own, never the terminals' port (its series name every restaurant)")
+        .default({ host: '127.0.0.1', port: 7402 }, '127.0.0.1:7402')
+        .argParser(metricsListenOption),
+    )
     .addHelpText(
       'after',
       `
 Terminals authenticate with a JWT from \`pulse token terminal\`, sent as the subprotocol
 \`bearer.<jwt>\` (offered together with \`pulse.v1\`) or, for legacy terminals, as \`?token=<jwt>\`.
-Other endpoints on the same port: GET /metrics, GET /healthz.
+Also on the terminals' port: GET /healthz. GET /metrics is on --metrics-listen only
+(default 127.0.0.1:7402): it lists every restaurant id, so keep it off public addresses.
 
 Examples:
   pulse gateway
@@ -81,6 +97,7 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
       logger,
       probe,
       processMetrics: true,
+      metricsListen: opts.metricsListen,
       ...(gatewayId ? { gatewayId } : {}),
     });
   } catch (error) {
@@ -100,7 +117,7 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
   process.stdout.write(
     [
       `pulse gateway ${gateway.id} listening on ${gateway.url}`,
-      `  metrics  ${http}/metrics`,
+      `  metrics  ${gateway.metricsUrl}`,
       `  health   ${http}/healthz`,
       `  bus      ${describeBus(opts.bus)}`,
       `  secret   ${source === 'env' ? 'from PULSE_SECRET' : `from ${path}`}`,

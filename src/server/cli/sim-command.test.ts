@@ -2,39 +2,28 @@
  * `pulse sim` as a user runs it: a child process against a real gateway, with the secret from
  * PULSE_SECRET, stopped by --duration or by SIGTERM, always with a summary and exit code 0.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readTruth, startTestGateway, tempDir, testSecret, waitFor } from '../sim/test-helpers/sim-fixture.ts';
+import { readTruth, startTestGateway, testSecret, waitFor } from '../sim/test-helpers/sim-fixture.ts';
 import type { TestGateway } from '../sim/test-helpers/sim-fixture.ts';
+import { cliChildren, type CliChild } from './test-helpers/cli-child.ts';
 
-const bin = join(import.meta.dirname, '../../../bin/pulse.js');
+const cli = cliChildren();
 
-type Run = { code: number | null; stdout: string; stderr: string };
-
-function pulse(args: string[], onSpawn?: (child: ReturnType<typeof spawn>, out: { stderr: string }) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, PULSE_SECRET: testSecret }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = { stdout: '', stderr: '' };
-    child.stdout.on('data', (d) => (out.stdout += d));
-    child.stderr.on('data', (d) => (out.stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, ...out });
-    });
-    onSpawn?.(child, out);
-  });
+/** `pulse <args>` with the test secret, run to its end (killed after 20 s). */
+async function pulse(args: string[], onSpawn?: (child: CliChild['child']) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = cli.run(args, { env: { PULSE_SECRET: testSecret }, killAfterMs: 20_000 });
+  onSpawn?.(p.child);
+  const code = await p.closed;
+  return { code, stdout: p.out(), stderr: p.err() };
 }
 
 let gw: TestGateway | undefined;
-const cleanups: (() => void)[] = [];
 afterEach(async () => {
+  cli.cleanup();
   await gw?.close();
   gw = undefined;
-  cleanups.splice(0).forEach((c) => c());
 });
 
 describe('pulse sim', () => {
@@ -49,8 +38,7 @@ describe('pulse sim', () => {
   });
 
   it('runs for --duration against a real gateway, writes the truth, prints a summary, exits 0', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    const dir = cli.tempDir('pulse-sim-cli-');
     const truth = join(dir, 'truth.ndjson');
     gw = await startTestGateway();
     const run = await pulse(['sim', '--gateway', gw.url, '--restaurants', '2', '--terminals', '2', '--duration', '2', '--heartbeat-ms', '200', '--truth', truth, '--progress-ms', '300', '--data', dir]);
@@ -82,8 +70,7 @@ describe('pulse sim', () => {
   });
 
   it('refuses a bad scenario file with the path of the bad field, exit 1', async () => {
-    const { dir, cleanup } = tempDir();
-    cleanups.push(cleanup);
+    const dir = cli.tempDir('pulse-sim-cli-');
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ faults: [{ type: 'outage', at: 1, duration: -4, restaurants: ['r-001'] }] }));
     const run = await pulse(['sim', '--scenario', file, '--duration', '1']);

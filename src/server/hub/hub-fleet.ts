@@ -9,17 +9,17 @@ import { totals as totalsOf, type FleetTotals, type RestaurantFigures } from '..
 import { FleetState, type ApplyResult, type FleetStateOptions } from '../../core/fleet-state.ts';
 import type { RestaurantMinute } from '../../core/rollup.ts';
 import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
+import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import type { LifecycleEvent, TelemetryFrame } from '../../protocol/telemetry.ts';
 import type { KnownTerminal } from '../store/store.ts';
 import type { GatewayIngestStats } from './hub-metrics.ts';
-import { gatewaysToSeed, type ResumePlan } from './hub-resume.ts';
 import type { HubView, TerminalWire } from './hub-view.ts';
 import type { LiveSample } from './live/live-source.ts';
 
 export interface HubFleetOptions {
   clock: Clock;
-  /** Terminals the store saw lately (expected terminals), by tid. */
-  known: ReadonlyMap<string, KnownTerminal>;
+  /** Terminals the store saw lately (expected terminals), by tid; or later, `seedTerminals`. */
+  known?: ReadonlyMap<string, KnownTerminal>;
   state?: FleetStateOptions;
 }
 
@@ -28,18 +28,14 @@ export interface HubFleet {
    * Applies a frame; returns its lifecycle events when it was new (none for a duplicate).
    * `lifecycle: false`: they were applied from the store already (a replay after a restart).
    */
-  apply(frame: TelemetryFrame, options?: { lifecycle?: boolean }): { result: ApplyResult; lifecycle: readonly LifecycleEvent[] };
+  apply(frame: TelemetryFrame, options?: { lifecycle?: boolean; quiet?: boolean }): { result: ApplyResult; lifecycle: readonly LifecycleEvent[] };
   /**
-   * Rebuilds what a restarted hub resuming over the bus needs from the store (hub-resume.ts): the
-   * stored events of minutes already written at once, the rest held for `applyStored`.
+   * What a restart knows from the store (resume/): terminals seen lately with their last closes,
+   * the connections open when the last run stopped, and stored lifecycle events, applied in order.
    */
-  seed(plan: ResumePlan): void;
-  /**
-   * Applies the held stored events up to time `upTo` (all: undefined), in order. The replay calls
-   * it before each frame whose events are stored, so the state moves through the minutes still to
-   * write as it did the first time (terminal-time, heartbeats due), not all at once.
-   */
-  applyStored(upTo?: number): void;
+  seedTerminals(known: ReadonlyMap<string, KnownTerminal>): void;
+  seedConnections(opens: readonly ProbeEventOf<'open'>[]): void;
+  applyStoredEvents(events: readonly LifecycleEvent[], options?: { quiet?: boolean }): void;
   /** Advances the state to `now` and returns the restaurant-minutes that settled. */
   settle(now: number): RestaurantMinute[];
   /** Shutdown: every minute still open, as it stands (the next run's part merges in the store). */
@@ -90,9 +86,12 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
   const ridOfTerminal = new Map<string, string>();
   const lastClose = new Map<string, LastClose>();
   const lastFrameAt = new Map<string, number>();
-  // Their last closes too: a terminal back within 10 min of a close before the restart reconnected.
-  state.seedTerminals([...o.known].map(([tid, k]) => ({ tid, rid: k.rid, lastSeen: k.lastSeen, ...(k.lastClose !== undefined ? { lastClose: k.lastClose } : {}) })));
-  for (const [tid, k] of o.known) ridOfTerminal.set(tid, k.rid);
+  function seedTerminals(known: ReadonlyMap<string, KnownTerminal>): void {
+    // Their last closes too: a terminal back within 10 min of a close before the restart reconnected.
+    state.seedTerminals([...known].map(([tid, k]) => ({ tid, rid: k.rid, lastSeen: k.lastSeen, ...(k.lastClose !== undefined ? { lastClose: k.lastClose } : {}) })));
+    for (const [tid, k] of known) ridOfTerminal.set(tid, k.rid);
+  }
+  if (o.known) seedTerminals(o.known);
 
   function note(events: readonly LifecycleEvent[]): void {
     for (const e of events) {
@@ -105,33 +104,14 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
     }
   }
 
-  function apply(frame: TelemetryFrame, options: { lifecycle?: boolean } = {}): { result: ApplyResult; lifecycle: readonly LifecycleEvent[] } {
+  function apply(frame: TelemetryFrame, options: { lifecycle?: boolean; quiet?: boolean } = {}): { result: ApplyResult; lifecycle: readonly LifecycleEvent[] } {
     lastFrameAt.set(frame.gw, o.clock.now());
     const result = state.applyFrame(frame, options);
-    if (result === 'duplicate' || options.lifecycle === false) return { result, lifecycle: [] };
+    if (result === 'duplicate' || options.lifecycle === false || options.quiet) return { result, lifecycle: [] };
     note(frame.lifecycle);
     return { result, lifecycle: frame.lifecycle };
   }
 
-  let held: readonly LifecycleEvent[] = [];
-  function applyStored(upTo = Infinity): void {
-    let n = 0;
-    while (n < held.length && (held[n] as LifecycleEvent).t <= upTo) n++;
-    if (n === 0) return;
-    const now = held.slice(0, n);
-    held = held.slice(n);
-    state.applyStoredEvents(now);
-    note(now);
-  }
-
-  function seed(plan: ResumePlan): void {
-    state.resumeFrom(plan.checkpoint.minutesBefore);
-    state.seedGateways(gatewaysToSeed(plan));
-    state.seedConnections(plan.open);
-    for (const e of plan.open) ridOfTerminal.set(e.tid, e.rid);
-    held = plan.recent;
-    applyStored(plan.checkpoint.minutesBefore - 1);
-  }
 
   function terminals(rid: string, now: number): TerminalWire[] {
     return state.terminalsOf(rid, now).map((t) => {
@@ -144,7 +124,7 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
         tid: t.tid,
         rid,
         state: connected ? 'connected' : 'disconnected',
-        health: t.health === 'offline' ? 'unhealthy' : t.health,
+        health: t.health,
         connectedSince: connected ? Math.min(...conns.map((c) => c.since)) : null,
         disconnectedAt: connected ? null : (close?.t ?? null),
         lastHeartbeatAt: latest?.lastBeatT ?? null,
@@ -168,8 +148,15 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
 
   return {
     apply,
-    seed,
-    applyStored,
+    seedTerminals,
+    seedConnections(opens) {
+      state.seedConnections(opens);
+      for (const e of opens) ridOfTerminal.set(e.tid, e.rid);
+    },
+    applyStoredEvents(events, options) {
+      state.applyStoredEvents(events, options);
+      note(events);
+    },
     settle(now) {
       state.tick(now);
       return state.drainRollups();

@@ -12,8 +12,8 @@
  *   await store.close(); // marks the clean shutdown (the store's owner closes it)
  *
  * Every figure comes from src/core through the fleet state; this file only wires. Reading the bus
- * and writing the store — and, over Redis, resuming after a restart without a gap — is
- * hub-ingest.ts.
+ * and writing the store is hub-ingest.ts; everything a restart changes (a crash report, over Redis
+ * resuming without a gap) is resume/, called once here.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,7 +24,6 @@ import type { BackoffPolicy } from '../../core/backoff.ts';
 import { timelinePolicy } from '../../core/timeline/timeline-policy.ts';
 import type { Logger } from '../log/logger.ts';
 import { silentLogger } from '../log/logger.ts';
-import { recoveryMessage } from '../store/shutdown-marker.ts';
 import { startRetentionJob } from '../store/retention-job.ts';
 import { DAY_MS, type Store, type StoreRecovery } from '../store/store.ts';
 import { createApi } from './api/api-routes.ts';
@@ -32,17 +31,19 @@ import { sendError, sendJson } from './http/respond.ts';
 import { PulseError } from '../../protocol/errors.ts';
 import { createStaticHandler } from './http/static-files.ts';
 import { createHubFleet } from './hub-fleet.ts';
-import { isReplayable, startIngest, type FrameSource } from './hub-ingest.ts';
+import type { FrameSource } from './frame-source.ts';
+import { startIngest } from './hub-ingest.ts';
 import { createHubMetrics } from './hub-metrics.ts';
-import { knownForSeeding, loadResume } from './hub-resume.ts';
+import { resumeHub } from './resume/hub-resume.ts';
 import { createLiveServer, type LiveServer, type LiveServerOptions } from './live/live-server.ts';
 import { createIngestService, type IngestService } from './ingest/ingest-service.ts';
 import { createIngestEndpoint } from './ingest/ingest-endpoint.ts';
 import { posLimits } from '../../protocol/pos-messages.ts';
 import { ingestPath } from '../../protocol/ingest.ts';
 import { guardHandshakes } from '../http/server-timeouts.ts';
+import { startHubAlerts, type AlertsOptions, type AlertsService } from '../alerts/hub-alerts.ts';
 
-export type { FrameSource, ReplayableFrameSource } from './hub-ingest.ts';
+export type { FrameSource, ReplayableFrameSource } from './frame-source.ts';
 
 export interface HubOptions {
   secret: string;
@@ -68,7 +69,10 @@ export interface HubOptions {
    * (tests on a fake clock).
    */
   tickPhaseMs?: number | null;
-  /** The write queue's batch interval: what a kill -9 can lose (over Redis: what is replayed). Default 1000. */
+  /**
+   * The write queue's batch interval: the lifecycle events a kill -9 can lose (the minutes not yet
+   * settled are lost whole: resume/crash-recovery.ts; over Redis both are replayed). Default 1000.
+   */
   flushIntervalMs?: number;
   /** How long the start waits for a replay of the bus to catch up before serving anyway (default 15000). */
   replayWaitMs?: number;
@@ -87,6 +91,8 @@ export interface HubOptions {
   stableAfterMs?: number;
   /** A connection whose request headers are not complete by then is dropped; default 5000. */
   headersTimeoutMs?: number;
+  /** Alert rules (docs/alerts.md): the `--alerts-file`, watched; none = no alerting. */
+  alerts?: AlertsOptions;
 }
 
 export interface Hub {
@@ -96,6 +102,8 @@ export interface Hub {
   readonly live: LiveServer;
   /** The open ingest: `/ingest` feeds it; `pulse start --upstream` hands its proxy's batches to it in process. */
   readonly ingest: IngestService;
+  /** Present when started with `alerts`. */
+  readonly alerts?: AlertsService;
   metricsText(): Promise<string>;
   /** Stops reading the bus, closes viewers with 1001, writes the open minute and flushes the queue. */
   close(): Promise<void>;
@@ -111,22 +119,13 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const flushIntervalMs = o.flushIntervalMs ?? 1000;
   const hubId = `hub-${randomBytes(4).toString('hex')}`;
 
-  // Over a replayable bus, what the last run did not store is replayed from the stream.
-  const since = clock.now() - EXPECTED_WINDOW_MS;
-  const plan = isReplayable(o.bus) ? await loadResume(o.store, o.bus.stream, since) : null;
-  const crash = o.recovered && recoveryMessage(o.recovered, flushIntervalMs);
-  if (crash && plan) {
-    logger.warn({ recovered: o.recovered, replayAfter: plan.checkpoint.replayAfter }, `hub: previous run did not shut down cleanly; replaying the bus after ${plan.checkpoint.replayAfter} recovers what it had not stored`);
-  } else if (crash) logger.error({ recovered: o.recovered }, `hub: ${crash}`);
-
-  // Expected terminals (seen in the last 7 days) and their last closes come from the store, so
-  // "12 / 14 connected" is right from the first tick after a restart and a terminal back within
-  // 10 min of a close is a reconnect; resuming, so are the connections open when it stopped.
-  const known = await o.store.knownTerminals(since);
+  // What the store knows from the runs before: expected terminals, a crash, a bus to resume.
   const heartbeat = { ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}), ...(o.heartbeatGraceMs !== undefined ? { heartbeatGraceMs: o.heartbeatGraceMs } : {}) };
-  const fleet = createHubFleet({ clock, known: knownForSeeding(known, plan), state: heartbeat });
-  if (plan) fleet.seed(plan);
-  logger.info({ terminals: known.size, ...(plan ? { open: fleet.counts().connections } : {}) }, 'hub: expected terminals loaded from the store');
+  const fleet = createHubFleet({ clock, state: heartbeat });
+  const resume = await resumeHub({ bus: o.bus, store: o.store, fleet, clock, logger, recovered: o.recovered, flushIntervalMs, since: clock.now() - EXPECTED_WINDOW_MS });
+  // Alerts: a bad rules file fails the start before anything listens. `url` and `ingest` are read
+  // only once a tick evaluates the rules, after both exist.
+  const alerts = o.alerts ? await startHubAlerts(o.alerts, { fleet, clock, logger, hubId, hubUrl: () => url, storeFailing: () => ingest.queue.stats().consecutiveFailures > 0 }) : undefined;
 
   // Listen first: a port in use fails the start before anything else is running. Until the stream
   // and the API are wired (a bus replay can take seconds), requests and upgrades are answered 503
@@ -162,18 +161,11 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     heartbeatGraceMs: o.heartbeatGraceMs ?? posLimits.heartbeatGraceMs,
     busy: () => storeBackedUp(),
   });
-  const ingest = await startIngest({ bus: o.bus, store: o.store, fleet, clock, logger, flushIntervalMs, plan, extraSources: [probeIngest] });
+  const ingest = await startIngest({ bus: o.bus, store: o.store, fleet, clock, logger, flushIntervalMs, replay: resume.replay, extraSources: [probeIngest] });
   storeBackedUp = () => ingest.queue.stats().backlog;
   const ingestEndpoint = createIngestEndpoint({ secret: o.secret, service: probeIngest, logger });
-  if (plan) {
-    // The first snapshot a viewer gets should show the fleet, not half a replay; bounded, so a
-    // bus that is down does not keep the hub from serving what it has.
-    const wait = o.replayWaitMs ?? 15_000;
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = clock.setTimeout(() => resolve('late'), wait)));
-    if ((await Promise.race([ingest.caughtUp, late])) === 'late') logger.warn({ waitedMs: wait }, 'hub: still replaying the bus; serving meanwhile');
-    clock.clearTimeout(timer);
-  }
+  // The first snapshot a viewer gets should show the fleet, not half a replay.
+  await resume.replayed(o.replayWaitMs ?? 15_000);
   let closing = false;
 
   // ---- the stream ----------------------------------------------------------------------------
@@ -193,7 +185,11 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     logger,
     allowedOrigins,
     source: {
-      sample: (now) => fleet.sample(now),
+      sample: (now) => {
+        const sample = fleet.sample(now);
+        alerts?.observe(now, sample.restaurants);
+        return sample;
+      },
       drainLifecycle: () => ingest.drainLive(),
       terminalRestaurant: (tid) => fleet.view.terminalRestaurant(tid),
     },
@@ -209,6 +205,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     live,
     ingest: { stats: () => probeIngest.stats(), probes: () => ingestEndpoint.probes() },
     handshakeTimeouts: () => handshakes.dropped(),
+    ...(alerts ? { alerts: () => alerts.firingByRule() } : {}),
     processMetrics: o.processMetrics ?? false,
   });
   const api = createApi({
@@ -220,6 +217,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     logger,
     onAnswer: (route, status) => metrics.apiAnswered(route, status),
     policy: timelinePolicy({ heartbeatIntervalMs: o.heartbeatIntervalMs, heartbeatGraceMs: o.heartbeatGraceMs, stableAfterMs: o.stableAfterMs, backoff: o.backoff }),
+    ...(alerts ? { alerts } : {}),
   });
   const serveStatic = createStaticHandler(o.staticDir ?? 'dist');
 
@@ -247,7 +245,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     try {
       url = new URL(req.url ?? '/', 'http://hub.invalid');
     } catch {
-      return sendJson(res, 400, { error: { code: 'BAD_REQUEST', message: 'Bad request' } });
+      return sendError(res, new PulseError('BAD_REQUEST'));
     }
     const path = url.pathname;
     if (path === '/api' || path.startsWith('/api/')) return api(req, res, url);
@@ -261,7 +259,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
       return sendJson(res, h.status === 'closing' ? 503 : 200, h);
     }
     if (path === ingestPath) return ingestEndpoint.handleRequest(req, res);
-    if (path === '/live') return sendJson(res, 426, { error: { code: 'BAD_REQUEST', message: 'WebSocket upgrade required' } });
+    if (path === '/live') return sendError(res, new PulseError('UPGRADE_REQUIRED'));
     return serveStatic(req, res, path);
   }
 
@@ -269,7 +267,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     request(req, res) {
       onRequest(req, res).catch((error: unknown) => {
         logger.error({ err: String(error), path: req.url?.split('?')[0] }, 'hub: request failed');
-        if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error' } });
+        if (!res.headersSent) sendError(res, new PulseError('INTERNAL'));
         else res.destroy();
       });
     },
@@ -287,12 +285,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     url,
     live,
     ingest: probeIngest,
+    ...(alerts ? { alerts } : {}),
     metricsText: () => metrics.text(),
     close: () =>
       (closed ??= (async () => {
         closing = true;
         retention.stop();
         await live.close();
+        await alerts?.close();
         await ingestEndpoint.close();
         // What the probes sent up to now becomes its last frames, applied before the ingest closes.
         probeIngest.close();
@@ -300,8 +300,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        // In memory the open minute is written as it stands (the next run's part of it merges in
-        // the store); over Redis the next run replays it (hub-ingest.ts).
+        // The open minute is written as it stands: the next run's part of it merges in the store
+        // (over Redis the checkpoint marks it sealed, so the replay adds only what came after).
         await ingest.close();
         logger.info({ hub: hubId }, 'hub closed; store flushed');
       })()),

@@ -5,42 +5,24 @@
  */
 import type { TruthEvent } from './truth-events.ts';
 
-export interface Tally {
-  opens: number;
-  closes: number;
+/**
+ * The counts an end-of-run summary reports, in its order (summary.ts reads this list). Of note:
+ * `silentCloses` are closes of silenced connections (the gateway's side of these is 4008);
+ * `failed` counts terminals that gave up.
+ */
+export const summaryCounts = ['opens', 'closes', 'silentCloses', 'connectFails', 'retries', 'failed', 'pingsSent', 'pingsLost', 'pongs', 'ordersSent', 'ordersReceived', 'acksSent'] as const;
+export type SummaryCount = (typeof summaryCounts)[number];
+const tallyCounts = [...summaryCounts, 'abusiveFrames'] as const;
+
+export type Tally = Record<(typeof tallyCounts)[number], number> & {
   /** Keyed by the close code as the terminal saw it. */
   closesByCode: Record<number, number>;
-  /** Closes of silenced connections (the gateway's side of these is 4008). */
-  silentCloses: number;
-  connectFails: number;
-  retries: number;
-  failed: number;
-  pingsSent: number;
-  pingsLost: number;
-  pongs: number;
-  ordersSent: number;
-  ordersReceived: number;
-  acksSent: number;
-  abusiveFrames: number;
-}
+};
 
 export function emptyTally(): Tally {
-  return {
-    opens: 0,
-    closes: 0,
-    closesByCode: {},
-    silentCloses: 0,
-    connectFails: 0,
-    retries: 0,
-    failed: 0,
-    pingsSent: 0,
-    pingsLost: 0,
-    pongs: 0,
-    ordersSent: 0,
-    ordersReceived: 0,
-    acksSent: 0,
-    abusiveFrames: 0,
-  };
+  const t = { closesByCode: {} } as Tally;
+  for (const k of tallyCounts) t[k] = 0;
+  return t;
 }
 
 function apply(tally: Tally, e: TruthEvent): void {

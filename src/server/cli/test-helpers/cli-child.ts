@@ -18,6 +18,8 @@ export const bin = join(import.meta.dirname, '../../../../bin/pulse.js');
 export interface CliChild {
   readonly child: ChildProcessWithoutNullStreams;
   readonly exited: Promise<number | null>;
+  /** Resolves once its output is complete too (stdio closed), with the exit code: read `out()` after this. */
+  readonly closed: Promise<number | null>;
   /** Resolves with the first match of `pattern` in stdout (already printed or to come). */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   out(): string;
@@ -31,9 +33,10 @@ export function cliChildren() {
     /**
      * `env`: added to the environment, from which PULSE_SECRET is removed (each test's data folder
      * makes its own). `detached`: the CLI leads a process group of its own, as in a terminal,
-     * where Ctrl-C signals the group.
+     * where Ctrl-C signals the group. `killAfterMs`: SIGKILL it then, so a hung command fails its
+     * test instead of holding it.
      */
-    run(args: string[], { detached = false, env: extra = {} }: { detached?: boolean; env?: Record<string, string> } = {}): CliChild {
+    run(args: string[], { detached = false, env: extra = {}, killAfterMs }: { detached?: boolean; env?: Record<string, string>; killAfterMs?: number } = {}): CliChild {
       const env = { ...process.env };
       delete env.PULSE_SECRET;
       Object.assign(env, extra);
@@ -44,6 +47,11 @@ export function cliChildren() {
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      if (killAfterMs !== undefined) {
+        const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        void exited.then(() => clearTimeout(killer));
+      }
       const waitFor = (pattern: RegExp, timeoutMs = 20_000) =>
         new Promise<RegExpMatchArray>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`no ${pattern} in stdout within ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
@@ -57,7 +65,7 @@ export function cliChildren() {
           child.stdout.on('data', check);
           check();
         });
-      return { child, exited, waitFor, out: () => stdout, err: () => stderr };
+      return { child, exited, closed, waitFor, out: () => stdout, err: () => stderr };
     },
     tempDir(prefix = 'pulse-cli-'): string {
       const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -28,7 +28,7 @@ import { decodeLiveFrame, liveSubprotocol } from '../../../protocol/live.ts';
 import { signViewerToken } from '../../auth/tokens.ts';
 import { startAllInOne } from '../../pipeline/all-in-one.ts';
 import { runStoreBench } from '../../store/bench/store-bench.ts';
-import { createBusProbe } from '../bus-probe.ts';
+import { createBusProbe } from '../../gateway/bus-probe.ts';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);

@@ -14,10 +14,10 @@
  * no others: a checkpoint is written with its batch), so replayed frames up to there skip their
  * lifecycle events, and later ones apply theirs.
  */
-import { RECONNECT_WINDOW_MS } from '../../core/reconnect.ts';
-import type { ProbeEventOf } from '../../protocol/probe-events.ts';
-import type { LifecycleEvent } from '../../protocol/telemetry.ts';
-import type { KnownTerminal, Store } from '../store/store.ts';
+import { RECONNECT_WINDOW_MS } from '../../../core/reconnect.ts';
+import type { ProbeEventOf } from '../../../protocol/probe-events.ts';
+import type { LifecycleEvent } from '../../../protocol/telemetry.ts';
+import type { KnownTerminal, Store } from '../../store/store.ts';
 import { checkpointName, decodeCheckpoint, type BusCheckpoint } from './bus-checkpoint.ts';
 
 export interface ResumePlan {

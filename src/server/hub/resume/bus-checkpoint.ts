@@ -24,9 +24,9 @@
  * commits, which the hub writes *in the same transaction* (store.ts `Checkpoint`): it can never
  * claim more than the store holds, nor less. Pure: no I/O, no clock.
  */
-import { defaultHealthThresholds } from '../../core/health.ts';
-import type { TelemetryFrame } from '../../protocol/telemetry.ts';
-import { compareStreamIds } from '../bus/redis-stream-id.ts';
+import { defaultHealthThresholds } from '../../../core/health.ts';
+import type { TelemetryFrame } from '../../../protocol/telemetry.ts';
+import { compareStreamIds } from '../../bus/redis-stream-id.ts';
 
 /** How far before the first unwritten minute a replay starts: a silence this long is unhealthy anyway. */
 export const REPLAY_LOOKBACK_MS = defaultHealthThresholds.unhealthyAfterMs;
@@ -41,6 +41,14 @@ export interface BusCheckpoint {
    * store says are open belong to that run, and die with it.
    */
   gateways: Record<string, { run: number; t: number }>;
+  /**
+   * A clean stop wrote the minute it stopped in as it stood (so a trimmed stream cannot lose it):
+   * every contribution of the frames through `through`, and the hub's own (terminal-time, due
+   * heartbeats) up to `at`, is in the store. A replay applies those frames for their beats only,
+   * the stored events before `at` without counting them, and starts its clock at `at`. Dropped once
+   * `minutesBefore` is past `at` (a later run wrote the rest of that minute).
+   */
+  sealed?: { at: number; through: string };
 }
 
 /** The checkpoint's name for a stream: a hub pointed at another stream starts afresh. */
@@ -57,7 +65,14 @@ export function decodeCheckpoint(text: string | undefined): BusCheckpoint | null
     const c = JSON.parse(text) as Partial<BusCheckpoint>;
     if (c.v !== 1 || typeof c.replayAfter !== 'string' || typeof c.eventsThrough !== 'string' || typeof c.minutesBefore !== 'number') return null;
     compareStreamIds(c.replayAfter, c.eventsThrough); // throws on anything but stream ids
-    return { v: 1, replayAfter: c.replayAfter, eventsThrough: c.eventsThrough, minutesBefore: c.minutesBefore, gateways: c.gateways ?? {} };
+    const out: BusCheckpoint = { v: 1, replayAfter: c.replayAfter, eventsThrough: c.eventsThrough, minutesBefore: c.minutesBefore, gateways: c.gateways ?? {} };
+    const s = c.sealed;
+    if (s !== undefined) {
+      if (typeof s.at !== 'number' || typeof s.through !== 'string') return null;
+      compareStreamIds(s.through, c.eventsThrough);
+      out.sealed = { at: s.at, through: s.through };
+    }
+    return out;
   } catch {
     return null;
   }
@@ -92,8 +107,10 @@ export class CheckpointTracker {
   private minutesQueued = 0;
   private durable: Batch = { minutes: 0, events: 0 };
   /** Settle boundaries with the number of minutes queued when each was reached, oldest first. */
-  private settles: { cum: number; before: number }[] = [];
-  private base: { replayAfter?: string; eventsThrough?: string; minutesBefore: number; gateways: Record<string, { run: number; t: number }> };
+  private settles: { cum: number; before: number; sealed?: BusCheckpoint['sealed'] }[] = [];
+  private base: { replayAfter?: string; eventsThrough?: string; minutesBefore: number; gateways: Record<string, { run: number; t: number }>; sealed?: BusCheckpoint['sealed'] };
+  /** The position of the last frame applied: what a clean stop's seal covers. */
+  private lastPos: string | undefined;
 
   constructor(from: BusCheckpoint | null) {
     // 0, not -Infinity: the value goes through JSON (every real minute is after 1970 anyway).
@@ -112,6 +129,7 @@ export class CheckpointTracker {
   /** A frame was applied; `events` of its lifecycle events went to the write queue. */
   frame(pos: string, frame: TelemetryFrame, applied: boolean, events: number): void {
     this.eventsQueued += events;
+    this.lastPos = pos;
     const entry: Entry = { pos, latest: applied ? latestTimeOf(frame) : -Infinity, eventsCum: this.eventsQueued };
     if (applied) entry.gw = { id: frame.gw, run: frame.run, t: frame.t };
     this.frames.push(entry);
@@ -121,6 +139,18 @@ export class CheckpointTracker {
   settled(rows: number, before: number): void {
     this.minutesQueued += rows;
     this.settles.push({ cum: this.minutesQueued, before });
+  }
+
+  /**
+   * A clean stop at `at` handed `rows` to the write queue: every minute settled or open, as it stood
+   * (see `BusCheckpoint.sealed`). False, and nothing recorded, when there is no frame to seal after.
+   */
+  sealed(rows: number, at: number): boolean {
+    const through = this.lastPos ?? this.base.replayAfter;
+    if (through === undefined) return false;
+    this.minutesQueued += rows;
+    this.settles.push({ cum: this.minutesQueued, before: Math.floor(at / 60_000) * 60_000, sealed: { at, through } });
+    return true;
   }
 
   /** The checkpoint that holds once `batch` more is durable; undefined while nothing is. */
@@ -146,7 +176,13 @@ export class CheckpointTracker {
 
   private compute(durable: Batch): { checkpoint: BusCheckpoint | undefined; popped: number; minutesBefore: number } {
     let minutesBefore = this.base.minutesBefore;
-    for (const s of this.settles) if (s.cum <= durable.minutes) minutesBefore = Math.max(minutesBefore, s.before);
+    let sealed = this.base.sealed;
+    for (const s of this.settles) {
+      if (s.cum > durable.minutes) continue;
+      minutesBefore = Math.max(minutesBefore, s.before);
+      if (s.sealed) sealed = s.sealed;
+    }
+    if (sealed && minutesBefore > sealed.at) sealed = undefined;
     let eventsThrough = this.base.eventsThrough;
     let replayAfter = this.base.replayAfter;
     // As of `eventsThrough`: the popped frames' runs (in `base`), then those of the durable prefix.
@@ -164,6 +200,8 @@ export class CheckpointTracker {
       } else prefix = false;
     }
     if (replayAfter === undefined || eventsThrough === undefined) return { checkpoint: undefined, popped: 0, minutesBefore };
-    return { checkpoint: { v: 1, replayAfter, eventsThrough, minutesBefore, gateways }, popped, minutesBefore };
+    const checkpoint: BusCheckpoint = { v: 1, replayAfter, eventsThrough, minutesBefore, gateways };
+    if (sealed) checkpoint.sealed = sealed;
+    return { checkpoint, popped, minutesBefore };
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ev, frame, M0 } from '../../core/test-helpers/telemetry-events.ts';
-import type { RestaurantSecond, TelemetryFrame } from '../../protocol/telemetry.ts';
+import { ev, frame, M0 } from '../../../core/test-helpers/telemetry-events.ts';
+import type { RestaurantSecond, TelemetryFrame } from '../../../protocol/telemetry.ts';
 import { CheckpointTracker, decodeCheckpoint, encodeCheckpoint, latestTimeOf, type BusCheckpoint } from './bus-checkpoint.ts';
 
 const MIN = 60_000;
@@ -85,5 +85,30 @@ describe('bus checkpoint', () => {
     t.settled(1, M0 + MIN);
     t.committed({ minutes: 1, events: 0 });
     expect(t.after()).toMatchObject({ replayAfter: '13-0', eventsThrough: '13-0', minutesBefore: M0 + MIN });
+  });
+  it('claims a clean stop\'s seal only once its rows are durable, keeps it across restarts, and drops it once the minute is written', () => {
+    const t = new CheckpointTracker(null);
+    t.startAt('0-0');
+    t.frame('1-0', at('gw-a', 1, M0 + 10_000), true, 0);
+    t.frame('2-0', at('gw-a', 2, M0 + 40_000), true, 0);
+    expect(t.sealed(2, M0 + 41_000)).toBe(true);
+    expect(t.after()?.sealed).toBeUndefined(); // queued, not written
+    const c = t.after({ minutes: 2, events: 0 });
+    expect(c).toMatchObject({ minutesBefore: M0, eventsThrough: '2-0', sealed: { at: M0 + 41_000, through: '2-0' } });
+    expect(decodeCheckpoint(encodeCheckpoint(c!))).toEqual(c);
+    expect(decodeCheckpoint(JSON.stringify({ ...c, sealed: { at: 'x', through: '2-0' } }))).toBeNull();
+    t.committed({ minutes: 2, events: 0 });
+
+    // The next run: the seal holds until that minute is written whole.
+    const next = new CheckpointTracker(c!);
+    next.frame('3-0', at('gw-a', 3, M0 + 70_000), true, 0);
+    expect(next.after()?.sealed).toEqual({ at: M0 + 41_000, through: '2-0' });
+    next.settled(1, M0 + MIN);
+    next.committed({ minutes: 1, events: 0 });
+    expect(next.after()?.sealed).toBeUndefined();
+  });
+
+  it('does not claim a seal with no frame to seal after', () => {
+    expect(new CheckpointTracker(null).sealed(0, M0)).toBe(false);
   });
 });

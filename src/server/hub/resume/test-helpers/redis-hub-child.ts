@@ -6,11 +6,11 @@
  * stdout: `ready <url>` once the bus position is pinned (every frame published after that is
  * read), `closed` after a SIGTERM shut hub, bus and store down. stderr: the JSON log (warn and up).
  */
-import { createRedisBus } from '../../bus/redis-bus.ts';
-import { createLogger } from '../../log/logger.ts';
-import { openSqliteStore } from '../../store/sqlite-store.ts';
-import { scaledClock, type ScaledTime } from '../../test-helpers/scaled-clock.ts';
-import { startHub } from '../hub.ts';
+import { createRedisBus } from '../../../bus/redis-bus.ts';
+import { createLogger } from '../../../log/logger.ts';
+import { openSqliteStore } from '../../../store/sqlite-store.ts';
+import { scaledClock, type ScaledTime } from '../../../test-helpers/scaled-clock.ts';
+import { startHub } from '../../hub.ts';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; redisUrl: string; stream: string; time: ScaledTime };
 const clock = scaledClock(args.time);

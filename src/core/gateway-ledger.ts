@@ -1,0 +1,135 @@
+/**
+ * What the hub knows of each gateway from its frames: the run it is on, how far its sequence got,
+ * and what was duplicated, stale or lost on the way. Pure: the caller passes hub time.
+ *
+ * At-least-once delivery: a frame already applied (same gateway, run and seq) is a duplicate; a
+ * jump in seq is counted as lost frames, never hidden. The first frame heard from a gateway sets
+ * its position (a hub that starts late has not lost what it never subscribed to). A new `run` is a
+ * restarted gateway, and a gateway silent past the timeout is presumed dead: either way its
+ * connections died with it, which the ledger reports and the connection registry acts on.
+ */
+import type { TelemetryFrame } from '../protocol/telemetry.ts';
+
+export type ApplyResult = 'applied' | 'duplicate' | { gap: number };
+
+export interface GatewayStatus {
+  gw: string;
+  run: number;
+  lastSeq: number;
+  frames: number;
+  duplicates: number;
+  /** Frames missing from the sequence: telemetry lost between this gateway and the hub. */
+  lostFrames: number;
+  /** Frames of an older run that arrived after a newer one (counted, not applied). */
+  staleFrames: number;
+  /** The gateway's clock in its last frame. */
+  lastFrameT: number;
+  /** Hub time the last frame was applied (the last tick's `now`). */
+  lastHeardAt: number;
+  alive: boolean;
+}
+
+export interface Admission {
+  result: ApplyResult;
+  /** The gateway is on a newer run than its known connections: they died with the old process. */
+  restarted: boolean;
+}
+
+export interface LedgerTotals {
+  frames: number;
+  duplicates: number;
+  lostFrames: number;
+  staleFrames: number;
+}
+
+const fresh = (gw: string, run: number, lastSeq: number, t: number, heardAt: number): GatewayStatus => ({ gw, run, lastSeq, frames: 0, duplicates: 0, lostFrames: 0, staleFrames: 0, lastFrameT: t, lastHeardAt: heardAt, alive: true });
+
+export class GatewayLedger {
+  private readonly gateways = new Map<string, GatewayStatus>();
+  /** Seeded gateways whose next frame sets their position (no gap, no duplicate before it). */
+  private readonly unpositioned = new Set<string>();
+
+  /** Whether `frame` is new, and where it leaves its gateway; `heardAt` is hub time (or the frame's). */
+  admit(frame: TelemetryFrame, heardAt: number): Admission {
+    let g = this.gateways.get(frame.gw);
+    let gap = 0;
+    let restarted = false;
+    if (g !== undefined && this.unpositioned.has(frame.gw)) {
+      if (frame.run < g.run) {
+        g.staleFrames++;
+        return { result: 'duplicate', restarted };
+      }
+      this.unpositioned.delete(frame.gw);
+      // Restarted since its seeded connections were stored (run -1: unknown, so not known to have).
+      restarted = frame.run > g.run && g.run >= 0;
+      g.run = frame.run;
+      g.lastSeq = frame.seq - 1;
+    }
+    if (g === undefined) {
+      g = fresh(frame.gw, frame.run, frame.seq - 1, frame.t, 0);
+      this.gateways.set(frame.gw, g);
+    } else if (frame.run > g.run) {
+      restarted = true;
+      g.run = frame.run;
+      gap = frame.seq - 1;
+    } else if (frame.run < g.run) {
+      g.staleFrames++;
+      return { result: 'duplicate', restarted };
+    } else if (frame.seq <= g.lastSeq) {
+      g.duplicates++;
+      return { result: 'duplicate', restarted };
+    } else {
+      gap = frame.seq - g.lastSeq - 1;
+    }
+    g.lastSeq = frame.seq;
+    g.frames++;
+    g.lostFrames += gap;
+    g.lastFrameT = frame.t;
+    g.lastHeardAt = heardAt;
+    g.alive = true;
+    return { result: gap > 0 ? { gap } : 'applied', restarted };
+  }
+
+  /**
+   * Gateways known from before a restart, with the run they were on (-1: unknown) and when they
+   * were last heard of. Their next frame, whatever its seq, sets their position.
+   */
+  seed(list: readonly { gw: string; run: number; heardAt: number }[]): void {
+    for (const s of list) {
+      if (this.gateways.has(s.gw)) continue;
+      this.gateways.set(s.gw, fresh(s.gw, s.run, 0, s.heardAt, s.heardAt));
+      this.unpositioned.add(s.gw);
+    }
+  }
+
+  /** Marks dead the gateways not heard of for longer than `timeoutMs`; returns those just found dead. */
+  expire(now: number, timeoutMs: number): string[] {
+    const dead: string[] = [];
+    for (const g of this.gateways.values()) {
+      if (g.alive && now - g.lastHeardAt > timeoutMs) {
+        g.alive = false;
+        dead.push(g.gw);
+      }
+    }
+    return dead;
+  }
+
+  status(): GatewayStatus[] {
+    return [...this.gateways.values()].map((g) => ({ ...g }));
+  }
+
+  totals(): LedgerTotals {
+    const t: LedgerTotals = { frames: 0, duplicates: 0, lostFrames: 0, staleFrames: 0 };
+    for (const g of this.gateways.values()) {
+      t.frames += g.frames;
+      t.duplicates += g.duplicates;
+      t.lostFrames += g.lostFrames;
+      t.staleFrames += g.staleFrames;
+    }
+    return t;
+  }
+
+  get size(): number {
+    return this.gateways.size;
+  }
+}
