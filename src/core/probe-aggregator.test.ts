@@ -55,7 +55,6 @@ describe('probe aggregator', () => {
           beats: [{ tid: 't1', conn: 'c1', t: T0 + 400, rtt: 12, onTime: true }],
         }),
         second('r2', T0, { opens: 1, conns: { last: 1, min: 0, max: 1 } }),
-        second('r3', T0, { errors: { auth_failed: 1 } }),
       ],
       lifecycle: [second0[0], second0[1], second0[2], second0[6], second0[7]],
     });
@@ -153,5 +152,19 @@ describe('probe aggregator', () => {
       const [s] = agg.flush(T0 + sec * 1000 + 999).seconds.map(readable);
       expect(s?.rtt).toEqual(hist(...Array<number>(10).fill(1 + sec)));
     }
+  });
+});
+
+describe('refused tokens (issue 18, item 9)', () => {
+  it('200 refused tokens naming new rids and a real one create no restaurant and count in none', () => {
+    const agg = createAggregator({ gatewayId: 'gw-a', run: 1 });
+    agg.add(ev.open(T0, 'r-005', 'r-005-t1', 'c1'));
+    for (let i = 0; i < 200; i++) agg.add(ev.authFail(T0 + i, i % 2 ? `r-new-${i}` : 'r-005'));
+    const frame = agg.flush(T0 + 1000);
+    expect(frame.seconds.map((s) => s.rid)).toEqual(['r-005']);
+    expect(frame.seconds[0]?.errors).toEqual({});
+    expect(agg.stats().restaurants).toBe(1);
+    // They travel raw, fleet-wide: the hub counts them all.
+    expect(frame.lifecycle.filter((e) => e.type === 'auth_fail')).toHaveLength(200);
   });
 });

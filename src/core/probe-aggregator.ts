@@ -17,6 +17,9 @@
  * - The aggregator must see every event from the gateway's start; a heartbeat or close of a
  *   connection it never saw open adopts the connection rather than dropping the event.
  *
+ * - A refused token (`auth_fail`) never touches a restaurant: it is sent raw in `lifecycle` only.
+ * - `hbOnTime` counts heartbeat intervals answered, filed as each runs out (see `answer`), when
+ *   the connection's open said its interval; otherwise the pings the gateway judged on time.
  * - A late heartbeat is counted (`hbLate`) and also sent raw in `lifecycle` as `heartbeat_late`;
  *   on-time ones are only counted, so raw records grow with problems, not with heartbeats.
  *
@@ -35,6 +38,14 @@ export interface AggregatorOptions {
   gatewayId: string;
   /** This gateway incarnation (ms since epoch of its start); frames carry it so seq may restart. */
   run: number;
+  /**
+   * Up to when a flush files heartbeat intervals that ran out (see `answer`): `clock` (default) —
+   * the flush's `now`, right when events are added as they happen (the reference gateway);
+   * `events` — the latest event time seen, for events that arrive late in batches (the open
+   * ingest): a close sent before an interval ran out but received after the flush would otherwise
+   * find that interval filed as answered, where the probe's own order says it was not.
+   */
+  fileBy?: 'clock' | 'events';
 }
 
 export interface AggregatorStats {
@@ -102,7 +113,7 @@ class Samples {
   }
 }
 
-/** Per connection state: what the live view needs of its last heartbeat. */
+/** Per connection state: what the live view needs of its last heartbeat, and its intervals. */
 class Conn {
   readonly conn: string;
   readonly tid: string;
@@ -111,6 +122,13 @@ class Conn {
   rtt = -1;
   onTime = true;
   beatListed = false;
+  /** When it opened, and the heartbeat it was asked for; interval 0 = unknown (adopted). */
+  openedAt = 0;
+  intervalMs = 0;
+  graceMs = 0;
+  /** The last heartbeat interval a ping answered (1, 2, …), and when it runs out (0: none pending). */
+  answered = 0;
+  dueAt = 0;
 
   constructor(conn: string, tid: string, acc: Acc) {
     this.conn = conn;
@@ -138,6 +156,8 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   let seq = 0;
   let events = 0;
   let frames = 0;
+  let latestT = -Infinity;
+  const byEvents = options.fileBy === 'events';
 
   // The probe reports a message as a few events in a row (traffic in, heartbeat, traffic out), all
   // of one restaurant: remembering the last one saves most Map lookups.
@@ -182,12 +202,43 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     const acc = at(restaurant(e.rid), e.t);
     acc.opens++;
     if (reconnects.open(e.tid, e.t, e.conn)) acc.reconnects++;
-    if (!conns.has(e.conn)) {
-      conns.set(e.conn, new Conn(e.conn, e.tid, acc));
+    let c = conns.get(e.conn);
+    if (c === undefined) {
+      conns.set(e.conn, (c = new Conn(e.conn, e.tid, acc)));
       acc.conns++;
       if (acc.conns > acc.connsMax) acc.connsMax = acc.conns;
     }
+    if (e.heartbeatIntervalMs !== undefined && c.answered === 0) {
+      c.openedAt = e.t;
+      c.intervalMs = e.heartbeatIntervalMs;
+      c.graceMs = e.heartbeatGraceMs ?? 0;
+    }
     lifecycle.push(e);
+  }
+
+  /**
+   * A ping answers heartbeat interval k of its connection when it arrives in
+   * (open + (k−1)·interval + grace, open + k·interval + grace] — the k-th window that, on the hub,
+   * makes one heartbeat expected as it runs out (src/core/terminal-time.ts). At most one ping per
+   * window counts: the ping a terminal sends at its open answers none (counting it made every
+   * connection one on-time beat ahead, and a half-open terminal that missed 2 of 3 intervals read
+   * 100 %). The answer is filed when its window runs out, where the hub files the expected beat, so
+   * a minute's on-time and expected beats are the same intervals (filed at arrival, a ping just
+   * before a minute's end and its interval just after split over two minutes: 75 % one, 125 % the
+   * next). A window still running when its connection closes was never expected: not filed.
+   */
+  function answer(c: Conn, t: number): void {
+    const k = Math.ceil((t - c.openedAt - c.graceMs) / c.intervalMs);
+    if (k < 1 || k <= c.answered) return;
+    // Window k begins as window k−1 runs out: a pending answer is due by now.
+    if (c.dueAt > 0) file(c);
+    c.answered = k;
+    c.dueAt = c.openedAt + k * c.intervalMs + c.graceMs;
+  }
+
+  function file(c: Conn): void {
+    at(c.acc, c.dueAt).hbOnTime++;
+    c.dueAt = 0;
   }
 
   function onClose(e: ProbeEventOf<'close'>): void {
@@ -201,6 +252,8 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     }
     acc.duration.add(e.durationMs);
     if (reconnects.close(e.tid, e.t, e.conn) !== null) acc.reconnects++;
+    const c = conns.get(e.conn);
+    if (c !== undefined && c.dueAt > 0 && c.dueAt <= e.t) file(c);
     if (conns.delete(e.conn)) {
       acc.conns--;
       if (acc.conns < acc.connsMin) acc.connsMin = acc.conns;
@@ -210,12 +263,15 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
 
   function add(e: ProbeEvent): void {
     events++;
+    if (e.t > latestT) latestT = e.t;
     switch (e.type) {
       case 'heartbeat': {
         const c = conns.get(e.conn) ?? adopt(e);
         const acc = at(c.acc, e.t);
-        if (e.onTime) acc.hbOnTime++;
-        else {
+        // Intervals answered when the open said which (see `answer`); else as the gateway judged each ping.
+        if (c.intervalMs > 0) answer(c, e.t);
+        else if (e.onTime) acc.hbOnTime++;
+        if (!e.onTime) {
           acc.hbLate++;
           // Late ones also travel raw, so a terminal's timeline can place each (telemetry.ts).
           lifecycle.push(lateHeartbeatOf(e)!);
@@ -255,12 +311,9 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
         return;
       }
       case 'auth_fail':
-        // A refused token that still named a restaurant is that restaurant's error (an unverified
-        // claim, but the one support wants to see); one that named none travels in lifecycle only.
-        if (e.rid !== undefined) {
-          const errors = (at(restaurant(e.rid), e.t).errors ??= {});
-          errors.auth_failed = (errors.auth_failed ?? 0) + 1;
-        }
+        // A refused token belongs to no restaurant, whatever it claims: counting it in the claimed
+        // one let 200 forged tokens turn a healthy restaurant unhealthy, and a token per new rid
+        // create a restaurant each. It travels in lifecycle only; the hub counts it fleet-wide.
         lifecycle.push(e);
         return;
     }
@@ -320,6 +373,9 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   }
 
   function flush(now: number): TelemetryFrame {
+    // Answers whose interval ran out by now go in that moment's second (one pass over connections a second).
+    const upTo = byEvents ? Math.min(now, latestT) : now;
+    for (const c of conns.values()) if (c.dueAt > 0 && c.dueAt <= upTo) file(c);
     for (const acc of active) {
       sealed.push(seal(acc));
       acc.active = false;

@@ -31,7 +31,7 @@ describe('RawEventFolder', () => {
       [true, 20_000, 14],
       [false, 20_001, 16],
     ]);
-    expect(out[0]).toEqual({ type: 'open', gw: 'gw-py', t: T0, rid: 'r-001', tid: 'till-1', conn: 'gw-py/42/c1', via: 'query' });
+    expect(out[0]).toEqual({ type: 'open', gw: 'gw-py', t: T0, rid: 'r-001', tid: 'till-1', conn: 'gw-py/42/c1', via: 'query', heartbeatIntervalMs: 15_000, heartbeatGraceMs: 5_000 });
   });
 
   it('a pong adds no RTT sample: the figure is what terminals report, and a probe measures only its own leg', () => {
@@ -81,6 +81,10 @@ describe('RawEventFolder', () => {
 
   it('auth failures keep their unverified labels and need no connection', () => {
     const { out } = fold(make(), [{ type: 'auth_fail', t: T0, reason: 'refused', rid: 'r-009', tid: 'till-3' }]);
-    expect(out).toEqual([{ type: 'auth_fail', gw: 'gw-py', t: T0, reason: 'refused', rid: 'r-009', tid: 'till-3' }]);
+    expect(out).toEqual([{ type: 'auth_fail', gw: 'gw-py', t: T0, reason: 'refused', claimedRid: 'r-009', claimedTid: 'till-3' }]);
+    // Today's probes name them claimedRid/claimedTid; either way the event carries no rid on.
+    const { out: named } = fold(make(), [{ type: 'auth_fail', t: T0, reason: 'bad_signature', claimedRid: 'r-005', claimedTid: 'x' }]);
+    expect(named).toEqual([{ type: 'auth_fail', gw: 'gw-py', t: T0, reason: 'bad_signature', claimedRid: 'r-005', claimedTid: 'x' }]);
+    expect(named[0]).not.toHaveProperty('rid');
   });
 });

@@ -22,6 +22,8 @@
  *   different figure, and mixed in it pulled a restaurant's p50 from 12 to 11 ms (the proxy
  *   reconciliation test). A `pong` is valid and counted; it adds no sample.
  * - A 1008 after a rate-limit hit is `rate_limited`; otherwise the cause is the close code's.
+ * - An `auth_fail` names no restaurant: its `claimedRid`/`claimedTid` (or an old probe's
+ *   `rid`/`tid`) become the probe event's claims, labels only (src/protocol/probe-events.ts).
  */
 import { causeOfClose, type CloseCause } from '../protocol/close-codes.ts';
 import { PulseError } from '../protocol/errors.ts';
@@ -56,9 +58,12 @@ export class RawEventFolder {
   apply(e: RawEvent, emit: Emit): PulseError | null {
     const gw = this.o.gw;
     if (e.type === 'auth_fail') {
+      // Old probes send the claims as `rid`/`tid`: they are claims all the same, never a restaurant.
       const out: ProbeEvent = { type: 'auth_fail', gw, t: e.t, reason: e.reason };
-      if (e.rid !== undefined) out.rid = e.rid;
-      if (e.tid !== undefined) out.tid = e.tid;
+      const claimedRid = e.claimedRid ?? e.rid;
+      const claimedTid = e.claimedTid ?? e.tid;
+      if (claimedRid !== undefined) out.claimedRid = claimedRid;
+      if (claimedTid !== undefined) out.claimedTid = claimedTid;
       emit(out);
       return null;
     }
@@ -111,7 +116,10 @@ export class RawEventFolder {
     this.conns.set(e.conn, { key: this.prefix + e.conn, rid: e.rid, tid: e.tid, openedAt: e.t, lastPingAt: e.t, limit: null });
     // A re-announced connection is adopted by its next heartbeat (the aggregator adopts one it never
     // saw open); counting it as an open would count the same connection twice.
-    if (!e.resumed) emit({ type: 'open', gw: this.o.gw, t: e.t, rid: e.rid, tid: e.tid, conn: this.prefix + e.conn, via: e.via });
+    if (!e.resumed) {
+      const { heartbeatIntervalMs, heartbeatGraceMs } = this.o;
+      emit({ type: 'open', gw: this.o.gw, t: e.t, rid: e.rid, tid: e.tid, conn: this.prefix + e.conn, via: e.via, heartbeatIntervalMs, heartbeatGraceMs });
+    }
     return null;
   }
 

@@ -79,14 +79,18 @@ export const rawEventSchema = z.discriminatedUnion('type', [
   /** A limit was hit (rate, size, invalid message); the close that follows carries the code. */
   z.object({ type: z.literal('limit'), ...base, kind: z.enum(limitKinds), detail: z.string().max(200).optional() }),
   /**
-   * A refused token (closed 4001). `rid`/`tid` are the token's claims, unverified: they label the
-   * failure for engineers. `refused` = the gateway refused it and the probe could not say why.
+   * A refused token (closed 4001). `claimedRid`/`claimedTid` are the token's claims, unverified:
+   * they label the failure for engineers and never place it in a restaurant (it is counted
+   * fleet-wide). `rid`/`tid` are what probes sent before; still accepted, read as the same claims.
+   * `refused` = the gateway refused it and the probe could not say why.
    */
   z.object({
     type: z.literal('auth_fail'),
     t: time,
     conn: conn.optional(),
     reason: z.enum(authFailReasons),
+    claimedRid: id.optional(),
+    claimedTid: id.optional(),
     rid: id.optional(),
     tid: id.optional(),
   }),

@@ -4,6 +4,18 @@
  *
  * `seq` on terminal → gateway frames is the terminal's own outbound counter; on `order` frames
  * from the gateway it is the restaurant's order sequence, which `ack` echoes back.
+ *
+ * Every number a terminal sends (issue 18, item 1): JSON has no NaN or Infinity, and zod's
+ * `number()` refuses them, `int()` anything beyond ±2^53 (so `1e308` as a seq is an invalid
+ * message). Within that, the protocol refuses (1008) only what a correct terminal can never send;
+ * a figure a buggy clock can make implausible is accepted here and dropped and counted by the
+ * gateway, which does not disconnect a terminal for a clock bug:
+ * - `seq`: a counter, echoed (ping → pong) or looked up (ack); never a figure.
+ * - `timestamp`: the terminal's clock, never used by the gateway (its own clock times everything).
+ * - `rtt`: a figure; any finite number passes here; the gateway keeps it only within
+ *   0 ≤ rtt ≤ the heartbeat interval (`pulse_gateway_implausible_rtt_total`).
+ * - ack latency is not sent: the gateway measures it, send → ack, and keeps it only within
+ *   0 ≤ latency ≤ `maxAckLatencyMs` (`pulse_gateway_implausible_latency_total`).
  */
 import { z } from 'zod';
 
@@ -26,8 +38,11 @@ export type OrderPayload = z.infer<typeof orderPayloadSchema>;
 
 // ---- terminal → gateway ----------------------------------------------------------------
 
-/** Heartbeat. `rtt` is the terminal's last measured ping→pong round trip, in ms. */
-export const pingSchema = z.object({ type: z.literal('ping'), ...frameBase, rtt: z.number().nonnegative().optional() });
+/**
+ * Heartbeat. `rtt` is the terminal's last measured ping→pong round trip, in ms. Not bounded here: a
+ * negative or huge one is a clock bug, dropped and counted by the gateway, not a reason to close.
+ */
+export const pingSchema = z.object({ type: z.literal('ping'), ...frameBase, rtt: z.number().optional() });
 /** Acknowledges the order update with restaurant sequence `seq`. */
 export const ackSchema = z.object({ type: z.literal('ack'), ...frameBase });
 /** An order change made at this terminal; the gateway broadcasts it to the restaurant. */
@@ -75,6 +90,8 @@ export const posLimits = {
   heartbeatIntervalMs: 15_000,
   /** Extra time a late ping still counts as on time, and that a silent peer gets before it is declared dead. */
   heartbeatGraceMs: 5_000,
+  /** An order update acknowledged more than this after it was sent is a clock step, not a figure (as the ingest's). */
+  maxAckLatencyMs: 3_600_000,
 } as const;
 
 /** Subprotocol prefix that carries a bearer token: `Sec-WebSocket-Protocol: bearer.<jwt>`. */

@@ -6,7 +6,8 @@
  * (`heartbeat_late`, src/protocol/telemetry.ts).
  *
  * Every event names the gateway (`gw`), carries the gateway's clock (`t`, ms since epoch) and,
- * once a token was verified, the restaurant (`rid`) and terminal (`tid`).
+ * once a token was verified, the restaurant (`rid`) and terminal (`tid`); a refused token's
+ * event has neither (only its unverified claims, as labels).
  */
 import { z } from 'zod';
 import { closeCauses } from './close-codes.ts';
@@ -30,8 +31,19 @@ export const limitKinds = ['rate', 'size', 'invalid'] as const;
 export type LimitKind = (typeof limitKinds)[number];
 
 export const probeEventSchema = z.discriminatedUnion('type', [
-  /** An authenticated connection opened; `via`: how the token came (header/other: gateways watched through the open ingest). */
-  z.object({ type: z.literal('open'), ...base, ...who, via: z.enum(['subprotocol', 'query', 'header', 'other']) }),
+  /**
+   * An authenticated connection opened; `via`: how the token came (header/other: gateways watched
+   * through the open ingest). `heartbeatIntervalMs`/`heartbeatGraceMs`: what the connection was
+   * asked to keep, so its pings are counted per interval (src/core/probe-aggregator.ts).
+   */
+  z.object({
+    type: z.literal('open'),
+    ...base,
+    ...who,
+    via: z.enum(['subprotocol', 'query', 'header', 'other']),
+    heartbeatIntervalMs: z.number().int().positive().optional(),
+    heartbeatGraceMs: z.number().int().nonnegative().optional(),
+  }),
   /** An authenticated connection closed. `byServer` tells who sent the close (or terminated). */
   z.object({
     type: z.literal('close'),
@@ -43,14 +55,20 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     byServer: z.boolean(),
     durationMs: z.number().nonnegative(),
   }),
-  /** A handshake whose token was refused; closed 4001 with nothing processed. rid/tid only if the
-   *  token could be read at all (they are claims the signature did not vouch for). */
+  /**
+   * A handshake whose token was refused; closed 4001 with nothing processed. It belongs to no
+   * restaurant: `claimedRid`/`claimedTid` are what the token said, when it could be read at all —
+   * labels for engineers that no signature vouched for, never a restaurant's or terminal's data
+   * (a flood of `alg: none` tokens naming new rids once created a restaurant per token). Named
+   * `claimed…` rather than `rid`/`tid` so no consumer can file it under a restaurant by accident.
+   * The peer's address is counted on the gateway's metrics, not carried (docs/architecture.md).
+   */
   z.object({
     type: z.literal('auth_fail'),
     ...base,
     reason: z.enum(authFailReasons),
-    rid: z.string().optional(),
-    tid: z.string().optional(),
+    claimedRid: z.string().max(64).optional(),
+    claimedTid: z.string().max(64).optional(),
   }),
   /** A ping arrived. `onTime` = within the interval plus grace since the previous one (or the open). */
   z.object({

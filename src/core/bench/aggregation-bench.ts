@@ -33,7 +33,8 @@ function buildEvents(): ProbeEvent[] {
   const random = seededRandom(42);
   const gw = 'gw-bench';
   const who = Array.from({ length: CONNECTIONS }, (_, i) => ({ rid: `r-${String(i % RESTAURANTS).padStart(4, '0')}`, tid: `t-${i}`, conn: `c-${i}` }));
-  const events: ProbeEvent[] = who.map((w) => ({ type: 'open', gw, t: T0, ...w, via: 'subprotocol' }));
+  // Opens name the heartbeat they ask for, as the gateway's do: pings are counted per interval.
+  const events: ProbeEvent[] = who.map((w) => ({ type: 'open', gw, t: T0, ...w, via: 'subprotocol', heartbeatIntervalMs: 15_000, heartbeatGraceMs: 5_000 }));
   while (events.length < POOL) {
     const t = T0 + Math.floor((events.length / EVENTS_PER_SECOND) * 1000);
     const w = who[Math.floor(random() * CONNECTIONS)]!;

@@ -30,7 +30,7 @@ export const ev = {
   traffic: (t: number, rid: string, tid: string, conn: string, dir: 'in' | 'out', bytes: number): ProbeEventOf<'traffic'> => ({ type: 'traffic', gw: GW, t, rid, tid, conn, dir, bytes }),
   ack: (t: number, rid: string, tid: string, conn: string, latencyMs: number): ProbeEventOf<'ack'> => ({ type: 'ack', gw: GW, t, rid, tid, conn, seq: 1, latencyMs }),
   limit: (t: number, rid: string, tid: string, conn: string, kind: 'rate' | 'size' | 'invalid'): ProbeEventOf<'limit'> => ({ type: 'limit', gw: GW, t, rid, tid, conn, kind, detail: kind }),
-  authFail: (t: number, rid?: string): ProbeEventOf<'auth_fail'> => (rid === undefined ? { type: 'auth_fail', gw: GW, t, reason: 'malformed' } : { type: 'auth_fail', gw: GW, t, reason: 'expired', rid, tid: `${rid}-t9` }),
+  authFail: (t: number, rid?: string): ProbeEventOf<'auth_fail'> => (rid === undefined ? { type: 'auth_fail', gw: GW, t, reason: 'malformed' } : { type: 'auth_fail', gw: GW, t, reason: 'expired', claimedRid: rid, claimedTid: `${rid}-t9` }),
 };
 
 /** The summary a test compares an encoded histogram by: count and a few exact-enough levels. */

@@ -20,7 +20,7 @@ export function eventIdentity(e: TimelineEvent): string | null {
     case 'limit':
       return `limit|${gw}|${e.conn}|${e.t}|${e.kind}`;
     case 'auth_fail':
-      return `auth_fail|${gw}|${e.tid ?? ''}|${e.t}|${e.reason}`;
+      return `auth_fail|${gw}|${e.claimedTid ?? ''}|${e.t}|${e.reason}`;
     case 'heartbeat_late':
       return `heartbeat_late|${gw}|${e.conn}|${e.t}`;
     case 'heartbeat':

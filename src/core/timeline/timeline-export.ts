@@ -13,9 +13,15 @@ export const csvColumns = ['time_utc', 't', 'type', 'gw', 'rid', 'tid', 'conn', 
 type Cell = string | number | boolean | undefined;
 const _ = undefined;
 
+function claimsText(e: { claimedRid?: string; claimedTid?: string }): string | undefined {
+  if (e.claimedRid === undefined && e.claimedTid === undefined) return undefined;
+  return `unverified claims: rid ${e.claimedRid ?? '-'}, tid ${e.claimedTid ?? '-'}`;
+}
+
 /** The cells of one event in `csvColumns` order (an array, not an object: 5,000 rows stay cheap). */
 function rowOf(e: LifecycleEvent): Cell[] {
-  const head: Cell[] = [new Date(e.t).toISOString(), e.t, e.type, e.gw, e.rid, e.tid];
+  // A refused token has no restaurant or terminal, only claims: they go in `detail`, not in rid/tid.
+  const head: Cell[] = [new Date(e.t).toISOString(), e.t, e.type, e.gw, e.type === 'auth_fail' ? _ : e.rid, e.type === 'auth_fail' ? _ : e.tid];
   switch (e.type) {
     case 'open':
       return head.concat(e.conn, _, _, _, _, _, e.via, _, _, _, _);
@@ -23,7 +29,7 @@ function rowOf(e: LifecycleEvent): Cell[] {
       return head.concat(e.conn, e.code, e.cause, e.reason, e.byServer, e.durationMs, _, _, _, _, _);
     case 'auth_fail':
       // The handshake was closed 4001; the reason says why the token was refused.
-      return head.concat(_, CloseCode.invalidToken, 'auth_failed', e.reason, true, _, _, _, _, _, _);
+      return head.concat(_, CloseCode.invalidToken, 'auth_failed', e.reason, true, _, _, _, claimsText(e), _, _);
     case 'limit':
       return head.concat(e.conn, _, _, _, _, _, _, e.kind, e.detail, _, _);
     case 'heartbeat_late':

@@ -126,6 +126,13 @@ function verifyRaw(secret: string, token: string | undefined): { ok: true; paylo
   }
 }
 
+/**
+ * What a gateway checks of a terminal's token (issue 18, item 6; docs/architecture.md, "Terminal
+ * token claims"): the signature, HS256 only; `exp`; `rid` and `sub` present, each 1–64 of
+ * `[A-Za-z0-9._:-]`; and no `role` — a viewer's or a probe's token is not a terminal's, even when
+ * it carries a `rid`. The spelling of `sub` is not interpreted: terminal ids are per restaurant, so
+ * `sub: r-002-t9, rid: r-001` is terminal "r-002-t9" of r-001, not a claim on r-002.
+ */
 export function verifyTerminalToken(secret: string, token: string | undefined): Verified<TerminalClaims> {
   const r = verifyRaw(secret, token);
   if (!r.ok) return { ok: false, reason: r.reason, ...(token ? peek(token) : {}) };
@@ -133,6 +140,7 @@ export function verifyTerminalToken(secret: string, token: string | undefined): 
   if (typeof sub !== 'string' || !idPattern.test(sub) || typeof rid !== 'string' || !idPattern.test(rid)) {
     return { ok: false, reason: 'bad_claims' };
   }
+  if ('role' in r.payload) return { ok: false, reason: 'bad_claims', rid, tid: sub };
   return { ok: true, claims: { sub, rid, exp } };
 }
 

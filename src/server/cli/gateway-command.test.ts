@@ -46,10 +46,12 @@ async function gone(pid: number, timeoutMs: number): Promise<boolean> {
 describe('pulse gateway', () => {
   it('prints the port it got, serves a terminal and /metrics, and on SIGTERM closes it with 1001 and exits 0', async () => {
     const data = cli.tempDir('pulse-gw-cli-');
-    const p = run(['gateway', '--port', '0', '--data', data, '--heartbeat-ms', '2000', '--id', 'gw-cli-test', '--log-level', 'debug']);
+    const p = run(['gateway', '--port', '0', '--metrics-listen', '127.0.0.1:0', '--data', data, '--heartbeat-ms', '2000', '--id', 'gw-cli-test', '--log-level', 'debug']);
     const [, url, port] = await p.waitFor(/listening on (ws:\/\/127\.0\.0\.1:(\d+)\/ws)/);
     expect(Number(port)).toBeGreaterThan(0);
-    expect(p.out()).toContain(`http://127.0.0.1:${port}/metrics`);
+    // Metrics on their own listener, not the terminals' port (issue 18, item 13).
+    const [, metricsUrl] = await p.waitFor(/metrics +(http:\/\/127\.0\.0\.1:\d+\/metrics)/);
+    expect(metricsUrl).not.toContain(`:${port}/`);
 
     const secret = readFileSync(join(data, 'secret'), 'utf8').trim();
     const token = signTerminalToken(secret, 'r-001-t1', 'r-001', 60);
@@ -57,7 +59,8 @@ describe('pulse gateway', () => {
     const welcome = await t.next('welcome', undefined, 5000);
     expect(welcome).toMatchObject({ gatewayId: 'gw-cli-test', heartbeatIntervalMs: 2000 });
 
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(metricsUrl!)).text();
     expect(metricValue(metrics, 'pulse_gateway_connections', { restaurant: 'r-001' })).toBe(1);
     expect(metrics).toContain('process_cpu_seconds_total');
 
@@ -99,6 +102,6 @@ describe('pulse gateway', () => {
   it('--help documents the options', async () => {
     const p = run(['gateway', '--help']);
     expect(await p.exited).toBe(0);
-    for (const flag of ['--port', '--host', '--id', '--heartbeat-ms', '--grace-ms', '--log-level', '--data', '/metrics']) expect(p.out()).toContain(flag);
+    for (const flag of ['--port', '--host', '--id', '--heartbeat-ms', '--grace-ms', '--log-level', '--data', '--metrics-listen', '/metrics']) expect(p.out()).toContain(flag);
   });
 });

@@ -13,6 +13,7 @@ import { busOption, describeBus, openChosenRedisBus, type BusChoice } from '../b
 import { startGateway } from '../gateway/gateway.ts';
 import type { Gateway } from '../gateway/gateway.ts';
 import type { MetricsListen } from '../gateway/metrics-listener.ts';
+import { defaultMaxPendingPerSource } from '../http/server-timeouts.ts';
 import { createBusProbe } from '../gateway/bus-probe.ts';
 import { createLogger, logLevels } from '../log/logger.ts';
 import type { LogLevel } from '../log/logger.ts';
@@ -29,6 +30,7 @@ interface GatewayCommandOptions {
   data: string;
   bus: BusChoice;
   metricsListen: MetricsListen;
+  maxPendingPerSource: number;
 }
 
 /** `--metrics-listen HOST:PORT` (`[::1]:7402` for IPv6; port 0 = any free one). */
@@ -55,6 +57,12 @@ export function registerGatewayCommand(program: Command): void {
       new Option('--metrics-listen <host:port>', "where GET /metrics is served: a listener of its own, never the terminals' port (its series name every restaurant)")
         .default({ host: '127.0.0.1', port: 7402 }, '127.0.0.1:7402')
         .argParser(metricsListenOption),
+    )
+    .option(
+      '--max-pending-per-source <n>',
+      'connections one address may have waiting for their upgrade at once; more are dropped and counted',
+      intOption('--max-pending-per-source', 1, 1_000_000),
+      defaultMaxPendingPerSource,
     )
     .addHelpText(
       'after',
@@ -98,6 +106,7 @@ async function runGateway(opts: GatewayCommandOptions): Promise<void> {
       probe,
       processMetrics: true,
       metricsListen: opts.metricsListen,
+      maxPendingPerSource: opts.maxPendingPerSource,
       ...(gatewayId ? { gatewayId } : {}),
     });
   } catch (error) {

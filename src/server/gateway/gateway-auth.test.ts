@@ -61,6 +61,13 @@ describe('invalid tokens → 4001 "Invalid token", nothing processed', () => {
     ['wrong algorithm (HS512, right secret)', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: 'r-001' }, secret, { algorithm: 'HS512', subject: 'r-001-t1', expiresIn: 60 }) }), 'bad_algorithm'],
     ['no exp claim', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: 'r-001' }, secret, { algorithm: 'HS256', subject: 'r-001-t1' }) }), 'bad_claims'],
     ['no rid claim', () => ({ kind: 'query', token: jwt.sign({}, secret, { algorithm: 'HS256', subject: 'r-001-t1', expiresIn: 60 }) }), 'bad_claims'],
+    // Issue 18, item 6: what a gateway checks of a terminal token's claims.
+    ['a viewer token, even with a rid', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: 'r-001', role: 'support' }, secret, { algorithm: 'HS256', subject: 'sam', expiresIn: 60 }) }), 'bad_claims'],
+    ['a gateway (probe) token with a rid', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: 'r-001', role: 'gateway' }, secret, { algorithm: 'HS256', subject: 'gw-1', expiresIn: 60 }) }), 'bad_claims'],
+    ['an empty sub', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: 'r-001', sub: '' }, secret, { algorithm: 'HS256', expiresIn: 60 }) }), 'bad_claims'],
+    ['an empty rid', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: '' }, secret, { algorithm: 'HS256', subject: 'r-001-t1', expiresIn: 60 }) }), 'bad_claims'],
+    ['a rid over 64 characters', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: 'r'.repeat(65) }, secret, { algorithm: 'HS256', subject: 'r-001-t1', expiresIn: 60 }) }), 'bad_claims'],
+    ['a numeric sub', () => ({ kind: 'subprotocol', token: jwt.sign({ rid: 'r-001', sub: 7 }, secret, { algorithm: 'HS256', expiresIn: 60 }) }), 'bad_claims'],
   ];
 
   it.each(cases)('%s', async (_name, auth, reason) => {
@@ -91,6 +98,16 @@ describe('invalid tokens → 4001 "Invalid token", nothing processed', () => {
       expect(Number(line.split(' ').pop())).toBe(0);
     }
     expect(metricValue(text, 'pulse_gateway_auth_failures_total', { reason: 'malformed' })).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('terminal identity is per restaurant (issue 18, item 6)', () => {
+  it('sub r-002-t9 with rid r-001 is terminal "r-002-t9" of r-001: the spelling of sub is not interpreted', async () => {
+    const t = connectTerminal(gateway.url, { kind: 'subprotocol', token: signTerminalToken(secret, 'r-002-t9', 'r-001', 60) });
+    expect(await t.next('welcome')).toMatchObject({ terminalId: 'r-002-t9', restaurantId: 'r-001' });
+    expect(await probe.waitFor('open', (e) => e.tid === 'r-002-t9')).toMatchObject({ rid: 'r-001' });
+    t.ws.close(1000);
+    await t.closed;
   });
 });
 

@@ -13,8 +13,8 @@ const secret = 'test-secret-0123456789-abcdef';
 const token = (rid: string, tid: string) => signTerminalToken(secret, tid, rid, 60);
 
 describe('HTTP on the gateway port', () => {
-  it('/metrics reports connections per restaurant and closes by code, with the gateway id', async () => {
-    const gateway = await startGateway({ secret, port: 0, gatewayId: 'gw-test-metrics' });
+  it('/metrics, on its own listener only, reports connections per restaurant and closes by code, with the gateway id', async () => {
+    const gateway = await startGateway({ secret, port: 0, gatewayId: 'gw-test-metrics', metricsListen: { port: 0 } });
     try {
       const ts = [
         connectTerminal(gateway.url, { kind: 'subprotocol', token: token('r-001', 'r-001-t1') }),
@@ -25,7 +25,10 @@ describe('HTTP on the gateway port', () => {
       const bad = connectTerminal(gateway.url, { kind: 'subprotocol', token: 'nope' });
       await bad.closed;
 
-      const res = await fetch(gateway.url.replace('ws:', 'http:').replace('/ws', '/metrics'));
+      // Not on the terminals' port: the series name every restaurant (issue 18, item 13).
+      expect((await fetch(gateway.url.replace('ws:', 'http:').replace('/ws', '/metrics'))).status).toBe(404);
+      expect(gateway.metricsUrl).not.toContain(`:${gateway.port}/`);
+      const res = await fetch(gateway.metricsUrl!);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
       const text = await res.text();
@@ -61,7 +64,11 @@ describe('HTTP on the gateway port', () => {
       expect(await health.json()).toEqual({ status: 'ok', gateway: gateway.id, connections: 0 });
       expect((await fetch(`${base}/nope`)).status).toBe(404);
       expect((await fetch(`${base}/ws`)).status).toBe(426);
-      expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+      // Refusals carry their stable codes (src/protocol/errors.ts).
+      const post = await fetch(`${base}/healthz`, { method: 'POST' });
+      expect(post.status).toBe(405);
+      expect(await post.json()).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
+      expect(await (await fetch(`${base}/ws`)).json()).toMatchObject({ error: { code: 'UPGRADE_REQUIRED' } });
 
       const t = connectTerminal(`ws://127.0.0.1:${gateway.port}/live`, { kind: 'subprotocol', token: token('r-001', 'r-001-t1') });
       const status = await new Promise<number>((resolve) => t.ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));

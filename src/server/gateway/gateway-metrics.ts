@@ -14,17 +14,44 @@ export interface GatewayMetrics {
   readonly registry: Registry;
   connectionOpened(restaurantId: string): void;
   connectionClosed(restaurantId: string, code: number): void;
-  authFailed(reason: AuthFailReason): void;
+  /** A refused token, by reason and by the peer's address (`source`). */
+  authFailed(reason: AuthFailReason, source?: string): void;
   heartbeat(onTime: boolean): void;
   /** A ping reported a round trip that cannot be real (longer than the heartbeat interval). */
   implausibleRtt(): void;
+  /** An ack came back with a latency that cannot be real (negative, or over an hour: a clock step). */
+  implausibleLatency(): void;
   limitHit(kind: LimitKind): void;
+  /** The event loop did not run for longer than a heartbeat interval (SIGSTOP, a swap storm). */
+  stalled(): void;
   messageIn(bytes: number): void;
   messageOut(bytes: number, count?: number): void;
   text(): Promise<string>;
 }
 
-export function createGatewayMetrics(gatewayId: string, options: { processMetrics?: boolean; handshakeTimeouts?: () => number } = {}): GatewayMetrics {
+/**
+ * Refused tokens by source address, with a bounded label set: an attacker spreading a flood over
+ * many addresses must not grow the registry (or every scrape) without bound. The first addresses
+ * seen keep their own series — the flood's origin is usually among them — and the rest add up
+ * under "other", so the total still equals the refusals.
+ */
+export const maxAuthFailSources = 50;
+
+class SourceTally {
+  private readonly counts = new Map<string, number>();
+  constructor(private readonly max: number) {}
+
+  add(source: string): void {
+    const key = this.counts.has(source) || this.counts.size < this.max ? source : 'other';
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  entries(): IterableIterator<[string, number]> {
+    return this.counts.entries();
+  }
+}
+
+export function createGatewayMetrics(gatewayId: string, options: { processMetrics?: boolean; handshakeTimeouts?: () => number; handshakeRefusals?: () => number } = {}): GatewayMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ gateway: gatewayId });
   if (options.processMetrics) collectProcessMetrics(registry);
@@ -37,6 +64,19 @@ export function createGatewayMetrics(gatewayId: string, options: { processMetric
       collect() {
         this.reset();
         this.inc(handshakeTimeouts());
+      },
+    });
+  }
+
+  const handshakeRefusals = options.handshakeRefusals;
+  if (handshakeRefusals) {
+    new Counter({
+      name: 'pulse_gateway_handshake_refusals_total',
+      help: 'Connections dropped at once because their source address already had its cap of connections waiting for their upgrade',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(handshakeRefusals());
       },
     });
   }
@@ -59,11 +99,40 @@ export function createGatewayMetrics(gatewayId: string, options: { processMetric
     labelNames: ['reason'],
     registers: [registry],
   });
+  const bySource = new SourceTally(maxAuthFailSources);
+  new Counter({
+    name: 'pulse_gateway_auth_failures_by_source_total',
+    help: `Handshakes refused with 4001, by peer address; the first ${maxAuthFailSources} addresses seen by name, every later one as "other"`,
+    labelNames: ['source'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [source, n] of bySource.entries()) this.inc({ source }, n);
+    },
+  });
   // Hot-path tallies; published on scrape.
-  const hot = { onTime: 0, late: 0, msgIn: 0, msgOut: 0, bytesIn: 0, bytesOut: 0, implausibleRtt: 0 };
+  const hot = { onTime: 0, late: 0, msgIn: 0, msgOut: 0, bytesIn: 0, bytesOut: 0, implausibleRtt: 0, implausibleLatency: 0, stalls: 0 };
+  new Counter({
+    name: 'pulse_gateway_implausible_latency_total',
+    help: 'Acks whose send → ack latency was negative or over an hour (a clock step): the sample dropped',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(hot.implausibleLatency);
+    },
+  });
+  new Counter({
+    name: 'pulse_gateway_stalls_total',
+    help: 'Times the gateway itself did not run for longer than a heartbeat interval; its terminals then got a fresh deadline, not a 4008',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(hot.stalls);
+    },
+  });
   new Counter({
     name: 'pulse_gateway_implausible_rtt_total',
-    help: 'Pings whose reported rtt was longer than the heartbeat interval: the ping counted, the rtt sample dropped',
+    help: 'Pings whose reported rtt was negative or longer than the heartbeat interval: the ping counted, the rtt sample dropped',
     registers: [registry],
     collect() {
       this.reset();
@@ -120,7 +189,10 @@ export function createGatewayMetrics(gatewayId: string, options: { processMetric
       connections.dec({ restaurant: rid });
       closes.inc({ code: String(code) });
     },
-    authFailed: (reason) => authFailures.inc({ reason }),
+    authFailed(reason, source) {
+      authFailures.inc({ reason });
+      bySource.add(source ?? 'unknown');
+    },
     heartbeat(ok) {
       if (ok) hot.onTime++;
       else hot.late++;
@@ -128,7 +200,13 @@ export function createGatewayMetrics(gatewayId: string, options: { processMetric
     implausibleRtt() {
       hot.implausibleRtt++;
     },
+    implausibleLatency() {
+      hot.implausibleLatency++;
+    },
     limitHit: (kind) => limits.inc({ kind }),
+    stalled() {
+      hot.stalls++;
+    },
     messageIn(n) {
       hot.msgIn++;
       hot.bytesIn += n;

@@ -1,6 +1,7 @@
 /**
  * The reference POS gateway (DESIGN.md, "POS terminal ⇄ gateway protocol"): `ws://HOST:PORT/ws`
- * for terminals, plain HTTP `GET /metrics` and `GET /healthz` on the same port.
+ * for terminals and plain HTTP `GET /healthz` on the same port; `GET /metrics` on a listener of
+ * its own (`metricsListen`, src/server/gateway/metrics-listener.ts), never the terminals' port.
  *
  * Handshake rule: a bad token is not refused with a 401 (browsers see that as 1006 with no reason,
  * ws#1745); the upgrade is accepted and closed at once with 4001 "Invalid token". The token is
@@ -27,9 +28,12 @@ import { createGatewayMetrics } from './gateway-metrics.ts';
 import { guardHandshakes } from '../http/server-timeouts.ts';
 import { pathOf, selectProtocol, tokenOf } from './handshake.ts';
 import { startHeartbeatWatchdog, sweepPeriodMs } from './heartbeat-watchdog.ts';
+import type { Watchdog } from './heartbeat-watchdog.ts';
 import { RestaurantRooms } from './restaurant-rooms.ts';
 import { TerminalConnection } from './terminal-connection.ts';
 import type { ConnectionContext } from './terminal-connection.ts';
+import { sendError, startMetricsListener } from './metrics-listener.ts';
+import type { MetricsListen } from './metrics-listener.ts';
 
 export interface GatewayOptions {
   secret: string;
@@ -57,6 +61,13 @@ export interface GatewayOptions {
   logger?: Logger;
   /** A connection whose upgrade headers are not complete by then is dropped; default 5000. */
   headersTimeoutMs?: number;
+  /** Connections one source address may have waiting for their upgrade at once; default 256 (server-timeouts.ts). */
+  maxPendingPerSource?: number;
+  /**
+   * Where `/metrics` is served over HTTP: its own listener (it names every restaurant, so never the
+   * terminals' port). Absent: not served over HTTP (`metricsText()` still reads it).
+   */
+  metricsListen?: MetricsListen;
 }
 
 export interface Gateway {
@@ -64,6 +75,8 @@ export interface Gateway {
   readonly port: number;
   /** ws://host:port/ws */
   readonly url: string;
+  /** http://host:port/metrics of the metrics listener; null when none was asked for. */
+  readonly metricsUrl: string | null;
   connectionCount(): number;
   metricsText(): Promise<string>;
   /** Broadcast an order update to one restaurant (also used by tests/sim). Returns the restaurant seq. */
@@ -86,7 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const now = () => Date.now();
 
   const server = createServer();
-  const handshakes = guardHandshakes(server, options.headersTimeoutMs);
+  const handshakes = guardHandshakes(server, options.headersTimeoutMs, options.maxPendingPerSource !== undefined ? { maxPendingPerSource: options.maxPendingPerSource } : {});
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // A fleet reconnecting after a restart arrives at once; Node's default backlog (511) resets the overflow.
@@ -101,7 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const port = (server.address() as AddressInfo).port;
   const id = options.gatewayId ?? `gw-${hostname()}-${port}`;
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}/ws`;
-  const metrics = createGatewayMetrics(id, { processMetrics: options.processMetrics ?? false, handshakeTimeouts: () => handshakes.dropped() });
+  const metrics = createGatewayMetrics(id, { processMetrics: options.processMetrics ?? false, handshakeTimeouts: () => handshakes.dropped(), handshakeRefusals: () => handshakes.refused() });
   const probe = options.probe ?? null;
 
   // `closeTimeout` exists in the ws we pin (8.23) but not in @types/ws, hence the widened type.
@@ -140,7 +153,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     return sent.seq;
   };
 
+  let watchdog: Watchdog | null = null;
   const ctx: ConnectionContext = {
+    gatewayStalled: (t) => watchdog?.stalled(t) ?? false,
     gatewayId: id,
     heartbeatIntervalMs,
     heartbeatGraceMs,
@@ -170,11 +185,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ws.on('error', () => {});
       refused.add(ws);
       ws.once('close', () => refused.delete(ws));
-      metrics.authFailed(verified.reason);
+      metrics.authFailed(verified.reason, req.socket.remoteAddress);
       if (probe) {
+        // The claims label the failure; they never place it in a restaurant (probe-events.ts).
         const event: ProbeEventOf<'auth_fail'> = { type: 'auth_fail', gw: id, t, reason: verified.reason };
-        if (verified.rid) event.rid = verified.rid;
-        if (verified.tid) event.tid = verified.tid;
+        if (verified.rid) event.claimedRid = verified.rid.slice(0, 64);
+        if (verified.tid) event.claimedTid = verified.tid.slice(0, 64);
         emit(event);
       }
       const error = new PulseError('TOKEN_INVALID');
@@ -188,7 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     rooms.join(rid, connection);
     metrics.connectionOpened(rid);
     logger.debug({ conn: connId, rid, tid: sub, via, url: redactUrl(req.url), remote: req.socket.remoteAddress }, 'terminal connected');
-    if (probe) emit({ type: 'open', gw: id, t, rid, tid: sub, conn: connId, via });
+    if (probe) emit({ type: 'open', gw: id, t, rid, tid: sub, conn: connId, via, heartbeatIntervalMs, heartbeatGraceMs });
     connection.send({ type: 'welcome', seq: 0, timestamp: t, terminalId: sub, restaurantId: rid, heartbeatIntervalMs, gatewayId: id });
   };
 
@@ -205,37 +221,47 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     wss.handleUpgrade(req, socket, head, onConnection);
   });
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    void serveHttp(req, res);
-  });
-
-  const serveHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  // `/metrics` is not here: it names every restaurant (see metrics-listener.ts).
+  const serveHttp = (req: IncomingMessage, res: ServerResponse): void => {
     const path = pathOf(req.url);
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: { code: 'BAD_REQUEST', message: 'Only GET is served here' } });
-    if (path === '/metrics') {
-      try {
-        const body = await metrics.text();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(body);
-      } catch (error) {
-        logger.error({ err: error }, 'metrics failed');
-        json(500, { error: { code: 'INTERNAL', message: 'Internal error' } });
-      }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, new PulseError('METHOD_NOT_ALLOWED'));
+    if (path === '/healthz') {
+      res.writeHead(closing ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: closing ? 'closing' : 'ok', gateway: id, connections: connections.size }));
       return;
     }
-    if (path === '/healthz') return json(closing ? 503 : 200, { status: closing ? 'closing' : 'ok', gateway: id, connections: connections.size });
-    if (path === '/ws') return json(426, { error: { code: 'BAD_REQUEST', message: 'WebSocket upgrade required' } });
-    json(404, { error: { code: 'NOT_FOUND', message: 'Not found' } });
+    if (path === '/ws') return sendError(res, new PulseError('UPGRADE_REQUIRED'));
+    sendError(res, new PulseError('NOT_FOUND'));
   };
+  server.on('request', serveHttp);
 
-  const stopWatchdog = startHeartbeatWatchdog(connections, sweepPeriodMs(heartbeatGraceMs), now);
-  logger.info({ gateway: id, url, heartbeatIntervalMs }, 'gateway listening');
+  let metricsListener: Awaited<ReturnType<typeof startMetricsListener>> | null = null;
+  if (options.metricsListen) {
+    try {
+      metricsListener = await startMetricsListener(options.metricsListen, { text: () => metrics.text(), contentType: metrics.registry.contentType }, logger);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Its own message: the caller's "port in use" advice is about the terminals' port.
+      const where = `${options.metricsListen.host ?? '127.0.0.1'}:${options.metricsListen.port}`;
+      throw new Error(`cannot serve metrics on ${where}: ${(error as Error).message} (choose another with --metrics-listen)`, { cause: error });
+    }
+  }
+
+  const periodMs = sweepPeriodMs(heartbeatGraceMs);
+  watchdog = startHeartbeatWatchdog(connections, {
+    periodMs,
+    // A gap of a whole interval (and of several sweeps) is no timer jitter.
+    stallMs: Math.max(heartbeatIntervalMs, 4 * periodMs),
+    now,
+    onStall(gapMs) {
+      metrics.stalled();
+      logger.warn({ gapMs, connections: connections.size }, 'gateway stalled (event loop did not run): every terminal gets a fresh heartbeat deadline');
+    },
+  });
+  logger.info({ gateway: id, url, metrics: metricsListener?.url ?? null, heartbeatIntervalMs }, 'gateway listening');
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      stopWatchdog();
+      watchdog?.stop();
       const error = new PulseError('SHUTTING_DOWN');
       const allClosed = new Promise<void>((resolve) => {
         drained = resolve;
@@ -250,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await allClosed;
       clearTimeout(fallback);
       wss.close();
+      await metricsListener?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -263,6 +290,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     id,
     port,
     url,
+    metricsUrl: metricsListener?.url ?? null,
     connectionCount: () => connections.size,
     metricsText: () => metrics.text(),
     broadcastOrder,

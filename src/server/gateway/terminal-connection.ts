@@ -11,6 +11,7 @@ import type { CloseCause } from '../../protocol/close-codes.ts';
 import { CloseCode, causeOfClose } from '../../protocol/close-codes.ts';
 import { decodeTerminalMessage, encodeMessage } from '../../protocol/codec.ts';
 import { PulseError, closeReason } from '../../protocol/errors.ts';
+import { posLimits } from '../../protocol/pos-messages.ts';
 import type { GatewayMessage } from '../../protocol/pos-messages.ts';
 import type { LimitKind, ProbeEvent } from '../../protocol/probe-events.ts';
 import type { Logger } from '../log/logger.ts';
@@ -32,6 +33,8 @@ export interface ConnectionContext {
   readonly rooms: RestaurantRooms<TerminalConnection>;
   readonly logger: Logger;
   now(): number;
+  /** The gateway itself did not run for a while until `now`, and the watchdog has not yet forgiven it. */
+  gatewayStalled(now: number): boolean;
   closed(connection: TerminalConnection): void;
   /** Broadcast an order update to a restaurant; returns its seq. */
   broadcastOrder(restaurantId: string, order: Extract<GatewayMessage, { type: 'order' }>['order']): number;
@@ -47,6 +50,9 @@ type ClosedBy = { code: number; reason: string; cause: CloseCause };
 export class TerminalConnection implements RoomMember {
   readonly openedAt: number;
   private lastPingAt: number;
+  /** Silence is judged from here at the earliest: moved on by `forgive` after a gateway stall. */
+  private judgedFrom = 0;
+  private pingForgiven = false;
   private bucket: TokenBucket;
   private pendingAcks: Map<number, number> | null = null;
   private closedBy: ClosedBy | null = null;
@@ -80,12 +86,23 @@ export class TerminalConnection implements RoomMember {
    */
   checkLiveness(now: number): void {
     if (this.closedBy) return;
-    if (now - this.lastPingAt <= 2 * this.ctx.heartbeatIntervalMs + this.ctx.heartbeatGraceMs) return;
+    const since = Math.max(this.lastPingAt, this.judgedFrom);
+    if (now - since <= 2 * this.ctx.heartbeatIntervalMs + this.ctx.heartbeatGraceMs) return;
     const error = new PulseError('HEARTBEAT_TIMEOUT');
     this.closedBy = { code: error.closeCode, reason: error.message, cause: 'heartbeat_timeout' };
-    this.ctx.logger.debug({ conn: this.connId, silentMs: now - this.lastPingAt }, 'heartbeat timeout');
+    this.ctx.logger.debug({ conn: this.connId, silentMs: now - since }, 'heartbeat timeout');
     this.ws.close(error.closeCode, error.message);
     this.ws.terminate();
+  }
+
+  /**
+   * The gateway itself did not run until `now` (watchdog): silence before it is not this
+   * terminal's. The deadline moves, and the next ping is not judged late for a gap the gateway
+   * made (its `gapMs` is still the one measured).
+   */
+  forgive(now: number): void {
+    if (now > this.judgedFrom) this.judgedFrom = now;
+    this.pingForgiven = true;
   }
 
   /** Drop the TCP connection without a close handshake (shutdown fallback). */
@@ -134,7 +151,9 @@ export class TerminalConnection implements RoomMember {
     switch (message.type) {
       case 'ping': {
         const gapMs = now - this.lastPingAt;
-        const onTime = gapMs <= this.ctx.heartbeatIntervalMs + this.ctx.heartbeatGraceMs;
+        // A gap the gateway made by not running is not the terminal's lateness (heartbeat-watchdog.ts).
+        const onTime = gapMs <= this.ctx.heartbeatIntervalMs + this.ctx.heartbeatGraceMs || this.pingForgiven || this.ctx.gatewayStalled(now);
+        this.pingForgiven = false;
         this.lastPingAt = now;
         this.ctx.metrics.heartbeat(onTime);
         this.send({ type: 'pong', seq: message.seq, timestamp: now });
@@ -142,7 +161,7 @@ export class TerminalConnection implements RoomMember {
         // restaurant's p95 and p99 ~1e9 ms): the ping counts, the sample does not, and it is
         // counted — a terminal with a clock bug is not disconnected for it.
         let rtt = message.rtt;
-        if (rtt !== undefined && !(rtt <= this.ctx.heartbeatIntervalMs)) {
+        if (rtt !== undefined && !(rtt >= 0 && rtt <= this.ctx.heartbeatIntervalMs)) {
           rtt = undefined;
           this.ctx.metrics.implausibleRtt();
         }
@@ -163,7 +182,14 @@ export class TerminalConnection implements RoomMember {
         const sentAt = this.pendingAcks?.get(message.seq);
         if (sentAt === undefined) return; // probe off, evicted, or an ack for nothing: not an error
         this.pendingAcks?.delete(message.seq);
-        this.emit({ type: 'ack', gw: this.ctx.gatewayId, t: now, rid: this.restaurantId, tid: this.terminalId, conn: this.connId, seq: message.seq, latencyMs: Math.max(0, now - sentAt) });
+        // Our own clock on both ends, yet it can step (NTP): a negative or hour-long latency is no
+        // figure. Dropped and counted; before, a negative one became a fake 0 ms sample.
+        const latencyMs = now - sentAt;
+        if (!(latencyMs >= 0 && latencyMs <= posLimits.maxAckLatencyMs)) {
+          this.ctx.metrics.implausibleLatency();
+          return;
+        }
+        this.emit({ type: 'ack', gw: this.ctx.gatewayId, t: now, rid: this.restaurantId, tid: this.terminalId, conn: this.connId, seq: message.seq, latencyMs });
         return;
       }
       case 'order':

@@ -55,6 +55,22 @@ describe('headers deadline', () => {
     expect(await gateway.metricsText()).toMatch(/^pulse_gateway_handshake_timeouts_total\{[^}]*\} 30$/m);
   });
 
+  it('caps half-sent upgrades per source address: over the cap dropped at once and counted, other sources still served', async () => {
+    const gateway = await startGateway({ secret, port: 0, headersTimeoutMs: 5000, maxPendingPerSource: 20 });
+    cleanups.push(() => gateway.close());
+    // 60 half-sent upgrades from one address, bounded: 20 wait for their deadline, 40 are dropped now.
+    const { closed } = await halfSent(gateway.port, '/ws', 60);
+    await waitFor('40 over the cap dropped', () => closed.filter(Boolean).length === 40, 3000);
+    expect(await gateway.metricsText()).toMatch(/^pulse_gateway_handshake_refusals_total\{[^}]*\} 40$/m);
+    // Another source address (the simulator binds 127.0.x.y the same way) is not held back.
+    const ws = new WebSocket(`${gateway.url}?token=${signTerminalToken(secret, 't1', 'r-001')}`, { localAddress: '127.0.0.2' });
+    cleanups.push(() => ws.terminate());
+    const first = await new Promise<string>((resolve, reject) => ws.once('message', (d) => resolve(String(d))).once('error', reject));
+    expect(JSON.parse(first)).toMatchObject({ type: 'welcome' });
+    // Still only 20 of the first source waiting: none of the refused ones came back.
+    expect(closed.filter((c) => !c)).toHaveLength(20);
+  });
+
   it('the hub drops half-sent /live and /ingest upgrades the same way', async () => {
     const tmp = makeTempDir('pulse-timeouts-');
     cleanups.push(tmp.remove);

@@ -60,7 +60,7 @@ describe('proxy telemetry', () => {
     c.opened(T0 + 2, '');
     c.message(T0 + 3, 'in', text({ type: 'ping', seq: 0, timestamp: 1 }), false);
     c.closed(T0 + 5, 4001, 'Invalid token', 'upstream');
-    expect(events).toEqual([{ type: 'auth_fail', t: T0, conn: 'p1', reason: 'refused', rid: 'r-002', tid: 'till-2' }]);
+    expect(events).toEqual([{ type: 'auth_fail', t: T0, conn: 'p1', reason: 'refused', claimedRid: 'r-002', claimedTid: 'till-2' }]);
     expect(telemetry.openConnections()).toEqual([]);
   });
 
@@ -69,7 +69,7 @@ describe('proxy telemetry', () => {
     const c = telemetry.upgrade(upgrade({ token: signTerminalToken('another-secret-0123456789', 'till-2', 'r-002') }));
     c.opened(T0 + 2, '');
     c.closed(T0 + 5, 4001, 'Invalid token', 'upstream');
-    expect(events).toEqual([{ type: 'auth_fail', t: T0, conn: 'p1', reason: 'bad_signature', rid: 'r-002', tid: 'till-2' }]);
+    expect(events).toEqual([{ type: 'auth_fail', t: T0, conn: 'p1', reason: 'bad_signature', claimedRid: 'r-002', claimedTid: 'till-2' }]);
   });
 
   it('a gateway 1009 or 1008 close is reported as a limit first; a rate-limit error makes the 1008 a rate limit', () => {

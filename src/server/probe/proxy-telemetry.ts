@@ -120,7 +120,7 @@ export function createProxyTelemetry(o: ProxyTelemetryOptions): ProxyTelemetry {
         const f = this.failure ?? { reason: 'refused' as const };
         const claims = this.id ?? f;
         if (code === CloseCode.invalidToken || this.id !== null) {
-          o.push({ type: 'auth_fail', t: this.u.t, conn: this.u.conn, reason: this.failure?.reason ?? 'refused', ...(claims.rid ? { rid: claims.rid } : {}), ...(claims.tid ? { tid: claims.tid } : {}) });
+          o.push({ type: 'auth_fail', t: this.u.t, conn: this.u.conn, reason: this.failure?.reason ?? 'refused', ...(claims.rid ? { claimedRid: claims.rid } : {}), ...(claims.tid ? { claimedTid: claims.tid } : {}) });
         } else counts.unidentified++;
         return;
       }

@@ -66,7 +66,7 @@ afterAll(async () => {
 describe('scenario faults against the real gateway', () => {
   it('bad or expired token: 4001, the terminal fails, and never retries with that token', async () => {
     const refused = gw.events.filter((e) => e.type === 'auth_fail');
-    expect(refused.map((e) => e.type === 'auth_fail' && `${e.tid}:${e.reason}`).sort()).toEqual(['r-001-t1:expired', 'r-001-t2:bad_signature']);
+    expect(refused.map((e) => e.type === 'auth_fail' && `${e.claimedTid}:${e.reason}`).sort()).toEqual(['r-001-t1:expired', 'r-001-t2:bad_signature']);
     for (const tid of ['r-001-t1', 'r-001-t2']) {
       expect(fleet.terminal(tid)?.state).toBe('failed');
       expect(truthOf(tid).filter((e) => e.ev === 'connect_fail').map((e) => e.ev === 'connect_fail' && e.code)).toEqual([4001]);

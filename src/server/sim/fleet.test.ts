@@ -50,12 +50,12 @@ function tallyFromTruth(lines: TruthEvent[]): { total: Tally; byTerminal: Map<st
 
 describe('fleet against the real gateway', () => {
   it('connects 20 restaurants × 4 terminals: the gateway holds 80 and /metrics reports 80', async () => {
-    gw = await startTestGateway();
+    gw = await startTestGateway({ metricsListen: { port: 0 } });
     fleet = await startFleet({ gatewayUrl: gw.url, secret: testSecret, restaurants: 20, terminals: { min: 4, max: 4 }, heartbeatIntervalMs: heartbeatMs, rampPerSec: 2000 });
     expect(fleet.terminals.map((t) => t.tid).slice(0, 5)).toEqual(['r-001-t1', 'r-001-t2', 'r-001-t3', 'r-001-t4', 'r-002-t1']);
     expect(fleet.terminals.at(-1)?.tid).toBe('r-020-t4');
     await waitFor('80 connections at the gateway', () => gw!.gateway.connectionCount() === 80 && fleet!.connectedCount() === 80);
-    const res = await fetch(`http://127.0.0.1:${gw.port}/metrics`);
+    const res = await fetch(gw.gateway.metricsUrl!);
     expect(connectionsInMetrics(await res.text())).toBe(80);
     // Every terminal authenticated as itself, via the bearer subprotocol.
     const opens = gw.events.filter((e) => e.type === 'open');

@@ -150,9 +150,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   const writeEventsTx = db.transaction((events: readonly LifecycleEvent[], checkpoint: Checkpoint | undefined) => {
     const seen = new Map<string, KnownTerminal>();
     for (const e of events) {
-      insertEvent.run(e.t, e.type, e.rid ?? null, e.tid ?? null, JSON.stringify(e));
-      // An auth failure's rid/tid are claims no signature vouched for: they do not make a terminal known.
-      if (e.type === 'auth_fail') continue;
+      // An auth failure has no rid/tid, only claims no signature vouched for: it is stored under no
+      // restaurant or terminal, and does not make a terminal known.
+      if (e.type === 'auth_fail') {
+        insertEvent.run(e.t, e.type, null, null, JSON.stringify(e));
+        continue;
+      }
+      insertEvent.run(e.t, e.type, e.rid, e.tid, JSON.stringify(e));
       let known = seen.get(e.tid);
       if (!known) seen.set(e.tid, (known = { rid: e.rid, lastSeen: e.t }));
       else if (e.t >= known.lastSeen) Object.assign(known, { rid: e.rid, lastSeen: e.t });

@@ -31,5 +31,7 @@ export function invalidEventReason(event: LifecycleEvent): string | undefined {
   if (!Number.isFinite(event.t)) return `t ${event.t} is not a time in ms`;
   if (typeof event.gw !== 'string') return 'gw must be a string';
   if (event.type !== 'auth_fail' && (typeof event.rid !== 'string' || typeof event.tid !== 'string')) return `${event.type} needs rid and tid`;
+  // A refused token is nobody's data: its claims travel as claimedRid/claimedTid (probe-events.ts).
+  if (event.type === 'auth_fail' && ('rid' in event || 'tid' in event)) return 'auth_fail names no restaurant or terminal (claimedRid/claimedTid only)';
   return undefined;
 }

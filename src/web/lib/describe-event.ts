@@ -28,7 +28,8 @@ export function eventDetail(e: LiveEvent): string {
       return `${e.code} ${e.cause.replace(/_/g, ' ')} (${who})${reason}`;
     }
     case 'auth_fail':
-      return e.reason.replace(/_/g, ' ');
+      // A refused token is in no restaurant: what it claimed is unverified (docs/architecture.md).
+      return `${e.reason.replace(/_/g, ' ')} (in no restaurant: its claims are unverified)`;
     case 'limit':
       return e.detail ? `${e.kind}: ${e.detail}` : e.kind;
   }

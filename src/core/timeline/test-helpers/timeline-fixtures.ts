@@ -27,7 +27,7 @@ export const e = {
     const byServer = o.byServer ?? serverCodes.has(code);
     return { type: 'close', gw: o.gw ?? GW, t: at(s), rid: RID, tid: TID, conn, code, cause: o.cause ?? causeOfClose(code, byServer), reason: o.reason ?? '', byServer, durationMs: Math.round(upS * 1000) };
   },
-  authFail: (s: number, reason: AuthFailReason = 'expired'): ProbeEventOf<'auth_fail'> => ({ type: 'auth_fail', gw: GW, t: at(s), reason, rid: RID, tid: TID }),
+  authFail: (s: number, reason: AuthFailReason = 'expired'): ProbeEventOf<'auth_fail'> => ({ type: 'auth_fail', gw: GW, t: at(s), reason, claimedRid: RID, claimedTid: TID }),
   limit: (s: number, conn: string, kind: LimitKind, detail: string = kind): ProbeEventOf<'limit'> => ({ type: 'limit', gw: GW, t: at(s), rid: RID, tid: TID, conn, kind, detail }),
   /** The gateway's record of a ping `gapS` seconds after the previous one (or the open). */
   late: (s: number, conn: string, gapS: number, rtt?: number): HeartbeatLateEvent => {

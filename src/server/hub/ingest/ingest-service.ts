@@ -100,7 +100,8 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
     lastRun = Math.max(clock.now(), lastRun + 1);
     s.probeRun = probeRun;
     s.folder = new RawEventFolder({ gw, run: probeRun, heartbeatIntervalMs: o.heartbeatIntervalMs, heartbeatGraceMs: o.heartbeatGraceMs });
-    s.aggregator = createAggregator({ gatewayId: gw, run: lastRun });
+    // Batched events arrive late: intervals are filed by the probe's event times (issue 18, item 12).
+    s.aggregator = createAggregator({ gatewayId: gw, run: lastRun, fileBy: 'events' });
     s.second = -Infinity;
     s.dirty = false;
   }

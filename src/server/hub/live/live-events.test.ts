@@ -22,4 +22,9 @@ describe('numberEvent', () => {
     expect(e).toEqual({ type: 'auth_fail', id: 2, gw: 'g', t: 5, reason: 'malformed' });
     expect('rid' in e).toBe(false);
   });
+
+  it('never files a refused token under the restaurant it claims (no manager sees a forged auth_fail)', () => {
+    const e = numberEvent({ type: 'auth_fail', gw: 'g', t: 5, reason: 'bad_signature', claimedRid: 'r-005', claimedTid: 'r-005-t1' }, 3);
+    expect(e).toEqual({ type: 'auth_fail', id: 3, gw: 'g', t: 5, reason: 'bad_signature' });
+  });
 });

@@ -41,13 +41,9 @@ export function numberEvent(e: FeedEvent, id: number): LiveEvent {
         durationMs: e.durationMs,
       };
     case 'auth_fail':
-      return {
-        type: 'auth_fail',
-        ...base,
-        reason: e.reason,
-        ...(e.rid !== undefined ? { rid: e.rid } : {}),
-        ...(e.tid !== undefined ? { tid: e.tid } : {}),
-      };
+      // No rid: its claims are unverified, and a rid would put it in that restaurant's manager's
+      // feed (a forged token then reads as that restaurant's fault). Fleet-wide viewers see it.
+      return { type: 'auth_fail', ...base, reason: e.reason };
     case 'limit':
       return { type: 'limit', ...base, rid: e.rid, tid: e.tid, conn: clip(e.conn), kind: e.kind, detail: clip(e.detail) };
   }

@@ -25,7 +25,7 @@ function busyFleet(): FakeLiveSource {
     }
     // A terminal of r-003 whose id does not name its restaurant: the manager will ask for it.
     source.emit(n % 2 ? openEvent('r-003', 'pos-77') : closeEvent('r-003', 'pos-77'));
-    source.emit({ type: 'auth_fail', gw: 'gw-test', t: Date.now(), reason: 'bad_signature', rid: 'r-003', tid: 'r-003-t9' });
+    source.emit({ type: 'auth_fail', gw: 'gw-test', t: Date.now(), reason: 'bad_signature', claimedRid: 'r-003', claimedTid: 'r-003-t9' });
     source.emit({ type: 'auth_fail', gw: 'gw-test', t: Date.now(), reason: 'malformed' });
     source.emit({ type: 'limit', gw: 'gw-test', t: Date.now(), rid: 'r-004', tid: 'r-004-t1', conn: 'c', kind: 'rate', detail: 'r-004 flood' });
     if (n === 8) source.remove('r-004');

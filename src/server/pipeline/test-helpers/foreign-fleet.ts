@@ -84,7 +84,8 @@ export function expectedCounts(rid: string, events: readonly TerminalTruthEvent[
     }
     if (e.ev === 'open' && lastClose.has(e.tid) && e.t - lastClose.get(e.tid)! <= RECONNECT_WINDOW_MS) reconnects++;
   }
-  return { rid, opens: events.filter((e) => e.ev === 'open').length, reconnects, closes, refused: events.filter((e) => e.ev === 'connect_fail' && e.code === 4001).length };
+  // A refused token is counted in no restaurant, whatever it claims (issue 18, item 9): fleet-wide only.
+  return { rid, opens: events.filter((e) => e.ev === 'open').length, reconnects, closes, refused: 0 };
 }
 
 /** Every RTT sample the hub got (`seen`) is one a terminal sent with a ping that arrived. */

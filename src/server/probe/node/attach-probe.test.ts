@@ -107,7 +107,7 @@ describe.each(['after', 'before'] as const)('attachProbe, attached %s the gatewa
     const { closed } = await client(`${url}/ws?token=forged`);
     expect(await closed).toEqual([4001, 'Invalid token']);
     await waitFor('auth_fail', () => events.length > 0);
-    expect(events).toEqual([{ type: 'auth_fail', t: expect.any(Number), conn: expect.any(String), reason: 'bad_signature', rid: 'r-1', tid: 'till-9' }]);
+    expect(events).toEqual([{ type: 'auth_fail', t: expect.any(Number), conn: expect.any(String), reason: 'bad_signature', claimedRid: 'r-1', claimedTid: 'till-9' }]);
     const anon = await client(`${url}/ws`);
     await anon.closed;
     await waitFor('second auth_fail', () => events.length === 2);

@@ -124,7 +124,7 @@ export class ConnectionWatch {
   private refusedClosed(by: 'gateway' | 'terminal', code: number): void {
     if (by === 'gateway' && code === CloseCode.invalidToken) {
       const r = this.who !== null && 'refused' in this.who ? this.who : null;
-      this.ctx.push({ type: 'auth_fail', t: this.t, conn: this.conn, reason: r?.refused ?? 'refused', ...(r?.rid ? { rid: r.rid } : {}), ...(r?.tid ? { tid: r.tid } : {}) });
+      this.ctx.push({ type: 'auth_fail', t: this.t, conn: this.conn, reason: r?.refused ?? 'refused', ...(r?.rid ? { claimedRid: r.rid } : {}), ...(r?.tid ? { claimedTid: r.tid } : {}) });
     } else this.ctx.counts.unidentified++;
   }
 

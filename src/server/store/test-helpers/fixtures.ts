@@ -25,7 +25,7 @@ export function limitEvent(t: number, tid: string): LifecycleEvent {
 }
 
 export function authFailEvent(t: number, claimed?: { rid: string; tid: string }): LifecycleEvent {
-  return { type: 'auth_fail', gw: 'gw-1', t, reason: 'expired', ...claimed };
+  return { type: 'auth_fail', gw: 'gw-1', t, reason: 'expired', ...(claimed ? { claimedRid: claimed.rid, claimedTid: claimed.tid } : {}) };
 }
 
 export function lateBeatEvent(t: number, tid: string, gapMs = 22_000): LifecycleEvent {
