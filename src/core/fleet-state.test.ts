@@ -206,6 +206,18 @@ describe('fleet state: totals and rollups', () => {
     expect(fleet.stability).toBeCloseTo((fleet.terminalTime.healthyMs / fleet.terminalTime.expectedMs), 12);
   });
 
+  it('counts the interval a watchdog close convicts, though the close reaches it before the tick', () => {
+    // Half-open from 1.5 s: intervals run out at 21.5 and 36.5 s; the gateway's 4008 at 36.6 s is
+    // applied before the tick at 37 s. Counting at ticks alone lost the second interval (1, not 2).
+    const state = new FleetState({ settleMs: 5_000 });
+    const d = new FleetDriver(state, M0);
+    d.add(ev.open(M0 + 1_500, 'r1', 't1', 'c1'), ev.close(M0 + 36_600, 'r1', 't1', 'c1', 4008, 35_100));
+    d.runUntil(M0 + 66 * S);
+    const [m] = state.drainRollups();
+    expect(m!.counters.hbExpected).toBe(2);
+    expect(m!.counters.hbOnTime ?? 0).toBe(0);
+  });
+
   it('emits each restaurant-minute once, after it settles, with counters, gauges and histograms', () => {
     const state = new FleetState({ settleMs: 5_000 });
     const d = new FleetDriver(state, M0);

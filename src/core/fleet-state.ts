@@ -30,7 +30,7 @@ import { EXPECTED_WINDOW_MS, figuresOf, terminalsOf, type TerminalView } from '.
 import { RestaurantWindows } from './fleet-state-window.ts';
 import { GatewayLedger, type ApplyResult, type GatewayStatus } from './gateway-ledger.ts';
 import { counterKey, type RestaurantMinute } from './rollup.ts';
-import { integrateTerminalTime, type TerminalTimeOptions } from './terminal-time.ts';
+import { countDueBeats, integrateTerminalTime, type TerminalTimeOptions } from './terminal-time.ts';
 
 export type { ApplyResult, GatewayStatus } from './gateway-ledger.ts';
 export type { TerminalView } from './fleet-readouts.ts';
@@ -196,6 +196,7 @@ export class FleetState {
         this.registry.open(gw, e.rid, e.tid, e.conn, e.t);
         break;
       case 'close':
+        this.creditBeatsToClose(e.rid, e.tid, e.t);
         this.registry.close(gw, e.rid, e.tid, e.conn, e.t);
         break;
       case 'auth_fail':
@@ -205,6 +206,20 @@ export class FleetState {
       default:
         break; // limits and late beats: counted in the restaurant-second; the events are for the feed and timeline
     }
+  }
+
+  /**
+   * The intervals a terminal's last connection lived through since the last tick are expected
+   * beats, though the close reaches the hub before the tick that would count them: a watchdog's
+   * 4008 lands right when the interval it convicts runs out, and counting at ticks alone lost
+   * exactly that interval — a half-open terminal's heartbeat share read too high.
+   */
+  private creditBeatsToClose(rid: string, tid: string, t: number): void {
+    if (this.registry.muted || this.now === undefined || this.watchingSince === undefined || t <= this.now) return;
+    const r = this.registry.restaurants.get(rid);
+    const term = r?.terminals.get(tid);
+    if (r === undefined || term === undefined || term.conns !== 1) return;
+    countDueBeats(r, term, this.now, t, this.watchingSince, this.time);
   }
 
   // ---- time -----------------------------------------------------------------------------------

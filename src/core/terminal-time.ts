@@ -45,7 +45,7 @@ export function integrateTerminalTime(r: RestaurantState, from: number, to: numb
  * every restaurant read unhealthy for the first 15–20 s after a hub start or a terminal's open.
  * Over a whole window the count is the same as connected time ÷ interval.
  */
-function countDueBeats(r: RestaurantState, t: Terminal, from: number, to: number, watchingSince: number, o: TerminalTimeOptions): void {
+export function countDueBeats(r: RestaurantState, t: Terminal, from: number, to: number, watchingSince: number, o: TerminalTimeOptions): void {
   const base = Math.max(t.connectedSince, watchingSince);
   const interval = o.heartbeatIntervalMs;
   const grace = o.heartbeatGraceMs;
