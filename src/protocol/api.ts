@@ -29,8 +29,19 @@ export const meAnswerSchema = z.object({
 });
 export type MeAnswer = z.infer<typeof meAnswerSchema>;
 
-/** `GET /api/fleet`: totals over the caller's scope at hub time `t`. */
-export const fleetAnswerSchema = z.object({ t: ms, totals: fleetTotalsWireSchema });
+/**
+ * Refused tokens (4001) fleet-wide: counted in no restaurant whatever their unverified claims name
+ * (issue 18, item 9). `perMin`: the last whole minute; `sinceStart`: since this hub started.
+ */
+export const refusedTokensWireSchema = z.object({ perMin: z.number().int().nonnegative(), sinceStart: z.number().int().nonnegative() });
+export type RefusedTokensWire = z.infer<typeof refusedTokensWireSchema>;
+
+/**
+ * `GET /api/fleet`: totals over the caller's scope at hub time `t`. `refusedTokens` only for
+ * viewers who see the whole fleet: a refused token is no restaurant's, so a manager's totals never
+ * hold it.
+ */
+export const fleetAnswerSchema = z.object({ t: ms, totals: fleetTotalsWireSchema.extend({ refusedTokens: refusedTokensWireSchema.optional() }) });
 export type FleetAnswer = z.infer<typeof fleetAnswerSchema>;
 
 /** `GET /api/restaurants`: every restaurant in scope the hub knows, ordered by `rid`. */
@@ -82,6 +93,12 @@ export const eventsPageAnswerSchema = z.object({
   /** The window holds more events than were returned: ask again from the last one's `t`. */
   more: z.boolean(),
   policy: timelinePolicyWireSchema,
+  /**
+   * Present (true) for viewers who see the whole fleet: `events` also holds the refused tokens
+   * (`auth_fail`, no rid/tid) whose unverified `claimedTid`/`claimedRid` name this terminal — labels
+   * no signature vouched for, so a manager never gets them (issue 18, item 9).
+   */
+  unverifiedClaims: z.literal(true).optional(),
 });
 export type EventsPageAnswer = z.infer<typeof eventsPageAnswerSchema>;
 

@@ -26,6 +26,12 @@ export interface HubMetricsSources {
   processMetrics?: boolean;
   /** Connections dropped for an incomplete first request (server-timeouts.ts). */
   handshakeTimeouts?: () => number;
+  /** Connections dropped at once because their source address already had its cap of pending upgrades (server-timeouts.ts). */
+  handshakeRefusals?: () => number;
+  /** Refused terminal tokens fleet-wide since the hub started (FleetState's unscoped counters; in no restaurant). */
+  authFailures?: () => number;
+  /** Firing alerts per rule, every rule listed (src/server/alerts). */
+  alerts?: () => readonly { rule: string; severity: string; firing: number }[];
 }
 
 export interface HubMetrics {
@@ -50,6 +56,25 @@ export function createHubMetrics(s: HubMetricsSources): HubMetrics {
       },
     });
   }
+
+  // Read at scrape time, like the rest: a flood of refusals costs the hub a number, never a label.
+  const sourceCounter = (name: string, help: string, read: (() => number) | undefined) =>
+    read &&
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  sourceCounter('pulse_hub_handshake_refusals_total', 'Connections dropped at once because their source address already had its cap of connections waiting for their first request (at most 256 by default)', s.handshakeRefusals);
+  sourceCounter(
+    'pulse_hub_auth_failures_total',
+    'Refused terminal tokens (4001) the gateways reported, fleet-wide: counted in no restaurant, whatever their unverified claims name (per source address: pulse_gateway_auth_failures_by_source_total on each gateway)',
+    s.authFailures,
+  );
 
   const perGateway = (name: string, help: string, key: keyof Omit<GatewayIngestStats, 'lastFrameAt'>) =>
     new Counter({
@@ -111,6 +136,20 @@ export function createHubMetrics(s: HubMetricsSources): HubMetrics {
   fleetGauge('pulse_hub_restaurants', 'Restaurants in the fleet state (live or expected)', 'restaurants');
   fleetGauge('pulse_hub_connections', 'Authenticated terminal connections open, fleet-wide, as the hub sees them', 'connections');
   fleetGauge('pulse_hub_terminals', 'Terminals known to the hub (connected or expected)', 'terminals');
+
+  const alerts = s.alerts;
+  if (alerts) {
+    new Gauge({
+      name: 'pulse_alerts_firing',
+      help: 'Alerts firing now, per rule of the alerts file (0 for a rule with none): route them with Alertmanager if you like',
+      labelNames: ['rule', 'severity'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const a of alerts()) this.set({ rule: a.rule, severity: a.severity }, a.firing);
+      },
+    });
+  }
 
   registerLiveMetrics(registry, s.live);
   const ingest = s.ingest;

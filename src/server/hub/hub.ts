@@ -27,6 +27,7 @@ import { silentLogger } from '../log/logger.ts';
 import { startRetentionJob } from '../store/retention-job.ts';
 import { DAY_MS, type Store, type StoreRecovery } from '../store/store.ts';
 import { createApi } from './api/api-routes.ts';
+import type { RestaurantDirectory } from '../../core/directory/restaurant-directory.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { PulseError } from '../../protocol/errors.ts';
 import { createStaticHandler } from './http/static-files.ts';
@@ -41,6 +42,7 @@ import { createIngestEndpoint } from './ingest/ingest-endpoint.ts';
 import { posLimits } from '../../protocol/pos-messages.ts';
 import { ingestPath } from '../../protocol/ingest.ts';
 import { guardHandshakes } from '../http/server-timeouts.ts';
+import { counterKey } from '../../core/rollup.ts';
 import { startHubAlerts, type AlertsOptions, type AlertsService } from '../alerts/hub-alerts.ts';
 
 export type { FrameSource, ReplayableFrameSource } from './frame-source.ts';
@@ -91,8 +93,12 @@ export interface HubOptions {
   stableAfterMs?: number;
   /** A connection whose request headers are not complete by then is dropped; default 5000. */
   headersTimeoutMs?: number;
+  /** Connections per source address that may wait for their first request at once; default 256 (server-timeouts.ts). */
+  maxPendingPerSource?: number;
   /** Alert rules (docs/alerts.md): the `--alerts-file`, watched; none = no alerting. */
   alerts?: AlertsOptions;
+  /** The restaurant directory in force (`--restaurants-file`, docs/stability.md); none = ids only, open all day. */
+  directory?: () => RestaurantDirectory;
 }
 
 export interface Hub {
@@ -110,6 +116,8 @@ export interface Hub {
 }
 
 const EXPECTED_WINDOW_MS = 7 * DAY_MS;
+/** FleetState counts refused tokens here, fleet-wide only (src/core/fleet-state.ts). */
+const refusedTokenKey = counterKey.errors('auth_failed');
 
 export async function startHub(o: HubOptions): Promise<Hub> {
   const clock = o.clock ?? systemClock();
@@ -125,14 +133,14 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   const resume = await resumeHub({ bus: o.bus, store: o.store, fleet, clock, logger, recovered: o.recovered, flushIntervalMs, since: clock.now() - EXPECTED_WINDOW_MS });
   // Alerts: a bad rules file fails the start before anything listens. `url` and `ingest` are read
   // only once a tick evaluates the rules, after both exist.
-  const alerts = o.alerts ? await startHubAlerts(o.alerts, { fleet, clock, logger, hubId, hubUrl: () => url, storeFailing: () => ingest.queue.stats().consecutiveFailures > 0 }) : undefined;
+  const alerts = o.alerts ? await startHubAlerts(o.alerts, { fleet, clock, logger, hubId, hubUrl: () => url, storeFailing: () => ingest.queue.stats().consecutiveFailures > 0, ...(o.directory ? { directory: o.directory } : {}) }) : undefined;
 
   // Listen first: a port in use fails the start before anything else is running. Until the stream
   // and the API are wired (a bus replay can take seconds), requests and upgrades are answered 503
   // STARTING: one left unanswered hangs its client — a dashboard's socket stayed CONNECTING past
   // the hub's start, never to retry (the hub-restart e2e spec, 1 run in 4).
   const server = createServer();
-  const handshakes = guardHandshakes(server, o.headersTimeoutMs);
+  const handshakes = guardHandshakes(server, o.headersTimeoutMs, o.maxPendingPerSource !== undefined ? { maxPendingPerSource: o.maxPendingPerSource } : {});
   let serve: { request: (req: IncomingMessage, res: ServerResponse) => void; upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void } | null = null;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (serve) serve.request(req, res);
@@ -205,6 +213,8 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     live,
     ingest: { stats: () => probeIngest.stats(), probes: () => ingestEndpoint.probes() },
     handshakeTimeouts: () => handshakes.dropped(),
+    handshakeRefusals: () => handshakes.refused(),
+    authFailures: () => fleet.state.unscoped.totals[refusedTokenKey] ?? 0,
     ...(alerts ? { alerts: () => alerts.firingByRule() } : {}),
     processMetrics: o.processMetrics ?? false,
   });
@@ -217,7 +227,9 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     logger,
     onAnswer: (route, status) => metrics.apiAnswered(route, status),
     policy: timelinePolicy({ heartbeatIntervalMs: o.heartbeatIntervalMs, heartbeatGraceMs: o.heartbeatGraceMs, stableAfterMs: o.stableAfterMs, backoff: o.backoff }),
+    refusedTokens: (now) => ({ perMin: fleet.state.unscoped.view(now).counters[refusedTokenKey] ?? 0, sinceStart: fleet.state.unscoped.totals[refusedTokenKey] ?? 0 }),
     ...(alerts ? { alerts } : {}),
+    ...(o.directory ? { directory: o.directory } : {}),
   });
   const serveStatic = createStaticHandler(o.staticDir ?? 'dist');
 

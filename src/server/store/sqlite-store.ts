@@ -30,6 +30,7 @@ import type {
   KnownTerminal,
   LifecycleEvent,
   MergeHistogram,
+  MinutesPageQuery,
   MinutesQuery,
   RestaurantMinute,
   RetentionCounts,
@@ -114,6 +115,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   const minutesOf = db.prepare<[string, number, number], MinuteRow>(
     'SELECT * FROM minutes WHERE rid IN (SELECT value FROM json_each(?)) AND minute >= ? AND minute < ? ORDER BY rid, minute',
   );
+  // The minute index holds (minute, rid) (the table is WITHOUT ROWID): a keyset page is a range of it.
+  const minutesPage = db.prepare<[number, number, number, string, number], MinuteRow>(
+    'SELECT * FROM minutes INDEXED BY minutes_by_minute WHERE minute >= ? AND minute < ? AND (minute > ? OR rid > ?) ORDER BY minute, rid LIMIT ?',
+  );
   const terminalsSince = db.prepare<[number], { tid: string; rid: string; last_seen: number; last_close: number | null }>(
     'SELECT tid, rid, last_seen, last_close FROM terminals WHERE last_seen >= ?',
   );
@@ -130,6 +135,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   const deleteEvents = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE t < ? LIMIT ?)');
   const deleteTerminals = db.prepare('DELETE FROM terminals WHERE tid IN (SELECT tid FROM terminals WHERE last_seen < ? LIMIT ?)');
   const eventQueries = new Map<string, Database.Statement<unknown[], { body: string }>>();
+  // Refused tokens are the only events with a NULL rid, so index events_by_rid (rid, t) reads just
+  // them, in time order; the claims are only in the body. (SQLite's `=` never matches a NULL, hence
+  // the coalesce for "any restaurant claimed or none".)
+  const claimedAuthFails = db.prepare<[number, number, string, number, string | null, number], { body: string }>(`
+    SELECT body FROM events WHERE rid IS NULL AND t >= ? AND t < ? AND type = 'auth_fail'
+      AND json_extract(body, '$.claimedTid') = ? AND (? = 0 OR json_extract(body, '$.claimedRid') = ?)
+    ORDER BY t, id LIMIT ?`);
 
   const writeMinutesTx = db.transaction((rows: readonly RestaurantMinute[], checkpoint: Checkpoint | undefined) => {
     for (const row of rows) {
@@ -253,11 +265,25 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
         return rows.map(parseMinute);
       });
     },
+    readMinutesPage(q: MinutesPageQuery) {
+      return call(() => {
+        if (!(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
+        const lower = q.after ? Math.max(q.from, q.after.minute) : q.from;
+        return minutesPage.all(lower, q.to, q.after?.minute ?? lower - 1, q.after?.rid ?? '', q.limit).map(parseMinute);
+      });
+    },
     readEvents(q: EventsQuery) {
       return call(() => {
         if (q.rids?.length === 0 || q.limit === 0) return [];
         if (q.limit !== undefined && !(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
         return eventQuery(q).map((r) => JSON.parse(r.body) as LifecycleEvent);
+      });
+    },
+    readClaimedAuthFailures(q) {
+      return call(() => {
+        if (!(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
+        const rid = q.claimedRid ?? null;
+        return claimedAuthFails.all(q.from, q.to, q.claimedTid, rid === null ? 0 : 1, rid, q.limit).map((r) => JSON.parse(r.body) as ProbeEventOf<'auth_fail'>);
       });
     },
     knownTerminals(since) {

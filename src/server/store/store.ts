@@ -37,6 +37,16 @@ export type MinutesQuery = {
   to: number;
 };
 
+/** A page of the whole fleet's rows of [from, to), ordered by (minute, rid), after a row's key. */
+export type MinutesPageQuery = {
+  from: number;
+  to: number;
+  /** The key of the last row of the previous page; omitted = from the start of the window. */
+  after?: { minute: number; rid: string };
+  /** At most this many rows (a positive whole number). */
+  limit: number;
+};
+
 export type EventsQuery = {
   tid?: string;
   rid?: string;
@@ -46,6 +56,20 @@ export type EventsQuery = {
   to: number;
   /** At most this many, the oldest first. Ask for one more than you show to know if there are more. */
   limit?: number;
+};
+
+/**
+ * Refused tokens whose unverified claims name a terminal (issue 18, item 9): they are stored under
+ * no restaurant, so only this read finds them, for viewers who see the whole fleet.
+ */
+export type ClaimedAuthFailuresQuery = {
+  claimedTid: string;
+  /** Only tokens that also claimed this restaurant (terminal ids are per restaurant); omitted = any. */
+  claimedRid?: string;
+  from: number;
+  to: number;
+  /** Required: a flood of refused tokens is exactly what this reads. The oldest first. */
+  limit: number;
 };
 
 export type KnownTerminal = {
@@ -102,8 +126,16 @@ export interface Store {
   writeCheckpoint(checkpoint: Checkpoint): Promise<void>;
   /** Rows ordered by (rid, minute). */
   readMinutes(query: MinutesQuery): Promise<RestaurantMinute[]>;
+  /**
+   * The fleet's rows a page at a time (keyset on the minute index), so a long window is read in
+   * bounded steps whatever the fleet's density — each SQLite read holds the event loop for `limit`
+   * rows only (src/server/hub/api/series-query.ts).
+   */
+  readMinutesPage(query: MinutesPageQuery): Promise<RestaurantMinute[]>;
   /** Events ordered by their time `t`, then by insertion order. */
   readEvents(query: EventsQuery): Promise<LifecycleEvent[]>;
+  /** `auth_fail` events (rid and tid NULL) whose claims match, ordered by `t`, then insertion order. */
+  readClaimedAuthFailures(query: ClaimedAuthFailuresQuery): Promise<ProbeEventOf<'auth_fail'>[]>;
   /** Authenticated terminals (open, close, limit or late-heartbeat events) last seen at or after `since`. */
   knownTerminals(since: number): Promise<Map<string, KnownTerminal>>;
   /**

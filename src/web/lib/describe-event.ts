@@ -27,9 +27,12 @@ export function eventDetail(e: LiveEvent): string {
       const reason = e.reason ? ` — ${e.reason}` : '';
       return `${e.code} ${e.cause.replace(/_/g, ' ')} (${who})${reason}`;
     }
-    case 'auth_fail':
-      // A refused token is in no restaurant: what it claimed is unverified (docs/architecture.md).
-      return `${e.reason.replace(/_/g, ' ')} (in no restaurant: its claims are unverified)`;
+    case 'auth_fail': {
+      // A refused token is in no restaurant: the ids beside it are what it claimed, which no
+      // signature vouched for (docs/architecture.md). Without claims there is nothing to qualify.
+      const reason = e.reason.replace(/_/g, ' ');
+      return e.rid !== undefined || e.tid !== undefined ? `${reason} (unverified claims)` : reason;
+    }
     case 'limit':
       return e.detail ? `${e.kind}: ${e.detail}` : e.kind;
   }

@@ -8,15 +8,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../../core/clock.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
 import { timelinePolicy, type TimelinePolicy } from '../../../core/timeline/timeline-policy.ts';
-import type { EventsPageAnswer, FleetAnswer, FleetSeriesAnswer, MeAnswer, RestaurantAnswer, RestaurantSeriesAnswer, RestaurantsAnswer } from '../../../protocol/api.ts';
+import type { EventsPageAnswer, FleetAnswer, RefusedTokensWire, FleetSeriesAnswer, MeAnswer, RestaurantAnswer, RestaurantSeriesAnswer, RestaurantsAnswer } from '../../../protocol/api.ts';
 import { PulseError } from '../../../protocol/errors.ts';
+import type { AlertsAnswer } from '../../../protocol/alerts.ts';
+import { emptyDirectory, type RestaurantDirectory } from '../../../core/directory/restaurant-directory.ts';
+import type { StabilityAnswer } from '../../../protocol/stability.ts';
+import { answerStability } from '../../stability/stability-api.ts';
+import { stabilitySourceOfStore } from '../../stability/stability-source.ts';
 import type { Store } from '../../store/store.ts';
 import type { HubView } from '../hub-view.ts';
 import { Router, type RouteParams } from '../http/router.ts';
 import { asPulseError, sendError, sendJson } from '../http/respond.ts';
-import { limitOf, windowOf, type Window } from './query-params.ts';
-import { bucketize, chooseBucketMs, mergeBucketsOf, type Bucket } from './series-buckets.ts';
+import { limitOf, windowOf } from './query-params.ts';
+import type { Bucket } from './series-buckets.ts';
+import { createHeavyLimit, heavyWindowMs, QueryBusyError } from './series-limit.ts';
 import { pointOf } from './series-points.ts';
+import { readSeries, type SeriesSource } from './series-query.ts';
 import { authenticate, requireInScope, type Viewer } from './viewer-auth.ts';
 
 const MINUTE = 60_000;
@@ -30,7 +37,7 @@ export interface ApiLogger {
 export interface ApiDeps {
   secret: string;
   view: HubView;
-  store: Pick<Store, 'readMinutes' | 'readEvents'>;
+  store: Pick<Store, 'readMinutes' | 'readEvents' | 'readClaimedAuthFailures'>;
   /** Settled minutes still on their way to the store. */
   unwritten: { of(rid: string | undefined, from: number, to: number): RestaurantMinute[] };
   clock: Clock;
@@ -39,6 +46,14 @@ export interface ApiDeps {
   onAnswer?: (route: string, status: number) => void;
   /** The rules the fleet's terminals follow, stated with their events (default: DESIGN.md's). */
   policy?: TimelinePolicy;
+  /** Refused tokens fleet-wide (FleetState's unscoped counters), in `/api/fleet` for fleet-wide viewers. */
+  refusedTokens?: (now: number) => RefusedTokensWire;
+  /** Alerts (src/server/alerts); without them `/api/alerts` answers an empty list. */
+  alerts?: { answer(now: number, viewer: { restaurants: readonly string[] | null }, historyLimit?: number): AlertsAnswer };
+  /** The restaurant directory in force (src/server/directory); without it every restaurant is unnamed and open all day. */
+  directory?: () => RestaurantDirectory;
+  /** Series of windows over a day that may run at once; beyond, 503 QUERY_BUSY (default 2, series-limit.ts). */
+  maxHeavySeries?: number;
 }
 
 type Call = { viewer: Viewer; params: RouteParams; query: URLSearchParams; now: number };
@@ -51,17 +66,25 @@ export function createApi(deps: ApiDeps): ApiHandler {
   // The terminal view judges reconnect delays and heartbeats by the fleet's own rules.
   const policy = deps.policy ?? timelinePolicy();
 
-  /** Rollups of [from, to) for these restaurants: the store's, those still queued, and the open minute. */
-  async function minutesOf(rids: readonly string[] | undefined, w: Window, now: number): Promise<RestaurantMinute[]> {
-    const from = Math.floor(w.from / MINUTE) * MINUTE;
-    // Read what is queued in the same tick as the store, so no row is counted in both (unwritten-minutes.ts).
+  const heavy = createHeavyLimit(deps.maxHeavySeries);
+
+  /**
+   * Rollups for these restaurants: the store's, and beside them those still queued and the open
+   * minute — taken in the same tick as the store read that follows, so no row is counted in both
+   * (unwritten-minutes.ts, series-query.ts).
+   */
+  function seriesSource(rids: readonly string[] | undefined, now: number): SeriesSource {
     const inScope = (rid: string) => rids === undefined || rids.includes(rid);
-    const queued = deps.unwritten.of(undefined, from, w.to).filter((r) => inScope(r.rid));
-    const stored = await store.readMinutes(rids ? { rids, from, to: w.to } : { from, to: w.to });
-    // Open minutes are encoded on demand: ask for the restaurants wanted, not the whole fleet's.
-    const openOf = rids ? rids.flatMap((rid) => view.openMinutes(rid, now)) : view.openMinutes(undefined, now);
-    const open = openOf.filter((r) => inScope(r.rid) && r.minute >= from && r.minute < w.to);
-    return [...stored, ...queued, ...open];
+    return {
+      readMinutes: (q) => store.readMinutes(q),
+      extras(from, to) {
+        const queued = deps.unwritten.of(undefined, from, to).filter((r) => inScope(r.rid));
+        // Open minutes are encoded on demand: ask for the restaurants wanted, not the whole fleet's.
+        const openOf = rids ? rids.flatMap((rid) => view.openMinutes(rid, now)) : view.openMinutes(undefined, now);
+        const open = openOf.filter((r) => inScope(r.rid) && r.minute >= from && r.minute < to);
+        return [...queued, ...open];
+      },
+    };
   }
 
   /** The scope's restaurants as a list for store queries; undefined = every restaurant. */
@@ -74,7 +97,11 @@ export function createApi(deps: ApiDeps): ApiHandler {
       restaurants: viewer.scope.wire.restaurants,
       expiresAt: viewer.claims.exp * 1000,
     }))
-    .get('/api/fleet', ({ viewer, now }): FleetAnswer => ({ t: now, totals: view.totals(now, (rid) => viewer.scope.includes(rid)) }))
+    .get('/api/fleet', ({ viewer, now }): FleetAnswer => {
+      const totals = view.totals(now, (rid) => viewer.scope.includes(rid));
+      // A refused token is no restaurant's: only a viewer of the whole fleet sees them counted.
+      return { t: now, totals: viewer.scope.all && deps.refusedTokens ? { ...totals, refusedTokens: deps.refusedTokens(now) } : totals };
+    })
     .get('/api/restaurants', ({ viewer, now }): RestaurantsAnswer => ({
       t: now,
       restaurants: view
@@ -93,21 +120,30 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const rid = params.rid!;
       requireInScope(viewer, rid);
       const w = windowOf(query, now, HOUR);
-      const bucketMs = chooseBucketMs(w.from, w.to);
-      const buckets = await bucketize(await minutesOf([rid], w, now), w.from, w.to, bucketMs, rid);
-      const total = mergeBucketsOf(buckets, w.from, rid);
+      const read = () => readSeries(seriesSource([rid], now), { rids: [rid], ...w, label: rid, fleet: false, inScope: (r) => r === rid });
+      const { bucketMs, buckets, total } = await heavy.run(w.to - w.from > heavyWindowMs, read);
       reportInvalid([...buckets, total], rid);
       return { rid, from: w.from, to: w.to, bucketMs, points: buckets.map(pointOf), total: pointOf(total) };
     })
     .get('/api/fleet/series', async ({ viewer, query, now }): Promise<FleetSeriesAnswer> => {
       const w = windowOf(query, now, HOUR);
-      const bucketMs = chooseBucketMs(w.from, w.to);
-      // Second line of defence: the store query was already cut to the scope.
-      const rows = (await minutesOf(ridsOf(viewer), w, now)).filter((r) => viewer.scope.includes(r.rid));
-      const buckets = await bucketize(rows, w.from, w.to, bucketMs, 'fleet', true);
-      const total = mergeBucketsOf(buckets, w.from, 'fleet');
+      const rids = ridsOf(viewer);
+      // inScope is the second line of defence: the store query was already cut to the scope.
+      const read = () => readSeries(seriesSource(rids, now), { rids, ...w, label: 'fleet', fleet: true, inScope: (r) => viewer.scope.includes(r), restaurantsHint: rids?.length ?? view.restaurants(now).length });
+      const { bucketMs, buckets, total, rids: seen } = await heavy.run(w.to - w.from > heavyWindowMs, read);
       reportInvalid(buckets, 'fleet');
-      return { from: w.from, to: w.to, bucketMs, restaurants: new Set(rows.map((r) => r.rid)).size, points: buckets.map(pointOf), total: pointOf(total) };
+      return { from: w.from, to: w.to, bucketMs, restaurants: seen.size, points: buckets.map(pointOf), total: pointOf(total) };
+    })
+    .get('/api/stability', async ({ viewer, query, now }): Promise<StabilityAnswer> => {
+      const stability = { source: stabilitySourceOfStore(store), directory: deps.directory ?? (() => emptyDirectory) };
+      const { answer, invalidHistograms } = await answerStability(stability, { restaurants: viewer.scope.wire.restaurants ?? null, query, now });
+      if (invalidHistograms > 0) deps.logger.error({ what: 'stability', invalid: invalidHistograms }, 'api: stored histograms that do not decode were left out of the stability review');
+      return answer;
+    })
+    .get('/api/alerts', ({ viewer, query, now }): AlertsAnswer => {
+      // Cut to the scope by the alerts themselves: a manager gets their restaurants' alerts only.
+      const limit = limitOf(query, 200, 1000);
+      return deps.alerts?.answer(now, { restaurants: viewer.scope.wire.restaurants ?? null }, limit) ?? { t: now, firing: 0, active: [], history: [], rules: [] };
     })
     .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }): Promise<EventsPageAnswer> => {
       const tid = params.tid!;
@@ -119,8 +155,24 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const limit = limitOf(query, 500, 5000);
       const rids = ridsOf(viewer);
       const found = await store.readEvents({ tid, from: w.from, to: w.to, limit: limit + 1, ...(rids ? { rids } : {}) });
-      return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit, policy };
+      if (!viewer.scope.all) return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit, policy };
+      // Engineers and support also see the refused tokens that claimed this terminal (stored under
+      // no restaurant): how support finds a till with a wrong secret. A manager never does — anyone
+      // can claim their restaurant in an unsigned token (issue 18, item 9).
+      const claimed = await store.readClaimedAuthFailures({ claimedTid: tid, claimedRid: rid, from: w.from, to: w.to, limit: limit + 1 });
+      const events = mergeByTime(found, claimed);
+      return { tid, rid, from: w.from, to: w.to, events: events.slice(0, limit), more: events.length > limit, policy, unverifiedClaims: true };
     });
+
+  /** Two reads each in time order, as one; at equal times the terminal's own event first. */
+  function mergeByTime<T extends { t: number }>(a: readonly T[], b: readonly T[]): T[] {
+    if (b.length === 0) return [...a];
+    const out: T[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i]!.t <= b[j]!.t) ? a[i++]! : b[j++]!);
+    return out;
+  }
 
   function reportInvalid(buckets: readonly Bucket[], what: string): void {
     const invalid = buckets.reduce((n, b) => n + b.invalidHistograms, 0);
@@ -146,6 +198,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       deps.onAnswer?.(route, 200);
     } catch (error) {
       const e = asPulseError(error);
+      if (e instanceof QueryBusyError) res.setHeader('retry-after', String(e.retryAfterS));
       if (e.code === 'INTERNAL') deps.logger.error({ err: String(error), route }, 'api: call failed');
       sendError(res, e);
       deps.onAnswer?.(route, e.httpStatus);

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { ProbeEventOf } from '../../../protocol/probe-events.ts';
-import type { EventsQuery, KnownTerminal, LifecycleEvent, MinutesQuery, RestaurantMinute } from '../store.ts';
+import type { ClaimedAuthFailuresQuery, EventsQuery, KnownTerminal, LifecycleEvent, MinutesPageQuery, MinutesQuery, RestaurantMinute } from '../store.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -21,6 +21,17 @@ export async function readMinutes(db: Queryable, q: MinutesQuery): Promise<Resta
     sql += ' AND rid = ANY($3::text[])';
   }
   const { rows } = await db.query<RestaurantMinute>(`${sql} ORDER BY rid, minute`, params);
+  return rows;
+}
+
+/** As the SQLite store's: a keyset page in (minute, rid) order; `limit` checked by the caller. */
+export async function readMinutesPage(db: Queryable, q: MinutesPageQuery): Promise<RestaurantMinute[]> {
+  const lower = minuteBound(q.after ? Math.max(q.from, q.after.minute) : q.from);
+  const { rows } = await db.query<RestaurantMinute>(
+    `SELECT rid, minute::float8 AS minute, counters, gauges, histograms FROM minutes
+      WHERE minute >= $1 AND minute < $2 AND (minute, rid) > ($3::bigint, $4::text) ORDER BY minute, rid LIMIT $5`,
+    [lower, minuteBound(q.to), q.after ? minuteBound(q.after.minute) : lower - 1, q.after?.rid ?? '', q.limit],
+  );
   return rows;
 }
 
@@ -41,6 +52,21 @@ export async function readEvents(db: Queryable, q: EventsQuery): Promise<Lifecyc
     sql += ` LIMIT $${params.length}`;
   }
   const { rows } = await db.query<{ body: LifecycleEvent }>(sql, params);
+  return rows.map((r) => r.body);
+}
+
+/**
+ * Refused tokens whose claims name the terminal: the only events with a NULL rid, so events_by_rid
+ * (rid, t) reads just them; the claims are only in the body. `limit` checked by the caller.
+ */
+export async function readClaimedAuthFailures(db: Queryable, q: ClaimedAuthFailuresQuery): Promise<ProbeEventOf<'auth_fail'>[]> {
+  const params: unknown[] = [q.from, q.to, q.claimedTid, q.limit];
+  let sql = "SELECT body FROM events WHERE rid IS NULL AND t >= $1 AND t < $2 AND type = 'auth_fail' AND body->>'claimedTid' = $3";
+  if (q.claimedRid !== undefined) {
+    params.push(q.claimedRid);
+    sql += " AND body->>'claimedRid' = $5";
+  }
+  const { rows } = await db.query<{ body: ProbeEventOf<'auth_fail'> }>(`${sql} ORDER BY t, id LIMIT $4`, params);
   return rows.map((r) => r.body);
 }
 

@@ -24,7 +24,7 @@ import { fromPgError } from './pg-errors.ts';
 import { applyPgMigrations, lockClass, pgMigrations } from './pg-migrations.ts';
 import { loadPartitions, noPartitionCode } from './pg-partitions.ts';
 import type { PartitionedTable } from './pg-partitions.ts';
-import { knownTerminals, openConnections, readEvents, readMeta, readMinutes } from './pg-read.ts';
+import { knownTerminals, openConnections, readClaimedAuthFailures, readEvents, readMeta, readMinutes, readMinutesPage } from './pg-read.ts';
 import { writeEventsBatch, writeMinutesBatch } from './pg-write.ts';
 
 export type PostgresStoreOptions = {
@@ -182,11 +182,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         await pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [`checkpoint:${checkpoint.name}`, checkpoint.value]);
       }),
     readMinutes: (q) => read(() => readMinutes(pool, q)),
+    readMinutesPage: (q) =>
+      read(async () => {
+        if (!(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
+        return readMinutesPage(pool, q);
+      }),
     readEvents(q) {
       return read(async () => {
         if (q.rids?.length === 0 || q.limit === 0) return [];
         if (q.limit !== undefined && !(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
         return readEvents(pool, q);
+      });
+    },
+    readClaimedAuthFailures(q) {
+      return read(async () => {
+        if (!(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
+        return readClaimedAuthFailures(pool, q);
       });
     },
     knownTerminals: (since) => read(() => knownTerminals(pool, since)),

@@ -42,7 +42,7 @@ export function useTerminalTimeline(tid: string, w: TerminalWindow) {
   const status = useTerminalStatus(rid, tid, beatRules);
   const feed = useLive((s) => s.feed.entries);
   const fetchedAt = events.data?.fetchedAt ?? Infinity;
-  const liveMine = useSettled(useMemo(() => liveEventsOf(tid, feed, fetchedAt - overlapMs), [tid, feed, fetchedAt]));
+  const liveMine = useSettled(useMemo(() => liveEventsOf(tid, feed, fetchedAt - overlapMs, rid), [tid, feed, fetchedAt, rid]));
 
   const clock = useClock();
   const live = resolveWindow(w, clock.now()).live;

@@ -80,9 +80,17 @@ export function lifecycleOfLive(e: LiveEvent): LifecycleEvent {
   }
 }
 
-/** The live events of `tid` newer than what the store answered up to (`after`). */
-export function liveEventsOf(tid: string, entries: readonly { event: LiveEvent }[], after: number): LifecycleEvent[] {
+/**
+ * The live events of `tid` newer than what the store answered up to (`after`). With the terminal's
+ * restaurant (`rid`, once the hub named it), a refused token counts only when it claimed that
+ * restaurant too, as the hub's page reads them: terminal ids are per restaurant.
+ */
+export function liveEventsOf(tid: string, entries: readonly { event: LiveEvent }[], after: number, rid?: string | null): LifecycleEvent[] {
   const out: LifecycleEvent[] = [];
-  for (const { event } of entries) if (event.tid === tid && event.t >= after) out.push(lifecycleOfLive(event));
+  for (const { event } of entries) {
+    if (event.tid !== tid || event.t < after) continue;
+    if (event.type === 'auth_fail' && rid != null && event.rid !== rid) continue;
+    out.push(lifecycleOfLive(event));
+  }
   return out;
 }

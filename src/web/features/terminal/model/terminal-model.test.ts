@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTimeline } from '../../../../core/timeline/build-timeline.ts';
+import { findIssues } from '../../../../core/timeline/timeline-issues.ts';
 import { decodeAnswer, eventsPageAnswerSchema } from '../../../../protocol/api.ts';
 import type { LiveEvent } from '../../../../protocol/live.ts';
 import type { LifecycleEvent } from '../../../../protocol/telemetry.ts';
@@ -93,6 +94,10 @@ describe('events from the API and the live feed', () => {
       ['close', at(90)],
     ]);
     expect(got[1]).not.toHaveProperty('id');
+    // Once the hub named the terminal's restaurant, a refusal claiming the same till id elsewhere is not this terminal's.
+    const elsewhere: LiveEvent = { type: 'auth_fail', id: 5, gw: 'gw-1', t: at(95), reason: 'bad_signature', rid: 'r-002', tid: 't1' };
+    const mine: LiveEvent = { type: 'auth_fail', id: 6, gw: 'gw-1', t: at(96), reason: 'bad_signature', rid: 'r-001', tid: 't1' };
+    expect(liveEventsOf('t1', [elsewhere, mine].map((event) => ({ event })), at(60), 'r-001').map((e) => e.t)).toEqual([at(96)]);
   });
 });
 
@@ -167,6 +172,18 @@ describe('timeline in words', () => {
     expect(attemptWords(timeline.attempts[0]!)).toBe('Reconnected after 0.5 s (attempt 1, policy 2 s–4 s): too soon');
     expect(attemptWords(timeline.attempts[2]!)).toBe('Reconnected while the gateway still held the old connection');
     expect(segmentTitle(timeline.segments[2]!)).toMatch(/^Disconnected .* \(0 s\): 1006 abnormal close, by the terminal — gone$/);
+  });
+
+  it('shows a refused token that claimed the terminal as such, and the report still counts it', () => {
+    // As the hub answers a fleet-wide viewer: the refusal is stored under no terminal, found by its claims.
+    const refused: LifecycleEvent = { type: 'auth_fail', gw: 'gw-1', t: at(150), reason: 'bad_signature', claimedRid: 'r-001', claimedTid: 't1' };
+    const answer = eventsPageAnswerSchema.parse(eventsPage({ events: [open(10, 'c1'), close(100, 'c1', 1006, 90), refused, open(160, 'c2')], unverifiedClaims: true }));
+    expect(answer.unverifiedClaims).toBe(true);
+    const page = eventsPageOf(answer);
+    const built = buildTimeline({ events: page.events, from: at(0), to: at(600), now: at(600) });
+    const d = built.disconnects.find((x) => x.source === 'auth_fail')!;
+    expect(disconnectWords(d)).toBe('4001 token refused (bad signature) — unverified claims');
+    expect(findIssues(built, at(600), () => 'then').find((i) => i.code === 'token_rejected')?.text).toMatch(/^token rejected \(4001\) 1× since/);
   });
 
   it('merges neighbouring heartbeat cells of one status into runs', () => {

@@ -10,9 +10,13 @@ import { formatClock, formatDuration } from '../../../lib/format.ts';
 
 const causeWords = (cause: string): string => cause.replaceAll('_', ' ');
 
-/** "1006 abnormal close, by the terminal — bye (limit: rate, 41 msgs/s)" */
+/**
+ * "1006 abnormal close, by the terminal — bye (limit: rate, 41 msgs/s)". A refused token is in a
+ * terminal's timeline only by what it claimed (the hub's events page, for fleet-wide viewers): the
+ * words say so, since anyone can claim a terminal in a token the gateway refused.
+ */
 export function disconnectWords(d: Disconnect): string {
-  if (d.source === 'auth_fail') return `${d.code} token refused (${causeWords(d.reason)})`;
+  if (d.source === 'auth_fail') return `${d.code} token refused (${causeWords(d.reason)}) — unverified claims`;
   const who = d.byServer ? 'by the gateway' : 'by the terminal';
   const reason = d.reason ? ` — ${d.reason}` : '';
   const limit = d.limit ? ` (limit: ${d.limit.kind}${d.limit.detail ? `, ${d.limit.detail}` : ''})` : '';
