@@ -50,6 +50,10 @@ export interface ProcessSample {
   /** Gateway with probe on: events folded and frames flushed so far. */
   probeEvents?: number;
   probeFrames?: number;
+  /** Node probe bench (bench/probe): events the probe dropped from its full buffer so far. */
+  probeDropped?: number;
+  /** Proxy bench's proxy only: V8's GC pauses of its main thread since its previous sample (forced GCs excluded), ms. */
+  gcPauses?: { count: number; totalMs: number; maxMs: number };
   /** Terminals only: the heartbeat RTTs measured since the last `reset-rtt`, ms. */
   rtt?: { count: number; p50: number | null; p99: number | null; max: number | null };
   /** Terminals only: connect attempts that failed, and connections that closed, so far. */
@@ -74,6 +78,8 @@ export interface TerminalsConfig {
   rampPerSec: number;
   heartbeatIntervalMs: number;
   sourceAddresses: number;
+  /** Where each terminal presents its JWT: the `bearer.` subprotocol (default), or `?token=` with no subprotocol (gateways that read only the query, e.g. examples/). */
+  tokenVia?: 'subprotocol' | 'query';
 }
 
 /** terminals child → orchestrator: tokens are signed, the ramp can start on `start`. */

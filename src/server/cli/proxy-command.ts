@@ -75,7 +75,8 @@ export function registerProxyCommand(program: Command): void {
       'after',
       `
 Everything passes unchanged both ways: the upgrade (path, query, subprotocols, the headers that
-matter), text and binary frames, close codes and reasons. When the upstream is unreachable or
+matter; the gateway's own 101 headers, set-cookie included), every frame byte for byte (text,
+binary, fragments, pings, pongs), close codes and reasons. When the upstream is unreachable or
 refuses the upgrade, the terminal is accepted and closed with 1014 and a reason.
 
 Paths: with an upstream path (ws://backend/ws) every request goes to that path with its own query

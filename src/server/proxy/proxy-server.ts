@@ -6,13 +6,16 @@
  * `GET /healthz` are served on the same port.
  *
  * The upstream is dialled first and the terminal's handshake answered after, with the protocol the
- * upstream selected. When the upstream is down, refuses the upgrade or stalls, the terminal is
- * accepted and closed with 1014 and a reason: a refused upgrade reaches a browser as 1006 with no
- * reason at all (ws#1745), and a terminal deserves to know it was the gateway, not its token.
+ * upstream selected and its end-to-end 101 headers; then both sockets carry raw frames, relayed as
+ * read (proxy-pair.ts), with no ws parser or sender in the way. When the upstream is down, refuses
+ * the upgrade or stalls, the terminal is accepted and closed with 1014 and a reason: a refused
+ * upgrade reaches a browser as 1006 with no reason at all (ws#1745), and a terminal deserves to
+ * know it was the gateway, not its token.
  */
 import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { hostname } from 'node:os';
 import { WebSocketServer } from 'ws';
@@ -22,6 +25,7 @@ import { pathOf } from '../gateway/handshake.ts';
 import { guardHandshakes } from '../http/server-timeouts.ts';
 import { redactUrl, silentLogger } from '../log/logger.ts';
 import type { Logger } from '../log/logger.ts';
+import { closeFrame } from './frame-scanner.ts';
 import { guardObserver } from './guarded-observer.ts';
 import { throttleLog } from './log-throttle.ts';
 import { httpHandler } from './proxy-http.ts';
@@ -29,6 +33,7 @@ import { createProxyMetrics } from './proxy-metrics.ts';
 import type { ProxyObserver, ConnectionObserver } from './proxy-observer.ts';
 import { ProxyPair } from './proxy-pair.ts';
 import type { PairContext } from './proxy-pair.ts';
+import { writeSwitchingProtocols } from './terminal-handshake.ts';
 import { holdTerminal } from './terminal-hold.ts';
 import { connectUpstream } from './upstream-connect.ts';
 import type { UpstreamResult } from './upstream-connect.ts';
@@ -142,8 +147,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
   const connBase = Date.now().toString(36);
   let connCounter = 0;
 
-  /** The protocol each terminal's handshake is answered with, set just before `handleUpgrade`. */
-  const answers = new WeakMap<IncomingMessage, string | false>();
+  // ws answers only the terminals the proxy closes at once (1014, shutdown); a pair's 101 is the proxy's own (terminal-handshake.ts).
   // `closeTimeout` and `autoPong` exist in the ws we pin (8.23); closeTimeout is missing from @types/ws.
   const wssOptions: ServerOptions & { closeTimeout: number } = {
     noServer: true,
@@ -153,7 +157,7 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     autoPong: false,
     skipUTF8Validation: true,
     // Never ws's default (the first offered protocol: `bearer.<jwt>`, a token in a response header).
-    handleProtocols: (offered, req) => answers.get(req) ?? localAnswer(offered),
+    handleProtocols: (offered) => localAnswer(offered),
     closeTimeout: closeTimeoutMs,
   };
   const wss = new WebSocketServer(wssOptions);
@@ -162,6 +166,8 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     metrics,
     logger,
     highWaterBytes,
+    maxPayload,
+    closeTimeoutMs,
     now,
     ended(pair) {
       pairs.delete(pair);
@@ -193,31 +199,27 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
       acceptAndClose(req, socket, head, CloseCode.badGateway, result.reason, observer);
       return;
     }
-    const upstreamWs = result.ws;
+    const upstreamSocket = result.socket;
     if (closing) {
-      upstreamWs.on('error', ignore);
-      upstreamWs.close(CloseCode.goingAway, shuttingDown);
+      upstreamSocket.end(closeFrame(CloseCode.goingAway, shuttingDown, true, () => randomBytes(4).readUInt32BE(0)));
+      // Read (and drop) its answer, so its FIN is seen and the socket closes.
+      upstreamSocket.resume();
       acceptAndClose(req, socket, head, CloseCode.goingAway, shuttingDown, observer);
       return;
     }
-    answers.set(req, result.protocol || false);
-    let pair: ProxyPair | null = null;
-    // Synchronous (no verifyClient): the pair's listeners are on both legs within the upstream's
-    // 'open' tick, so a greeting the upstream sent with its 101 is forwarded, not lost.
-    wss.handleUpgrade(req, socket, head, (terminal) => {
+    // Within the upstream's 'open' tick: what it sent with its 101 waits in its (paused) socket.
+    if (writeSwitchingProtocols(socket, req.headers['sec-websocket-key']!, result.protocol, result.headers)) {
       observer.opened(now(), result.protocol);
-      pair = new ProxyPair(pairContext, conn, terminal, upstreamWs, observer);
-      pairs.add(pair);
-    });
-    if (pair) {
-      // ws has its own 'error' listener on the socket now; ours would only cost a listener array per pair.
+      // The pair's own 'error' listeners replace these no-ops.
       socket.off('error', ignore);
+      upstreamSocket.off('error', ignore);
+      pairs.add(new ProxyPair(pairContext, conn, socket as Socket, upstreamSocket, observer, head));
       logger.debug({ conn, path: pathOf(req.url), protocol: result.protocol, remote: req.socket.remoteAddress }, 'pair opened');
       return;
     }
-    // ws destroys a socket the terminal already half-closed instead of upgrading it.
-    upstreamWs.on('error', ignore);
-    upstreamWs.terminate();
+    // The terminal half-closed or left while the upstream was dialled.
+    socket.destroy();
+    upstreamSocket.destroy();
     metrics.abandoned();
     observer.closed(now(), CloseCode.abnormal, '', 'terminal');
   };

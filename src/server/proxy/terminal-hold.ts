@@ -5,7 +5,7 @@
  * only notice when it answers — after making the upstream accept a connection for nobody.
  *
  * So the socket is read while held: EOF or close means the terminal left (the dial is dropped);
- * bytes it sent early (a client should not, but may) are kept and handed to ws with the head.
+ * bytes it sent early (a client should not, but may) are kept and relayed after the head.
  */
 import type { Duplex } from 'node:stream';
 
@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 const maxEarlyBytes = 64 * 1024;
 
 export interface TerminalHold {
-  /** Stop holding: the head to give `handleUpgrade` (the request's head plus early bytes), or null if the terminal left. */
+  /** Stop holding: the request's head plus early bytes (for the pair, or ws's `handleUpgrade`), or null if the terminal left. */
   release(): Buffer | null;
 }
 
@@ -46,7 +46,7 @@ export function holdTerminal(socket: Duplex, head: Buffer, onGone: () => void): 
     release() {
       if (gone) return null;
       detach();
-      // Back to the state Node hands it over in; ws's own 'data' listener starts the flow again,
+      // Back to the state Node hands it over in; the pair's (or ws's) 'data' listener starts the flow again,
       // and within this tick, so no chunk can be emitted to nobody in between.
       socket.pause();
       (socket as Duplex & { readableFlowing: boolean | null }).readableFlowing = null;

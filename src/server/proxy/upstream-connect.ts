@@ -3,20 +3,25 @@
  * answered, so the terminal can be told what the upstream selected — or, when the upstream is
  * down, refuses or stalls, be accepted and closed with 1014 and a reason.
  *
- * The result is handed to a callback from inside ws's `open` event, not through a Promise: a
- * gateway that greets at once (the reference gateway's welcome) has its first frame in the same
- * TCP read as the 101, and ws emits it on a nextTick — before a Promise's continuation would run
- * and attach the message listener.
+ * ws makes the handshake (and checks the answer: Sec-WebSocket-Accept, the protocol); once it is
+ * open, the proxy takes the TCP socket back from it and relays raw frames itself (proxy-pair.ts),
+ * so ws's parser and sender never run on a frame. That happens inside ws's `open` event, before ws
+ * has read a byte past the 101: a gateway that greets at once (the reference gateway's welcome) has
+ * its first frame in the same TCP read as the 101, which ws put back into the socket, so it is the
+ * socket's first 'data' for the pair.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
+import { passedOnResponseHeaders } from './upstream-request.ts';
 
 export type UpstreamFailureKind = 'unreachable' | 'refused' | 'timeout' | 'handshake';
 export const upstreamFailureKinds: readonly UpstreamFailureKind[] = ['unreachable', 'refused', 'timeout', 'handshake'];
 
 export type UpstreamResult =
-  | { ok: true; ws: WebSocket; protocol: string }
+  /** `socket`: paused, no listeners but a no-op 'error' one; `headers`: the 101's end-to-end headers, as raw name/value pairs. */
+  | { ok: true; socket: Socket; protocol: string; headers: string[] }
   | { ok: false; kind: UpstreamFailureKind; status?: number; reason: string; detail: string };
 
 export interface UpstreamRequest {
@@ -49,6 +54,22 @@ const failure = (kind: UpstreamFailureKind, detail: string, status?: number): Up
 
 const ignore = (): void => {};
 
+/**
+ * The open ws client's TCP socket, taken back from it: ws's four listeners off (the http client's
+ * went at the upgrade), paused before its first read, and ws's back-reference dropped, so the
+ * WebSocket, its Receiver and Sender are garbage rather than ~2 KB per pair for nothing.
+ */
+function takeSocket(ws: WebSocket): Socket {
+  const socket = (ws as unknown as { _socket: Socket })._socket;
+  for (const event of ['data', 'end', 'close', 'error'] as const) socket.removeAllListeners(event);
+  socket.on('error', ignore);
+  socket.pause();
+  for (const key of Object.getOwnPropertySymbols(socket)) {
+    if (key.description === 'websocket') delete (socket as unknown as Record<symbol, unknown>)[key];
+  }
+  return socket;
+}
+
 /** Dials the upstream; `done` is called exactly once, unless the returned abort is called first. */
 export function connectUpstream(request: UpstreamRequest, limits: UpstreamLimits, done: (result: UpstreamResult) => void): () => void {
   // `closeTimeout` and `autoPong` exist in the ws we pin (8.23); closeTimeout is missing from @types/ws.
@@ -80,7 +101,9 @@ export function connectUpstream(request: UpstreamRequest, limits: UpstreamLimits
 
   let settled = false;
   let selected = '';
+  let headers: string[] = [];
   const onUpgrade = (res: IncomingMessage): void => {
+    headers = passedOnResponseHeaders(res.rawHeaders);
     const answer = res.headers['sec-websocket-protocol'];
     selected = typeof answer === 'string' ? answer : '';
     // ws rejects a 101 without a protocol when the client offered some ('Server sent no
@@ -93,7 +116,7 @@ export function connectUpstream(request: UpstreamRequest, limits: UpstreamLimits
     settle(failure('refused', `HTTP ${res.statusCode}`, res.statusCode));
     ws.terminate();
   };
-  const onOpen = (): void => settle({ ok: true, ws, protocol: selected });
+  const onOpen = (): void => settle({ ok: true, socket: takeSocket(ws), protocol: selected, headers });
   const onError = (error: NodeJS.ErrnoException): void => {
     settle(failure(error.code !== undefined && systemErrorCode.test(error.code) ? 'unreachable' : 'handshake', error.message));
   };

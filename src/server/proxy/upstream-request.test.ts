@@ -1,6 +1,7 @@
 /** The rules of what the proxy asks the upstream for, without sockets. */
 import { describe, expect, it } from 'vitest';
-import { forwardedHeaders, localAnswer, offeredProtocols, tokenOfUpgrade, upgradeProblem, upstreamUrlFor } from './upstream-request.ts';
+import { forwardedHeaders, localAnswer, offeredProtocols, passedOnResponseHeaders, tokenOfUpgrade, upgradeProblem, upstreamUrlFor } from './upstream-request.ts';
+import { acceptFor } from './terminal-handshake.ts';
 
 const upgrade = (over: Record<string, string> = {}, url = '/ws', method = 'GET') => ({
   method,
@@ -74,5 +75,13 @@ describe('upstream request', () => {
     expect(localAnswer(new Set(['bearer.t', 'pulse.v1']))).toBe('pulse.v1');
     expect(localAnswer(new Set(['bearer.t']))).toBe(false);
     expect(localAnswer(new Set())).toBe(false);
+  });
+
+  it("passes the upstream's end-to-end 101 headers on, each set-cookie as its own, never its handshake or hop-by-hop ones", () => {
+    const raw = ['Upgrade', 'websocket', 'Connection', 'Upgrade, X-Hop', 'Sec-WebSocket-Accept', 'abc=', 'Sec-WebSocket-Protocol', 'pulse.v1', 'Sec-WebSocket-Extensions', 'permessage-deflate',
+      'Set-Cookie', 'a=1; HttpOnly', 'set-cookie', 'b=2', 'X-Gateway', 'gw-1', 'Keep-Alive', 'timeout=5', 'X-Hop', '1', 'Content-Length', '0', 'Server', 'uvicorn'];
+    expect(passedOnResponseHeaders(raw)).toEqual(['Set-Cookie', 'a=1; HttpOnly', 'set-cookie', 'b=2', 'X-Gateway', 'gw-1', 'Server', 'uvicorn']);
+    // The terminal's 101 answers its own key (RFC 6455 §1.3's example).
+    expect(acceptFor('dGhlIHNhbXBsZSBub25jZQ==')).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
   });
 });

@@ -119,3 +119,26 @@ export function localAnswer(offered: Set<string>): string | false {
   for (const p of offered) if (!p.startsWith(bearerPrefix)) return p;
   return false;
 }
+
+/**
+ * What the terminal's 101 carries of the upstream's: every end-to-end header (set-cookie, each of
+ * them, and whatever else the gateway adds), as raw name/value pairs in their order and spelling.
+ * Not the handshake's own headers (the proxy answers the terminal's key and sends the protocol the
+ * upstream selected itself), nor hop-by-hop ones, nor any listed in the response's Connection.
+ */
+export function passedOnResponseHeaders(rawHeaders: readonly string[]): string[] {
+  const listed = new Set<string>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toLowerCase() === 'connection') for (const s of rawHeaders[i + 1]!.split(',')) listed.add(s.trim().toLowerCase());
+  }
+  const out: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    if (notForwarded.has(name) || notPassedBack.has(name) || listed.has(name)) continue;
+    out.push(rawHeaders[i]!, rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
+/** The upstream's handshake answer, made again for the terminal's own key. */
+const notPassedBack = new Set(['sec-websocket-accept']);

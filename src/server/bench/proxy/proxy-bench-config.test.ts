@@ -15,7 +15,7 @@ const phase = (route: PhaseResult['route'], p99: number, extra: Partial<PhaseRes
   held: 1000,
   rampSeconds: 1,
   rtt: { count: 100, p50: p99 / 2, p99, max: p99 * 2 },
-  proxy: route === 'proxy' ? { cpu: { windows: [], medianPct: 4, meanPct: 4.2, userPct: 3, systemPct: 1.2 }, rss: { beforeBytes: 50e6, afterBytes: 60e6, perTerminalBytes: 10_000, perTerminalWithoutYoungBytes: 9000 }, heap: { usedPerTerminalBytes: 7000, totalPerTerminalBytes: 9000, outsidePerTerminalBytes: 1000 } } : null,
+  proxy: route === 'proxy' ? { cpu: { windows: [], medianPct: 4, meanPct: 4.2, userPct: 3, systemPct: 1.2 }, rss: { beforeBytes: 50e6, afterBytes: 60e6, perTerminalBytes: 10_000, perTerminalWithoutYoungBytes: 9000 }, heap: { usedPerTerminalBytes: 7000, totalPerTerminalBytes: 9000, outsidePerTerminalBytes: 1000 }, gc: { pauses: 10, totalMs: 5, maxMs: p99 / 4 } } : null,
   gatewayCpuPct: 3,
   terminals: { cpuPct: 5, connectFails: 0, closesInSteadyState: 0 },
   loadavg: [1, 1, 1],
@@ -41,6 +41,8 @@ describe('proxy bench', () => {
     const s = summarise({ options, phases: [phase('direct', 1.0), phase('proxy', 1.5), phase('proxy', 2.9), phase('direct', 1.2)] });
     expect(s.addedP99Ms).toBeCloseTo(2.2 - 1.1);
     expect(s.addedP99PerPairMs.map((v) => Math.round(v * 10) / 10)).toEqual([0.5, 1.7]);
+    // The proxy's longest GC pause of any phase (its own share of the tail), not a median.
+    expect(s.gcMaxPauseMs).toBeCloseTo(2.9 / 4);
     expect(checkTargets(s).map((c) => [c.name, c.pass])).toEqual([
       ['RTT added at p99', false],
       ['proxy CPU', true],

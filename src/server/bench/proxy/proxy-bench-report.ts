@@ -23,6 +23,10 @@ export interface Summary {
   heapUsedPerTerminalBytes: number;
   heapTotalPerTerminalBytes: number;
   outsideHeapPerTerminalBytes: number;
+  /** Proxy GC pauses in the steady state: the longest of any phase, and the median count and total per phase. */
+  gcMaxPauseMs: number;
+  gcPauses: number;
+  gcTotalMs: number;
   held: number;
 }
 
@@ -55,6 +59,9 @@ export function summarise(result: ProxyBenchResult): Summary {
     heapUsedPerTerminalBytes: median(withProxy.map((p) => p.proxy!.heap.usedPerTerminalBytes)),
     heapTotalPerTerminalBytes: median(withProxy.map((p) => p.proxy!.heap.totalPerTerminalBytes)),
     outsideHeapPerTerminalBytes: median(withProxy.map((p) => p.proxy!.heap.outsidePerTerminalBytes)),
+    gcMaxPauseMs: Math.max(...withProxy.map((p) => p.proxy!.gc.maxMs)),
+    gcPauses: median(withProxy.map((p) => p.proxy!.gc.pauses)),
+    gcTotalMs: median(withProxy.map((p) => p.proxy!.gc.totalMs)),
     held: Math.min(...result.phases.map((p) => p.held)),
   };
 }
@@ -86,7 +93,10 @@ export function checkTargets(s: Summary, rttConclusive = true): Check[] {
 
 function phaseLine(p: PhaseResult, i: number): string {
   const route = (p.route === 'direct' ? 'direct' : 'through proxy').padEnd(13);
-  const proxy = p.proxy ? `  proxy CPU ${p.proxy.cpu.medianPct.toFixed(2)} % (windows ${p.proxy.cpu.windows.map((w) => `${w.pct.toFixed(2)}${w.full ? '' : '*'}`).join(' · ')})  RSS/terminal ${kb(p.proxy.rss.perTerminalBytes)} (${mib(p.proxy.rss.beforeBytes)} → ${mib(p.proxy.rss.afterBytes)} MiB)` : '';
+  const proxy = p.proxy
+    ? `  proxy CPU ${p.proxy.cpu.medianPct.toFixed(2)} % (windows ${p.proxy.cpu.windows.map((w) => `${w.pct.toFixed(2)}${w.full ? '' : '*'}`).join(' · ')})  RSS/terminal ${kb(p.proxy.rss.perTerminalBytes)} (${mib(p.proxy.rss.beforeBytes)} → ${mib(p.proxy.rss.afterBytes)} MiB)` +
+      `  GC ${p.proxy.gc.pauses} pauses, ${ms(p.proxy.gc.totalMs)} ms, longest ${ms(p.proxy.gc.maxMs)} ms`
+    : '';
   return `  ${i + 1}.${crowded(p) ? '!' : ' '}${route}  held ${int(p.held)}  RTT p50 ${ms(num(p.rtt.p50))} p99 ${ms(num(p.rtt.p99))} max ${ms(num(p.rtt.max))} ms (${int(p.rtt.count)} pongs)  gateway CPU ${p.gatewayCpuPct.toFixed(2)} %  terminals CPU ${p.terminals.cpuPct.toFixed(1)} %${proxy}  load ${p.loadavg[0]}` +
     (p.terminals.closesInSteadyState || p.terminals.connectFails ? `  (${p.terminals.closesInSteadyState} closed in steady state, ${p.terminals.connectFails} failed attempts)` : '');
 }
@@ -112,6 +122,8 @@ export function formatReport(result: ProxyBenchResult, notes: string[]): string 
     `  added by the proxy        p50 ${signedMs(s.proxy.p50 - s.direct.p50)} ms   p99 ${signedMs(s.addedP99Ms)} ms` + (s.addedP99PerPairMs.length > 1 ? `   (p99 per pair as run: ${s.addedP99PerPairMs.map(signedMs).join(' · ')} ms)` : ''),
     'proxy process (transport only, no observer)',
     `  CPU                       ${s.proxyCpuPct.toFixed(2)} % of one core (median of heartbeat-interval windows; mean ${s.proxyCpuMeanPct.toFixed(2)} % = user ${s.proxyCpuUserPct.toFixed(2)} + kernel ${s.proxyCpuSystemPct.toFixed(2)})`,
+    `  GC pauses (main thread)   per phase ${int(s.gcPauses)} pauses, ${ms(s.gcTotalMs)} ms in all = ${((s.gcTotalMs / (o.durationS * 1000)) * 100).toFixed(3)} % of the steady state (medians); longest ${ms(s.gcMaxPauseMs)} ms`,
+    '                            (frames arriving during a pause wait for it: under 1 % of the time, pauses cannot move the p99)',
     `  RSS per terminal          ${kb(s.rssPerTerminalBytes)} raw; ${kb(s.rssPerTerminalWithoutYoungBytes)} without V8's young generation`,
     `                            of it V8 heap used by live objects ${kb(s.heapUsedPerTerminalBytes)}, V8 heap reserved ${kb(s.heapTotalPerTerminalBytes)}, outside V8 (sockets, malloc) ${kb(s.outsideHeapPerTerminalBytes)}`,
     '',

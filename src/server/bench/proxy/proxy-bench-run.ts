@@ -61,6 +61,8 @@ export interface PhaseResult {
     rss: { beforeBytes: number; afterBytes: number; perTerminalBytes: number; perTerminalWithoutYoungBytes: number };
     /** Where it went, per terminal: V8 heap used by live objects, V8 heap reserved, memory outside V8 (native, malloc). */
     heap: { usedPerTerminalBytes: number; totalPerTerminalBytes: number; outsidePerTerminalBytes: number };
+    /** GC pauses of the proxy's main thread in the steady state: no frame moves during one. */
+    gc: { pauses: number; totalMs: number; maxMs: number };
   };
   gatewayCpuPct: number;
   terminals: { cpuPct: number; connectFails: number; closesInSteadyState: number };
@@ -194,11 +196,18 @@ async function runPhase(o: ProxyBenchOptions, route: Route, ctx: PhaseContext): 
     const first = prev;
     const firstAt = prevAt;
     const windows: CpuWindow[] = [];
+    // The first steady sample reset the child's count: from here on, every pause is the steady state's.
+    const gc = { pauses: 0, totalMs: 0, maxMs: 0 };
     let elapsedS = 0;
     for (const seconds of planWindows(o.durationS, o.heartbeatIntervalMs)) {
       await sleep(seconds * 1000 - (performance.now() - prevAt));
       const s = await proxy.sample();
       const at = performance.now();
+      if (s.gcPauses) {
+        gc.pauses += s.gcPauses.count;
+        gc.totalMs += s.gcPauses.totalMs;
+        gc.maxMs = Math.max(gc.maxMs, s.gcPauses.maxMs);
+      }
       const p = pct(prev, s, at - prevAt);
       windows.push({ seconds: round((at - prevAt) / 1000), pct: round(p, 3), full: seconds * 1000 === o.heartbeatIntervalMs });
       elapsedS += seconds;
@@ -231,6 +240,7 @@ async function runPhase(o: ProxyBenchOptions, route: Route, ctx: PhaseContext): 
           totalPerTerminalBytes: per(after.heapTotal, before.heapTotal),
           outsidePerTerminalBytes: per(after.rss - after.heapTotal, before.rss - before.heapTotal),
         },
+        gc: { pauses: gc.pauses, totalMs: round(gc.totalMs, 2), maxMs: round(gc.maxMs, 2) },
       };
     }
     log(`done: RTT p50 ${rtt.p50} ms p99 ${rtt.p99} ms over ${rtt.count} pongs${proxyFigures ? `; proxy CPU ${proxyFigures.cpu.medianPct} %, RSS/terminal ${proxyFigures.rss.perTerminalBytes} B` : ''}`);

@@ -20,6 +20,8 @@ one run, and the bench prints
   proxy CPU              % of one core, process.cpuUsage() of the proxy process over the steady
                          state, per heartbeat interval                          target ≤ 10 %
   proxy RSS per terminal (RSS holding N − idle RSS) / N, after full GCs        target ≤ 12 KB
+  proxy GC pauses        the proxy's main-thread GC pauses in the steady state (no frame moves
+                         during one): their share of the time, and the longest
 
 The gateway (probe off), the proxy and the terminals each run in a process of their own (the
 gateway bench's children), so each figure is one process's own. Each terminal is the real resilient

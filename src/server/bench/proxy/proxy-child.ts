@@ -7,6 +7,7 @@
  * (PULSE_BENCH_UPSTREAM). It answers `ready` with its URL and `sample` with its figures, its
  * connections being the pairs it holds.
  */
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { startProxy } from '../../proxy/proxy-server.ts';
 import type { Proxy } from '../../proxy/proxy-server.ts';
 import { collectGarbage, ownFigures, toParent } from '../bench-ipc.ts';
@@ -15,6 +16,23 @@ import type { ToChild } from '../bench-ipc.ts';
 export const upstreamEnv = 'PULSE_BENCH_UPSTREAM';
 
 let proxy: Proxy | null = null;
+
+/**
+ * GC pauses of the main thread since the last sample: while V8 pauses, no frame is relayed, so the
+ * longest pause bounds what the proxy's own garbage adds to the RTT tail, however crowded the
+ * machine (the terminals' p99 also holds the scheduler's delays, see the report). The full GCs the
+ * orchestrator forces for its RSS readings are not the proxy's and are left out.
+ */
+let gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+const forced: Array<[number, number]> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    if (forced.some(([from, to]) => e.startTime >= from && e.startTime <= to)) continue;
+    gcPauses.count++;
+    gcPauses.totalMs += e.duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, e.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 async function start(): Promise<void> {
   const upstream = process.env[upstreamEnv];
@@ -26,8 +44,14 @@ async function start(): Promise<void> {
 process.on('message', (message: ToChild) => {
   switch (message.type) {
     case 'sample':
-      if (message.gc) collectGarbage();
-      toParent({ type: 'sample', id: message.id, ...ownFigures(), connections: proxy?.connectionCount() ?? 0 });
+      if (message.gc) {
+        const from = performance.now();
+        collectGarbage();
+        forced.push([from, performance.now()]);
+        if (forced.length > 64) forced.shift();
+      }
+      toParent({ type: 'sample', id: message.id, ...ownFigures(), connections: proxy?.connectionCount() ?? 0, gcPauses: { ...gcPauses, totalMs: Math.round(gcPauses.totalMs * 1000) / 1000, maxMs: Math.round(gcPauses.maxMs * 1000) / 1000 } });
+      gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
       return;
     case 'exit':
       process.exit(0);
