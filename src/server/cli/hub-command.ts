@@ -16,6 +16,8 @@ import { defaultStaticDir } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { describeStore, openChosenStore, type StoreChoice } from '../store/open-store.ts';
 import { intOption, storeOption } from './options.ts';
+import { alertsFileOption, alertsOptionsOf } from '../alerts/alerts-cli.ts';
+import { openRestaurantsFile, restaurantsFileOption } from '../directory/directory-cli.ts';
 
 interface HubCommandOptions {
   port: number;
@@ -32,6 +34,8 @@ interface HubCommandOptions {
   backoffBaseMs: number;
   backoffCapMs: number;
   liveRefreshMs: number;
+  alertsFile: string;
+  restaurantsFile?: string;
 }
 
 export function registerHubCommand(program: Command): void {
@@ -46,6 +50,8 @@ export function registerHubCommand(program: Command): void {
     .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL)')
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('info'))
     .addOption(busOption('gateways publish to it'))
+    .addOption(alertsFileOption())
+    .addOption(restaurantsFileOption())
     // The fleet's rules: the gateways' heartbeat and the terminals' backoff. The terminal view
     // judges terminals by them, so give the values the gateways and terminals really run with.
     .option('--heartbeat-ms <ms>', 'heartbeat interval the gateways ask of terminals (as pulse gateway --heartbeat-ms)', intOption('--heartbeat-ms', 10, 3_600_000), 15_000)
@@ -75,6 +81,7 @@ Examples:
 async function runHub(opts: HubCommandOptions): Promise<void> {
   const logger = createLogger({ level: opts.logLevel, name: 'hub', stderr: true });
   const { secret } = loadSecret(opts.data);
+  const directory = await openRestaurantsFile(opts.restaurantsFile, logger);
   const { store, recovered } = await openChosenStore(opts.store, { dataDir: opts.data, logger });
   const redisBus = openChosenRedisBus(opts.bus, logger);
   let hub;
@@ -95,6 +102,8 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
       stableAfterMs: opts.stableAfterMs,
       backoff: { baseMs: opts.backoffBaseMs, capMs: opts.backoffCapMs },
       live: { refreshMaxMs: opts.liveRefreshMs },
+      alerts: alertsOptionsOf(opts.alertsFile, opts.data),
+      ...(directory ? { directory: directory.current } : {}),
     });
   } catch (error) {
     await redisBus?.close();
@@ -105,7 +114,7 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
   // Over Redis, probes that already have one may write raw events to the ingest stream (docs/telemetry.md).
   const redisIngest = opts.bus.kind === 'redis' ? startRedisIngestReader({ url: opts.bus.url, target: hub.ingest, logger }) : null;
   const token = signViewerToken(secret, { sub: 'pulse-hub', role: 'engineer' }, 7 * 86_400);
-  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n  ingest     ${hub.url.replace(/^http/, 'ws')}/ingest (gateway tokens: pulse token gateway --id …)${redisIngest ? `, and the Redis stream ${ingestStream()}` : ''}\n  bus        ${describeBus(opts.bus)}\n  store      ${describeStore(opts.store, opts.data)}\n`);
+  process.stdout.write(`pulse hub listening on ${hub.url}\n  dashboard  ${hub.url}/#token=${token}\n  metrics    ${hub.url}/metrics\n  ingest     ${hub.url.replace(/^http/, 'ws')}/ingest (gateway tokens: pulse token gateway --id …)${redisIngest ? `, and the Redis stream ${ingestStream()}` : ''}\n  bus        ${describeBus(opts.bus)}\n  store      ${describeStore(opts.store, opts.data)}\n  alerts     ${opts.alertsFile}\n`);
 
   const wait = waitForSignal();
   const signal = await wait.signal;

@@ -9,6 +9,7 @@ import { InvalidArgumentError } from 'commander';
 import { defaultDataDir } from '../auth/secret.ts';
 import { signViewerToken } from '../auth/tokens.ts';
 import { fetchRestaurant, fetchTerminalEvents, lookbackMs, renderRestaurantReport, renderTerminalReport } from '../audit/hub-report.ts';
+import { registerWeekReport } from '../stability/week-report-command.ts';
 
 interface ReportOptions {
   hub: string;
@@ -39,7 +40,7 @@ function viewerToken(opts: ReportOptions): string {
 }
 
 export function registerReportCommand(program: Command): void {
-  const report = program.command('report').description('the diagnostic report of a terminal or a restaurant, from a hub, in the dashboard\'s words');
+  const report = program.command('report').description('the diagnostic report of a terminal or a restaurant, from a hub, in the dashboard\'s words; and the weekly stability report');
   const common = (c: Command) =>
     c
       .option('--hub <url>', 'the hub (dashboard) URL', 'http://127.0.0.1:7400')
@@ -68,4 +69,6 @@ export function registerReportCommand(program: Command): void {
       const answer = await fetchRestaurant(opts.hub, viewerToken(opts), rid);
       process.stdout.write(renderRestaurantReport(answer, Date.now()));
     });
+
+  registerWeekReport(report, common, (opts) => viewerToken({ hub: '', ...opts }));
 }

@@ -19,6 +19,9 @@ import { describeStore, type StoreChoice } from '../store/open-store.ts';
 import { parseTerminalsSpec, type TerminalsSpec } from '../sim/fleet-plan.ts';
 import { exampleScenarioPath, fleetShape, loadScenarioFile } from '../sim/scenario.ts';
 import { intOption, storeOption } from './options.ts';
+import { alertsFileOption, alertsOptionsOf } from '../alerts/alerts-cli.ts';
+import { openRestaurantsFile, restaurantsFileOption } from '../directory/directory-cli.ts';
+import type { DirectoryWatch } from '../directory/directory-watch.ts';
 import { buildSpa, defaultStaticDir, isBuilt } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { startWatchingUpstream } from '../pipeline/watch-upstream.ts';
@@ -40,6 +43,8 @@ interface StartOptions {
   logLevel: LogLevel;
   upstream?: string;
   upstreamSecret?: string;
+  alertsFile: string;
+  restaurantsFile?: string;
 }
 
 const helpAfter = `
@@ -74,6 +79,8 @@ export function registerStartCommand(program: Command): void {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data folder: the SQLite store and the signing secret', defaultDataDir)
     .addOption(storeOption())
+    .addOption(alertsFileOption())
+    .addOption(restaurantsFileOption())
     .option('--no-sim', 'no simulated fleet: only real terminals')
     .option('--scenario <file>', 'scenario of the simulated fleet (default scenarios/light-faults.json)')
     .option('--restaurants <n>', 'simulated restaurants (default: the scenario\'s, 30)', intOption('--restaurants', 1, 100_000))
@@ -106,7 +113,8 @@ async function runStart(opts: StartOptions): Promise<void> {
   }
 
   const { secret, source, path } = loadSecret(opts.data);
-  if (opts.upstream) return runWatching(opts, opts.upstream, { secret, source, path }, logger, out);
+  const directory = await openRestaurantsFile(opts.restaurantsFile, logger);
+  if (opts.upstream) return runWatching(opts, opts.upstream, { secret, source, path }, logger, out, directory);
   const scenarioFile = opts.scenario ?? exampleScenarioPath('light-faults');
   const scenario = opts.sim ? loadScenarioFile(scenarioFile) : undefined;
   const shape = scenario ? fleetShape(scenario, opts.restaurants, terminals) : undefined;
@@ -124,7 +132,7 @@ async function runStart(opts: StartOptions): Promise<void> {
         gatewayPort: opts.gatewayPort,
         staticDir: defaultStaticDir,
         logger,
-        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
+        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
         ...(scenario && shape
           ? { sim: { ...shape, scenario, scenarioSource: scenarioFile, seed: opts.seed, log: (line: string) => logger.info({ sim: line }, 'sim') } }
           : {}),
@@ -136,6 +144,7 @@ async function runStart(opts: StartOptions): Promise<void> {
       `  metrics    ${app.hub.url}/metrics   health ${app.hub.url}/healthz`,
       `  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`,
       `  store      ${describeStore(opts.store, opts.data)}`,
+      `  alerts     ${opts.alertsFile}  (list: ${app.hub.url}/api/alerts; history in ${opts.data}/alerts.sqlite)`,
       app.fleet && shape
         ? `  simulator  ${app.fleet.terminals.length} terminals in ${shape.restaurants} restaurants, scenario ${scenarioFile}`
         : '  simulator  off (--no-sim): connect real terminals to the gateway',
@@ -145,7 +154,7 @@ async function runStart(opts: StartOptions): Promise<void> {
 }
 
 /** `pulse start --upstream`: hub + proxy in front of the user's own gateway (pipeline/watch-upstream.ts). */
-async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnType<typeof loadSecret>, logger: ReturnType<typeof createLogger>, out: (line: string) => void): Promise<void> {
+async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnType<typeof loadSecret>, logger: ReturnType<typeof createLogger>, out: (line: string) => void, directory: DirectoryWatch | undefined): Promise<void> {
   const { secret, source, path } = loaded;
   const upstreamSecret = opts.upstreamSecret ?? process.env.PULSE_UPSTREAM_SECRET;
   return serveUntilSignal({
@@ -163,7 +172,7 @@ async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnT
         gatewayPort: opts.gatewayPort,
         staticDir: defaultStaticDir,
         logger,
-        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}) },
+        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
       }),
     banner: (app, link) => [
       'Pulse is watching your gateway.',
@@ -174,6 +183,7 @@ async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnT
       `  metrics    ${app.hub.url}/metrics   proxy ${app.proxy.url.replace(/^ws:/, 'http:')}/metrics`,
       `  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`,
       `  store      ${describeStore(opts.store, opts.data)}`,
+      `  alerts     ${opts.alertsFile}  (list: ${app.hub.url}/api/alerts; history in ${opts.data}/alerts.sqlite)`,
     ],
     stopping: 'stopping — the proxy closes its connections (1001), the hub flushes the store…',
   });

@@ -2,6 +2,8 @@ import { Link, NavLink, Outlet } from 'react-router';
 import { ConnectionStatus } from '../components/connection-status.tsx';
 import { StaleBanner } from '../components/stale-banner.tsx';
 import { ThemeToggle } from '../theme/theme-toggle.tsx';
+import { AlertCount } from '../features/alerts/components/alert-count.tsx';
+import { CriticalBanner } from '../features/alerts/components/critical-banner.tsx';
 
 const navClass = ({ isActive }: { isActive: boolean }): string =>
   `rounded px-2 py-1 text-sm ${isActive ? 'bg-raised font-medium text-fg' : 'text-muted hover:text-fg'}`;
@@ -22,6 +24,10 @@ export function AppLayout() {
             <NavLink to="/" end className={navClass}>
               Fleet
             </NavLink>
+            <AlertCount />
+            <NavLink to="/stability" className={navClass}>
+              Stability
+            </NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-4">
             <ConnectionStatus />
@@ -29,6 +35,7 @@ export function AppLayout() {
           </div>
         </div>
         <StaleBanner />
+        <CriticalBanner />
       </header>
       <main id="main" tabIndex={-1} className="px-4 py-4 outline-none">
         <Outlet />

@@ -24,6 +24,8 @@ export function createAppRouter() {
           path: 'terminals/:tid',
           lazy: () => import('../features/terminal/components/terminal-view-page.tsx').then((m) => ({ Component: m.TerminalViewPage })),
         },
+        { path: 'alerts', lazy: () => import('../features/alerts/components/alerts-page.tsx').then((m) => ({ Component: m.AlertsPage })) },
+        { path: 'stability', lazy: () => import('../features/stability/components/stability-page.tsx').then((m) => ({ Component: m.StabilityPage })) },
         { path: '*', Component: NotFoundPage },
       ],
     },

@@ -37,7 +37,7 @@ export interface ApiLogger {
 export interface ApiDeps {
   secret: string;
   view: HubView;
-  store: Pick<Store, 'readMinutes' | 'readEvents' | 'readClaimedAuthFailures'>;
+  store: Pick<Store, 'readMinutes' | 'readMinutesPage' | 'readEvents' | 'readClaimedAuthFailures'>;
   /** Settled minutes still on their way to the store. */
   unwritten: { of(rid: string | undefined, from: number, to: number): RestaurantMinute[] };
   clock: Clock;
@@ -77,6 +77,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
     const inScope = (rid: string) => rids === undefined || rids.includes(rid);
     return {
       readMinutes: (q) => store.readMinutes(q),
+      readMinutesPage: (q) => store.readMinutesPage(q),
       extras(from, to) {
         const queued = deps.unwritten.of(undefined, from, to).filter((r) => inScope(r.rid));
         // Open minutes are encoded on demand: ask for the restaurants wanted, not the whole fleet's.
@@ -129,7 +130,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const w = windowOf(query, now, HOUR);
       const rids = ridsOf(viewer);
       // inScope is the second line of defence: the store query was already cut to the scope.
-      const read = () => readSeries(seriesSource(rids, now), { rids, ...w, label: 'fleet', fleet: true, inScope: (r) => viewer.scope.includes(r), restaurantsHint: rids?.length ?? view.restaurants(now).length });
+      const read = () => readSeries(seriesSource(rids, now), { rids, ...w, label: 'fleet', fleet: true, inScope: (r) => viewer.scope.includes(r) });
       const { bucketMs, buckets, total, rids: seen } = await heavy.run(w.to - w.from > heavyWindowMs, read);
       reportInvalid(buckets, 'fleet');
       return { from: w.from, to: w.to, bucketMs, restaurants: seen.size, points: buckets.map(pointOf), total: pointOf(total) };
