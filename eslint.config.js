@@ -16,7 +16,7 @@ const why = (what, message) => ({ group: what, message });
 const serverRules = [why(['**/web/**'], 'server and web never import each other; they share protocol, core and client.')];
 const webRules = [why(['**/server/**', 'node:*', 'ws'], 'server and web never import each other; the SPA runs in a browser.')];
 /** The SPA's features (src/web/features/*): a new one is added here, or nothing keeps it apart. */
-const webFeatures = ['fleet', 'restaurant', 'terminal'];
+const webFeatures = ['fleet', 'restaurant', 'terminal', 'alerts'];
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'data', 'test-results', 'playwright-report', '.bench'] },
