@@ -168,8 +168,10 @@ if probe is not None:
 
     @app.on_event("shutdown")
     async def _flush_probe() -> None:
-        # What the last connections did reaches the hub before the process exits.
+        # What the last connections did reaches the hub before the process exits; then the probe's
+        # own counters (drops, peaks), one JSON line on stderr, for whoever runs the gateway.
         await probe.close()
+        print("pulse probe: final stats " + json.dumps(probe.stats(), separators=(",", ":")), file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

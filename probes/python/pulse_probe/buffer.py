@@ -10,7 +10,8 @@ class EventBuffer:
     """FIFO of raw events holding at most ``capacity``; a push into a full buffer drops the oldest.
 
     ``dropped_total`` counts every drop; ``take_dropped()`` hands over (and resets) the drops since
-    the previous batch, which the batch reports as ``dropped``.
+    the previous batch, which the batch reports as ``dropped``. ``peak``: the most it ever held
+    (proof, in a test or in production, that the bound held).
     """
 
     def __init__(self, capacity: int) -> None:
@@ -20,6 +21,7 @@ class EventBuffer:
         self._events: Deque[RawEvent] = deque()
         self.dropped_total = 0
         self._dropped_since_batch = 0
+        self.peak = 0
 
     def __len__(self) -> int:
         return len(self._events)
@@ -30,6 +32,8 @@ class EventBuffer:
             self.dropped_total += 1
             self._dropped_since_batch += 1
         self._events.append(event)
+        if len(self._events) > self.peak:
+            self.peak = len(self._events)
 
     def take(self, n: int) -> List[RawEvent]:
         """Up to ``n`` of the oldest events, removed from the buffer."""

@@ -84,6 +84,7 @@ class IngestClient:
         self._resends: Set["asyncio.Task[bool]"] = set()
         self._closing = False
         self._drained: Optional[asyncio.Event] = None
+        self._unacked_peak = 0
         self._stats: Dict[str, int] = {
             "batches_sent": 0,
             "batches_acked": 0,
@@ -124,6 +125,7 @@ class IngestClient:
             elif e.get("type") == "close":
                 self._announced.pop(e.get("conn", ""), None)
         self.unacked[self.seq] = text
+        self._unacked_peak = max(self._unacked_peak, len(self.unacked))
         self._stats["batches_sent"] += 1
         self._stats["events_sent"] += len(events)
         return text
@@ -300,5 +302,16 @@ class IngestClient:
                     pass
 
     def stats(self) -> Dict[str, Any]:
-        """Counters: buffered, dropped (events lost from the full buffer), batches, answers."""
-        return dict(self._stats, buffered=len(self.buffer), dropped=self.buffer.dropped_total, unacked=len(self.unacked), connected=self.connected, run=self.run, seq=self.seq)
+        """Counters: buffered, dropped (events lost from the full buffer), batches, answers; the
+        most events ever buffered and batches ever awaiting an answer (``*_peak``: the bounds held)."""
+        return dict(
+            self._stats,
+            buffered=len(self.buffer),
+            buffered_peak=self.buffer.peak,
+            dropped=self.buffer.dropped_total,
+            unacked=len(self.unacked),
+            unacked_peak=self._unacked_peak,
+            connected=self.connected,
+            run=self.run,
+            seq=self.seq,
+        )

@@ -81,8 +81,10 @@ class Probe:
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Probe":
-        """From ``PULSE_HUB`` (ws://…/ingest), ``PULSE_INGEST_TOKEN``, ``PULSE_GATEWAY_ID`` and, for
-        the watchdog, ``PULSE_PROBE_WATCHDOG=1`` with ``HEARTBEAT_INTERVAL_MS``/``HEARTBEAT_GRACE_MS``."""
+        """From ``PULSE_HUB`` (ws://…/ingest), ``PULSE_INGEST_TOKEN``, ``PULSE_GATEWAY_ID``; for the
+        watchdog, ``PULSE_PROBE_WATCHDOG=1`` with ``HEARTBEAT_INTERVAL_MS``/``HEARTBEAT_GRACE_MS``;
+        the bounds ``PULSE_PROBE_MAX_BUFFERED`` (events, default 100,000) and ``PULSE_PROBE_BATCH_MAX``
+        (events per batch, default 1000)."""
         env = os.environ if environ is None else environ
         missing = [k for k in ("PULSE_HUB", "PULSE_INGEST_TOKEN", "PULSE_GATEWAY_ID") if not env.get(k)]
         if missing:
@@ -92,6 +94,9 @@ class Probe:
             "heartbeat_interval_ms": float(env.get("HEARTBEAT_INTERVAL_MS", "15000")),
             "grace_ms": float(env.get("HEARTBEAT_GRACE_MS", "5000")),
         }
+        for name, option in (("PULSE_PROBE_MAX_BUFFERED", "max_buffered"), ("PULSE_PROBE_BATCH_MAX", "batch_max")):
+            if env.get(name):
+                options[option] = int(env[name])
         if env.get("PULSE_PROBE_TAP"):
             options["tap"] = file_tap(env["PULSE_PROBE_TAP"])
         options.update(overrides)

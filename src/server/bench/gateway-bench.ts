@@ -86,7 +86,7 @@ export interface GatewayBenchResult {
  * thread run seconds after start-up allocation stops, later on a loaded machine. The baseline is
  * the lowest of the idle readings taken every 5 s from 10 s to 30 s after start.
  */
-const baselineSettleMs = 30_000;
+export const baselineSettleMs = 30_000;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 const cpuUs = (s: ProcessSample) => s.userUs + s.systemUs;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -101,7 +101,7 @@ export function planWindows(durationS: number, heartbeatIntervalMs: number): num
   return windows;
 }
 
-async function idleBaseline(gateway: ChildHandle, readyAt: number): Promise<ProcessSample> {
+export async function idleBaseline(gateway: Pick<ChildHandle, 'sample'>, readyAt: number): Promise<ProcessSample> {
   let lowest: ProcessSample | null = null;
   for (let at = 10_000; at <= baselineSettleMs; at += 5000) {
     await sleep(at - (Date.now() - readyAt));
@@ -112,7 +112,7 @@ async function idleBaseline(gateway: ChildHandle, readyAt: number): Promise<Proc
 }
 
 /** A full GC, a second for V8's background threads to hand freed pages back, and another GC. */
-async function settledMemory(child: ChildHandle): Promise<ProcessSample> {
+export async function settledMemory(child: Pick<ChildHandle, 'sample'>): Promise<ProcessSample> {
   await child.sample(true);
   await sleep(1000);
   return child.sample(true);

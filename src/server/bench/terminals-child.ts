@@ -50,9 +50,12 @@ function prepare(c: TerminalsConfig): void {
   plan = Array.from({ length: c.terminals }, (_, i) => {
     const rid = restaurantId(1 + Math.floor(i / c.perRestaurant));
     const tid = terminalId(rid, 1 + (i % c.perRestaurant));
+    const jwt = signTerminalToken(c.secret, tid, rid, 86_400);
+    // By query: no subprotocol offered, since a server that answers none (FastAPI's accept()) fails a ws client that asked for one.
+    const byQuery = c.tokenVia === 'query';
     return {
-      url: c.url,
-      protocols: [posSubprotocol, bearerPrefix + signTerminalToken(c.secret, tid, rid, 86_400)],
+      url: byQuery ? `${c.url}?token=${jwt}` : c.url,
+      protocols: byQuery ? [] : [posSubprotocol, bearerPrefix + jwt],
       localAddress: sourceAddressFor(i, c.sourceAddresses),
     };
   });

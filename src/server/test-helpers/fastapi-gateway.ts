@@ -35,13 +35,15 @@ export interface FastApiGatewayOptions {
    * probe appends every raw event it makes to, as NDJSON (what it told the hub, for assertions).
    * `watchdog`: the probe's own heartbeat watchdog too (PULSE_PROBE_WATCHDOG=1).
    */
-  probe?: { hub: string; token: string; gateway: string; tap?: string; watchdog?: boolean };
+  probe?: { hub: string; token: string; gateway: string; tap?: string; watchdog?: boolean; maxBuffered?: number; batchMax?: number };
 }
 
 export interface FastApiGateway {
   /** ws://127.0.0.1:PORT/ws */
   readonly url: string;
   readonly port: number;
+  /** The uvicorn process (benches read its CPU and RSS from /proc). */
+  readonly pid: number;
   /** The app's stderr and stdout so far (tail), for assertions and error messages. */
   output(): string;
   /** SIGTERM, then SIGKILL after 3 s; resolves once the process has exited. Idempotent. */
@@ -102,6 +104,8 @@ async function launch(port: number, options: FastApiGatewayOptions): Promise<Fas
     Object.assign(env, { PULSE_PROBE: '1', PULSE_HUB: options.probe.hub, PULSE_INGEST_TOKEN: options.probe.token, PULSE_GATEWAY_ID: options.probe.gateway });
     if (options.probe.tap !== undefined) env.PULSE_PROBE_TAP = options.probe.tap;
     if (options.probe.watchdog) env.PULSE_PROBE_WATCHDOG = '1';
+    if (options.probe.maxBuffered !== undefined) env.PULSE_PROBE_MAX_BUFFERED = String(options.probe.maxBuffered);
+    if (options.probe.batchMax !== undefined) env.PULSE_PROBE_BATCH_MAX = String(options.probe.batchMax);
   } else {
     delete env.PULSE_PROBE; // off unless asked for, whatever the test runner's environment says
   }
@@ -145,7 +149,7 @@ async function launch(port: number, options: FastApiGatewayOptions): Promise<Fas
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `ws://${host}:${port}/ws`, port, output: () => output, stop };
+  return { url: `ws://${host}:${port}/ws`, port, pid: child.pid ?? -1, output: () => output, stop };
 }
 
 function freePort(): Promise<number> {

@@ -35,7 +35,7 @@ import { createIngestClient, type IngestClientLogger, type IngestClientStats, ty
 import { wsIngestTransport } from '../ingest-transports.ts';
 import { ConnectionWatch, type Identity, type Refusal } from './connection-watch.ts';
 import { incomingBytes, outgoingBytes, parseIncoming, parseOutgoing, posShapes, type FrameShapes } from './pos-frames.ts';
-import { wrapMethod } from './wrap-method.ts';
+import { methodWatcher } from './wrap-method.ts';
 
 export type { Identity, Refusal } from './connection-watch.ts';
 export type { FrameShapes, PosFrame } from './pos-frames.ts';
@@ -62,6 +62,12 @@ export interface AttachProbeOptions {
   isPong?: FrameShapes['isPong'];
   /** Events held while the hub is slow or gone before the oldest are dropped (counted); default 100,000. */
   maxBufferedEvents?: number;
+  /**
+   * Events per batch at most; default 1000. While the hub is gone, up to 64 batches wait for its
+   * answer besides the buffer, so the most a probe holds is `maxBufferedEvents` + 64 × `batchMax`
+   * (at a reconnect, the re-announcements of open connections go out beyond the 64).
+   */
+  batchMax?: number;
   /** Traffic counts go out per connection at most this often (and at its close); default 1000. */
   trafficEveryMs?: number;
   logger?: IngestClientLogger & { error(obj: object, msg: string): void };
@@ -106,7 +112,8 @@ export function attachProbe(wss: WebSocketServer, o: AttachProbeOptions): Attach
   const counts = { implausibleRtt: 0, unidentified: 0, observerErrors: 0 };
   /** Open connections, with the index of their `open` among the events pushed (see openConnections). */
   const live = new Map<string, { w: ConnectionWatch; at: number }>();
-  const undo = new Set<() => void>();
+  /** Sockets whose methods are wrapped, to unwrap at close(). */
+  const wrapped = new Set<WebSocket>();
   let next = 0;
   let stopped = false;
   const tap = o.tap;
@@ -136,6 +143,7 @@ export function attachProbe(wss: WebSocketServer, o: AttachProbeOptions): Attach
     clock,
     transport: o.transport ?? wsIngestTransport({ hub: o.hub, token: o.token, clock, ...(o.logger ? { logger: o.logger } : {}) }),
     ...(o.maxBufferedEvents !== undefined ? { maxBufferedEvents: o.maxBufferedEvents } : {}),
+    ...(o.batchMax !== undefined ? { batchMax: o.batchMax } : {}),
     // Re-announced after a (re)connect: only connections whose `open` already left the buffer (in
     // a batch, or dropped). One still waiting goes out as itself later, and a `resumed` ahead of
     // it would make the hub refuse it as a second open — and lose the open.
@@ -147,6 +155,26 @@ export function attachProbe(wss: WebSocketServer, o: AttachProbeOptions): Attach
   });
   client = ingest;
 
+  // One wrapper per method for every socket (wrap-method.ts: per-socket functions cost ~1.2 KB each).
+  const watchers = [
+    methodWatcher<ConnectionWatch>('send', {
+      before: (_w, ws) => (ws as WebSocket).readyState === OPEN,
+      after: (w, _ws, args, wasOpen) => {
+        if (!wasOpen || stopped) return;
+        w.outgoing(clock.now(), outgoingBytes(args[0]), parseOutgoing(args[0]));
+      },
+      failed,
+    }),
+    methodWatcher<ConnectionWatch>('close', {
+      // `ws` answers a terminal's close frame by calling close() itself, after marking that it
+      // received one (a private field, stable across ws 8): that close is the terminal's.
+      before: (w, ws, args) => w.gatewayClose(args[0], args[1], (ws as unknown as { _closeFrameReceived?: boolean })._closeFrameReceived === true),
+      after: () => {},
+      failed,
+    }),
+    methodWatcher<ConnectionWatch>('terminate', { before: (w) => w.gatewayTerminate(), after: () => {}, failed }),
+  ];
+
   function watch(ws: WebSocket, req: IncomingMessage): void {
     const t = clock.now();
     const conn = `c${++next}`;
@@ -156,26 +184,8 @@ export function attachProbe(wss: WebSocketServer, o: AttachProbeOptions): Attach
     // Registered after the gateway's handler, the socket may already be closing: the gateway closed it.
     if (ws.readyState !== OPEN) w.closedBeforeWatched();
 
-    const unwrap = [
-      wrapMethod(ws, 'send', {
-        before: () => ws.readyState === OPEN,
-        after: (args, wasOpen) => {
-          if (!wasOpen || stopped) return;
-          w.outgoing(clock.now(), outgoingBytes(args[0]), parseOutgoing(args[0]));
-        },
-        failed,
-      }),
-      wrapMethod(ws, 'close', {
-        // `ws` answers a terminal's close frame by calling close() itself, after marking that it
-        // received one (a private field, stable across ws 8): that close is the terminal's.
-        before: (args) => w.gatewayClose(args[0], args[1], (ws as unknown as { _closeFrameReceived?: boolean })._closeFrameReceived === true),
-        after: () => {},
-        failed,
-      }),
-      wrapMethod(ws, 'terminate', { before: () => w.gatewayTerminate(), after: () => {}, failed }),
-    ];
-    const restore = () => unwrap.forEach((u) => u());
-    undo.add(restore);
+    for (const m of watchers) m.wrap(ws, w);
+    wrapped.add(ws);
 
     ws.prependListener('message', (data: RawData, isBinary: boolean) => {
       if (stopped) return;
@@ -190,7 +200,7 @@ export function attachProbe(wss: WebSocketServer, o: AttachProbeOptions): Attach
     });
     ws.once('close', (code: number, reason: Buffer) => {
       live.delete(conn);
-      undo.delete(restore);
+      wrapped.delete(ws);
       if (stopped) return;
       try {
         w.closed(clock.now(), code, reason.toString('utf8'));
@@ -215,8 +225,8 @@ export function attachProbe(wss: WebSocketServer, o: AttachProbeOptions): Attach
     async close() {
       if (stopped) return;
       wss.off('connection', onConnection);
-      for (const restore of undo) restore();
-      undo.clear();
+      for (const ws of wrapped) for (const m of watchers) m.unwrap(ws);
+      wrapped.clear();
       stopped = true;
       live.clear();
       await ingest.close();

@@ -31,7 +31,7 @@ export interface ExampleGatewayOptions {
   heartbeatIntervalMs?: number;
   heartbeatGraceMs?: number;
   /** Report to a Pulse hub. */
-  probe?: Pick<AttachProbeOptions, 'hub' | 'token' | 'gateway' | 'maxBufferedEvents' | 'tap' | 'logger'>;
+  probe?: Pick<AttachProbeOptions, 'hub' | 'token' | 'gateway' | 'maxBufferedEvents' | 'batchMax' | 'trafficEveryMs' | 'tap' | 'logger'>;
 }
 
 export interface ExampleGateway {
@@ -39,6 +39,8 @@ export interface ExampleGateway {
   readonly url: string;
   readonly port: number;
   readonly probe: AttachedProbe | null;
+  /** Terminal sockets the server holds now (authenticated or not yet closed). */
+  clients(): number;
   /** Closes every terminal with 1001, then the server and the probe. */
   stop(): Promise<void>;
 }
@@ -156,6 +158,7 @@ export async function startExampleGateway(o: ExampleGatewayOptions): Promise<Exa
     url: `ws://${host}:${port}/ws`,
     port,
     probe,
+    clients: () => wss.clients.size,
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(sweep);
