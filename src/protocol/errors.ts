@@ -27,6 +27,12 @@ export const errorCodes = {
   UNKNOWN_CONNECTION: { close: CloseCode.policyViolation, http: 422, message: 'Unknown connection' },
   /** The hub cannot take more now; the batch was not taken: resend it later, slower. */
   INGEST_BUSY: { close: CloseCode.tryAgainLater, http: 429, message: 'Hub busy; resend the batch later' },
+  /** Too many long series queries at once (src/server/hub/api/series-limit.ts); the answer carries Retry-After. */
+  QUERY_BUSY: { close: CloseCode.tryAgainLater, http: 503, message: 'Too many long queries at once; retry later' },
+  /** A replay instant outside the stored window (the lifecycle events' retention, src/server/replay/). */
+  REPLAY_OUT_OF_WINDOW: { close: CloseCode.policyViolation, http: 422, message: 'That instant is outside the stored window' },
+  /** More stored events lead up to the instant than one replay answer may read (src/server/replay/). */
+  REPLAY_TOO_LARGE: { close: CloseCode.policyViolation, http: 413, message: 'Too many stored events to rebuild that instant' },
   // liveness and lifecycle
   HEARTBEAT_TIMEOUT: { close: CloseCode.heartbeatTimeout, http: 504, message: 'Heartbeat timeout' },
   STARTING: { close: CloseCode.tryAgainLater, http: 503, message: 'Hub starting; try again shortly' },

@@ -14,6 +14,8 @@ import type { AlertsAnswer } from '../../../protocol/alerts.ts';
 import { emptyDirectory, type RestaurantDirectory } from '../../../core/directory/restaurant-directory.ts';
 import type { StabilityAnswer } from '../../../protocol/stability.ts';
 import { answerStability } from '../../stability/stability-api.ts';
+import { answerReplayFleet } from '../../replay/replay-fleet.ts';
+import type { ReplayFleetAnswer } from '../../../protocol/replay.ts';
 import { stabilitySourceOfStore } from '../../stability/stability-source.ts';
 import type { Store } from '../../store/store.ts';
 import type { HubView } from '../hub-view.ts';
@@ -146,6 +148,10 @@ export function createApi(deps: ApiDeps): ApiHandler {
       const limit = limitOf(query, 200, 1000);
       return deps.alerts?.answer(now, { restaurants: viewer.scope.wire.restaurants ?? null }, limit) ?? { t: now, firing: 0, active: [], history: [], rules: [] };
     })
+    .get('/api/replay/fleet', ({ viewer, query, now }): Promise<ReplayFleetAnswer> =>
+      // The fleet as it stood at `t`, from the store (src/server/replay/); cut to the scope in the query and on the answer.
+      answerReplayFleet({ store }, { t: query.get('t'), now, restaurants: viewer.scope.wire.restaurants ?? null, inScope: (rid) => viewer.scope.includes(rid) }),
+    )
     .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }): Promise<EventsPageAnswer> => {
       const tid = params.tid!;
       const rid = view.terminalRestaurant(tid);
