@@ -39,6 +39,12 @@ export class Terminal {
   lastActivity = -Infinity;
   /** When its open connections went from none to one: its heartbeat intervals start there. */
   connectedSince = -Infinity;
+  /**
+   * Its latest heartbeat and the latest RTT it reported, over all its connections: kept after they
+   * close, so a disconnected terminal still shows them (null means none yet, docs/api.md).
+   */
+  lastBeatT: number | null = null;
+  lastRtt: number | null = null;
   constructor(tid: string, lastSeen: number) {
     this.tid = tid;
     this.lastSeen = lastSeen;
@@ -128,6 +134,10 @@ export class ConnectionRegistry {
     const term = this.terminal(r, b.tid, b.t);
     term.lastSeen = Math.max(term.lastSeen, b.t);
     term.lastActivity = Math.max(term.lastActivity, b.t);
+    if (term.lastBeatT === null || b.t >= term.lastBeatT) {
+      term.lastBeatT = b.t;
+      if (b.rtt !== undefined) term.lastRtt = b.rtt;
+    }
   }
 
   open(gw: string, rid: string, tid: string, conn: string, t: number): void {

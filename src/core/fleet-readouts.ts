@@ -16,6 +16,9 @@ export interface TerminalView {
   /** Silence of its connections (DESIGN.md thresholds); 'offline' when it has none. */
   health: Health | 'offline';
   connections: { gw: string; conn: string; since: number; lastBeatT: number | null; lastRttMs: number | null }[];
+  /** Its latest heartbeat and reported RTT over all its connections, closed ones included; null when none yet. */
+  lastBeatT: number | null;
+  lastRttMs: number | null;
 }
 
 /** The figures of one restaurant at `now` (see figures.ts for what each one means). */
@@ -36,5 +39,5 @@ export function terminalsOf(r: RestaurantState, now: number, expectedWindowMs = 
   }
   return [...r.terminals.values()]
     .filter((t) => t.conns > 0 || t.lastSeen >= now - expectedWindowMs)
-    .map((t) => ({ tid: t.tid, lastSeen: t.lastSeen, health: t.conns > 0 ? healthOf(t.lastActivity, now) : 'offline', connections: byTid.get(t.tid) ?? [] }));
+    .map((t) => ({ tid: t.tid, lastSeen: t.lastSeen, health: t.conns > 0 ? healthOf(t.lastActivity, now) : 'offline', connections: byTid.get(t.tid) ?? [], lastBeatT: t.lastBeatT, lastRttMs: t.lastRtt }));
 }

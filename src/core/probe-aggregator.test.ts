@@ -168,3 +168,28 @@ describe('refused tokens (issue 18, item 9)', () => {
     expect(frame.lifecycle.filter((e) => e.type === 'auth_fail')).toHaveLength(200);
   });
 });
+
+describe('implausible RTT reports (issue 18, item 1)', () => {
+  it('are no RTT sample, travel raw as one rtt_implausible record per connection-second, and the frame stays valid', () => {
+    const agg = createAggregator({ gatewayId: 'gw-test', run: 1 });
+    const bogus = (t: number, conn: string, rtt: number) => ({ ...ev.beat(t, 'r1', `${conn}-t`, conn, true), implausibleRtt: rtt });
+    agg.add(ev.open(T0, 'r1', 'a-t', 'a'));
+    agg.add(ev.open(T0, 'r1', 'b-t', 'b'));
+    agg.add(bogus(T0 + 100, 'a', 1e9));
+    agg.add(bogus(T0 + 200, 'b', -5));
+    agg.add(bogus(T0 + 900, 'a', 1e308));
+    agg.add(bogus(T0 + 1_100, 'a', 2e9)); // the next second: a record of its own
+    const first = agg.flush(T0 + 1_500);
+    agg.add(bogus(T0 + 1_600, 'a', 3e9)); // same second, next frame: a new record (the last one left)
+    const second = agg.flush(T0 + 2_500);
+    expect(telemetryFrameSchema.safeParse(first).success).toBe(true);
+    const records = (f: typeof first) => f.lifecycle.filter((e) => e.type === 'rtt_implausible').map((e) => e.type === 'rtt_implausible' && [e.conn, e.t, e.rtt, e.count]);
+    expect(records(first)).toEqual([
+      ['a', T0 + 900, 1e308, 2],
+      ['b', T0 + 200, -5, 1],
+      ['a', T0 + 1_100, 2e9, 1],
+    ]);
+    expect(records(second)).toEqual([['a', T0 + 1_600, 3e9, 1]]);
+    expect(first.seconds.every((s) => s.rtt === undefined && s.beats.every((b) => b.rtt === undefined))).toBe(true);
+  });
+});

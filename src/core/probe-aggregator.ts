@@ -21,7 +21,9 @@
  * - `hbOnTime` counts heartbeat intervals answered, filed as each runs out (see `answer`), when
  *   the connection's open said its interval; otherwise the pings the gateway judged on time.
  * - A late heartbeat is counted (`hbLate`) and also sent raw in `lifecycle` as `heartbeat_late`;
- *   on-time ones are only counted, so raw records grow with problems, not with heartbeats.
+ *   on-time ones are only counted, so raw records grow with problems, not with heartbeats. A ping
+ *   whose reported RTT could not be real (`implausibleRtt`) is no RTT sample and is sent raw as
+ *   `rtt_implausible`, one record per connection-second.
  *
  * Speed: heartbeats and traffic are the bulk (≥ 1,000,000 events/s per core is the target). Their
  * path is one Map lookup, a few counter increments and at most one sample appended to arrays
@@ -29,7 +31,7 @@
  * when their second is sealed.
  */
 import type { ProbeEvent, ProbeEventOf } from '../protocol/probe-events.ts';
-import type { Beat, LifecycleEvent, RestaurantSecond, TelemetryFrame } from '../protocol/telemetry.ts';
+import type { Beat, LifecycleEvent, RestaurantSecond, RttImplausibleEvent, TelemetryFrame } from '../protocol/telemetry.ts';
 import { errorTypeOfCause, lateHeartbeatOf, TELEMETRY_VERSION } from '../protocol/telemetry.ts';
 import { Histogram } from './histogram.ts';
 import { ReconnectTracker } from './reconnect.ts';
@@ -129,6 +131,9 @@ class Conn {
   /** The last heartbeat interval a ping answered (1, 2, …), and when it runs out (0: none pending). */
   answered = 0;
   dueAt = 0;
+  /** Its latest `rtt_implausible` record, and the frame's lifecycle list it went into. */
+  implausible: RttImplausibleEvent | null = null;
+  implausibleIn: LifecycleEvent[] | null = null;
 
   constructor(conn: string, tid: string, acc: Acc) {
     this.conn = conn;
@@ -241,6 +246,25 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     c.dueAt = 0;
   }
 
+  /**
+   * A ping whose reported RTT could not be real travels raw, for the terminal's diagnosis; the
+   * pings of one connection-second share one record (`count`), so a terminal sending nothing
+   * else stays at most one record a second, like its beats.
+   */
+  function implausible(c: Conn, e: ProbeEventOf<'heartbeat'>, rtt: number): void {
+    const last = c.implausible;
+    if (last !== null && c.implausibleIn === lifecycle && secondOf(last.t) === secondOf(e.t) && e.t >= last.t) {
+      last.count++;
+      last.t = e.t;
+      last.rtt = rtt;
+      return;
+    }
+    const record: RttImplausibleEvent = { type: 'rtt_implausible', gw: e.gw, t: e.t, rid: e.rid, tid: e.tid, conn: e.conn, rtt, count: 1 };
+    lifecycle.push(record);
+    c.implausible = record;
+    c.implausibleIn = lifecycle;
+  }
+
   function onClose(e: ProbeEventOf<'close'>): void {
     const acc = at(restaurant(e.rid), e.t);
     const closes = (acc.closes ??= {});
@@ -277,6 +301,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
           lifecycle.push(lateHeartbeatOf(e)!);
         }
         if (e.rtt !== undefined) acc.rtt.add(e.rtt);
+        if (e.implausibleRtt !== undefined) implausible(c, e, e.implausibleRtt);
         c.lastBeatT = e.t;
         c.rtt = e.rtt ?? -1;
         c.onTime = e.onTime;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawEvent } from '../protocol/ingest.ts';
+import { decodeRawEvent, type RawEvent } from '../protocol/ingest.ts';
 import type { ProbeEvent } from '../protocol/probe-events.ts';
 import { RawEventFolder } from './raw-events.ts';
 
@@ -39,6 +39,14 @@ describe('RawEventFolder', () => {
     expect(refused).toEqual([]);
     expect(out.filter((e) => e.type === 'heartbeat')).toEqual([expect.objectContaining({ t: T0 + 15_000, onTime: true })]);
     expect(out.some((e) => e.type === 'heartbeat' && e.rtt !== undefined)).toBe(false);
+  });
+
+  it('a ping the probe found with an implausible RTT passes it on as such, with no RTT sample (issue 18, item 1)', () => {
+    const ping = decodeRawEvent({ type: 'ping', t: T0 + 15_000, conn: 'c1', implausibleRtt: 1e9 });
+    expect(ping.ok).toBe(true);
+    const { out, refused } = fold(make(), [open(T0), (ping as { event: RawEvent }).event]);
+    expect(refused).toEqual([]);
+    expect(out.filter((e) => e.type === 'heartbeat')).toEqual([{ type: 'heartbeat', gw: 'gw-py', t: T0 + 15_000, rid: 'r-001', tid: 'till-1', conn: 'gw-py/42/c1', onTime: true, gapMs: 15_000, implausibleRtt: 1e9 }]);
   });
 
   it('closes carry cause, side and duration; a 1008 after a rate limit is rate_limited', () => {

@@ -20,7 +20,9 @@
  * - RTT is what the terminal reports with its ping (DESIGN.md), and nothing else: a round trip a
  *   probe measured itself (`pong.rtt`: a proxy measures only its own leg to the gateway) is a
  *   different figure, and mixed in it pulled a restaurant's p50 from 12 to 11 ms (the proxy
- *   reconciliation test). A `pong` is valid and counted; it adds no sample.
+ *   reconciliation test). A `pong` is valid and counted; it adds no sample. A ping's
+ *   `implausibleRtt` (a report the probe found could not be real) adds none either: it is passed
+ *   on, for the terminal's diagnosis.
  * - A 1008 after a rate-limit hit is `rate_limited`; otherwise the cause is the close code's.
  * - An `auth_fail` names no restaurant: its `claimedRid`/`claimedTid` (or an old probe's
  *   `rid`/`tid`) become the probe event's claims, labels only (src/protocol/probe-events.ts).
@@ -28,7 +30,7 @@
 import { causeOfClose, type CloseCause } from '../protocol/close-codes.ts';
 import { PulseError } from '../protocol/errors.ts';
 import type { RawEvent } from '../protocol/ingest.ts';
-import type { LimitKind, ProbeEvent } from '../protocol/probe-events.ts';
+import type { LimitKind, ProbeEvent, ProbeEventOf } from '../protocol/probe-events.ts';
 
 export interface RawEventFolderOptions {
   gw: string;
@@ -76,7 +78,10 @@ export class RawEventFolder {
         const gapMs = Math.max(0, e.t - c.lastPingAt);
         const onTime = gapMs <= this.o.heartbeatIntervalMs + this.o.heartbeatGraceMs;
         c.lastPingAt = Math.max(c.lastPingAt, e.t);
-        emit(e.rtt === undefined ? { type: 'heartbeat', ...who, onTime, gapMs } : { type: 'heartbeat', ...who, onTime, gapMs, rtt: e.rtt });
+        const beat: ProbeEventOf<'heartbeat'> = { type: 'heartbeat', ...who, onTime, gapMs };
+        if (e.rtt !== undefined) beat.rtt = e.rtt;
+        else if (e.implausibleRtt !== undefined) beat.implausibleRtt = e.implausibleRtt;
+        emit(beat);
         return null;
       }
       case 'pong':

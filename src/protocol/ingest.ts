@@ -67,8 +67,13 @@ export const rawEventSchema = z.discriminatedUnion('type', [
     reason: z.string().max(123).optional(),
     by: z.enum(['gateway', 'terminal']),
   }),
-  /** A heartbeat from the terminal; `rtt` is the round trip it reports measuring (ms). */
-  z.object({ type: z.literal('ping'), ...base, rtt: ms(ingestLimits.maxRttMs).optional() }),
+  /**
+   * A heartbeat from the terminal; `rtt` is the round trip it reports measuring (ms).
+   * `implausibleRtt` (instead of `rtt`): the round trip it reported could not be real (negative, or
+   * longer than the heartbeat interval), so the probe kept it out of `rtt`; the hub records it
+   * against the terminal (its diagnosis: "reports implausible RTT") and adds no sample.
+   */
+  z.object({ type: z.literal('ping'), ...base, rtt: ms(ingestLimits.maxRttMs).optional(), implausibleRtt: z.number().finite().optional() }),
   /**
    * The gateway answered a ping. `rtt`: ping → pong as the probe measured it (a proxy can): its own
    * leg only, so it is not the heartbeat RTT figure (the terminal's own), and adds no sample to it.

@@ -70,7 +70,11 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     claimedRid: z.string().max(64).optional(),
     claimedTid: z.string().max(64).optional(),
   }),
-  /** A ping arrived. `onTime` = within the interval plus grace since the previous one (or the open). */
+  /**
+   * A ping arrived. `onTime` = within the interval plus grace since the previous one (or the open).
+   * `implausibleRtt`: the round trip the terminal reported could not be real (negative, or longer
+   * than the heartbeat interval); it is no `rtt` sample, and the terminal's diagnosis counts it.
+   */
   z.object({
     type: z.literal('heartbeat'),
     ...base,
@@ -78,6 +82,7 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     onTime: z.boolean(),
     gapMs: z.number().nonnegative(),
     rtt: z.number().nonnegative().optional(),
+    implausibleRtt: z.number().optional(),
   }),
   /** An order update was acknowledged; `latencyMs` is gateway send → ack receipt. */
   z.object({ type: z.literal('ack'), ...base, ...who, seq: z.number().int(), latencyMs: z.number().nonnegative() }),

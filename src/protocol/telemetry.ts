@@ -4,8 +4,9 @@
  *
  * - `seconds`: one `RestaurantSecond` per restaurant that had any activity in that second,
  *   pre-aggregated by the gateway's probe (src/core/probe-aggregator.ts);
- * - `lifecycle`: the raw open / close / auth_fail / limit probe events, and a `heartbeat_late`
- *   record of every late heartbeat, in the order they happened, because the terminal timeline needs
+ * - `lifecycle`: the raw open / close / auth_fail / limit probe events, a `heartbeat_late`
+ *   record of every late heartbeat and an `rtt_implausible` record of pings whose reported RTT
+ *   could not be real, in the order they happened, because the terminal timeline needs
  *   each one. A heartbeat timeout is a close with code 4008. On-time heartbeats are only counted:
  *   raw records grow with problems, not with heartbeats.
  *
@@ -132,10 +133,30 @@ export const heartbeatLateSchema = z.object({
 });
 export type HeartbeatLateEvent = z.infer<typeof heartbeatLateSchema>;
 
-export const lifecycleTypes = [...rawProbeTypes, 'heartbeat_late'] as const;
+/**
+ * Pings of one connection within one second whose reported round trip could not be real (the
+ * heartbeat's `implausibleRtt`, issue 18 item 1): dropped from the RTT figures, and recorded so
+ * the terminal's diagnosis can say "reports implausible RTT". One record per connection-second,
+ * however many such pings it holds (`count`), so a terminal repeating the bug is bounded in records.
+ */
+export const rttImplausibleSchema = z.object({
+  type: z.literal('rtt_implausible'),
+  gw: z.string(),
+  /** The last such ping of the second. */
+  t: z.number(),
+  rid: z.string(),
+  tid: z.string(),
+  conn: z.string(),
+  /** The round trip that ping reported, ms, as sent. */
+  rtt: z.number(),
+  count: z.number().int().positive(),
+});
+export type RttImplausibleEvent = z.infer<typeof rttImplausibleSchema>;
+
+export const lifecycleTypes = [...rawProbeTypes, 'heartbeat_late', 'rtt_implausible'] as const;
 export type LifecycleType = (typeof lifecycleTypes)[number];
 /** What travels raw in `lifecycle` and the store keeps one by one. */
-export type LifecycleEvent = ProbeEventOf<RawProbeType> | HeartbeatLateEvent;
+export type LifecycleEvent = ProbeEventOf<RawProbeType> | HeartbeatLateEvent | RttImplausibleEvent;
 
 export function isRawProbeEvent(event: ProbeEvent): event is ProbeEventOf<RawProbeType> {
   return (rawProbeTypes as readonly string[]).includes(event.type);
@@ -153,6 +174,7 @@ export function lateHeartbeatOf(e: ProbeEventOf<'heartbeat'>): HeartbeatLateEven
 export const lifecycleEventSchema = z.union([
   probeEventSchema.refine(isRawProbeEvent, { message: 'not a lifecycle event' }),
   heartbeatLateSchema,
+  rttImplausibleSchema,
 ]) as unknown as z.ZodType<LifecycleEvent>;
 
 export const telemetryFrameSchema = z.object({

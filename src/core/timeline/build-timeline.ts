@@ -66,6 +66,7 @@ export function buildTimeline(o: TimelineOptions): Timeline {
   let messages: number | null = null;
   let lastBeatAt: number | null = null;
   let sampled = false;
+  let implausibleRtt: Timeline['implausibleRtt'] = null;
 
   const beat = (conn: string, t: number, rttMs: number | undefined): void => {
     if (!firstBeat.has(conn)) firstBeat.set(conn, t);
@@ -84,6 +85,16 @@ export function buildTimeline(o: TimelineOptions): Timeline {
         const before = e.t - e.gapMs;
         if (!firstSample.has(e.conn) || before < firstSample.get(e.conn)!) firstSample.set(e.conn, before);
         beat(e.conn, e.t, e.rtt);
+      } else if (e.type === 'rtt_implausible') {
+        // A ping all the same (the gateway answered it), with no RTT sample.
+        if (!firstSample.has(e.conn)) firstSample.set(e.conn, e.t);
+        beat(e.conn, e.t, undefined);
+        if (e.t >= from && e.t < end) {
+          if (implausibleRtt === null) implausibleRtt = { pings: 0, firstAt: e.t, lastAt: e.t, lastRtt: e.rtt };
+          implausibleRtt.pings += e.count;
+          implausibleRtt.lastAt = e.t;
+          implausibleRtt.lastRtt = e.rtt;
+        }
       }
       continue;
     }
@@ -144,6 +155,7 @@ export function buildTimeline(o: TimelineOptions): Timeline {
     rtt: latencySeries(rtt, maxPoints),
     latency: latencySeries(latency, maxPoints),
     traffic: messages === null ? null : { messages },
+    implausibleRtt,
     ms,
     current,
     events: lifecycle.filter((e) => e.t >= from && e.t < to),

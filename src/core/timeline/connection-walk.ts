@@ -185,7 +185,8 @@ export function walkConnections(ordered: readonly LifecycleEvent[], o: WalkOptio
         limits.set(e.conn, { kind: e.kind, detail: e.detail });
         break;
       case 'heartbeat_late':
-        break; // the heartbeat strip's business; it changes no state
+      case 'rtt_implausible':
+        break; // the heartbeat strip's and the diagnosis' business; it changes no state
     }
   }
   enter(state, Infinity, by, true);

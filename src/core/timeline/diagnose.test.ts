@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTimeline } from './build-timeline.ts';
 import { diagnose } from './diagnose.ts';
 import type { TimelineEvent } from './timeline-types.ts';
-import { at, beats, e, utcClock } from './test-helpers/timeline-fixtures.ts';
+import { at, beats, e, RID, TID, utcClock } from './test-helpers/timeline-fixtures.ts';
 
 function report(events: TimelineEvent[], w: { from?: number; to?: number; now?: number } = {}, reportNow?: number) {
   const now = at(w.now ?? w.to ?? 3600);
@@ -123,6 +123,16 @@ describe('diagnose: issues', () => {
       events: [e.open(3000, 'c1'), e.late(3037, 'c1', 22), e.late(3067, 'c1', 30)],
       to: 3080,
       issues: [['heartbeats_late', 3, 'heartbeats late or missed in 3 of 4 intervals (75.0 %)']],
+    },
+    {
+      name: 'a terminal reporting implausible round trips (issue 18, item 1): counted per ping, its reports in no RTT figure',
+      events: [
+        e.open(0, 'c1'),
+        ...beats('c1', 15, 3600, 15, 40),
+        { type: 'rtt_implausible', gw: 'gw-1', t: at(600.2), rid: RID, tid: TID, conn: 'c1', rtt: -3, count: 1 },
+        { type: 'rtt_implausible', gw: 'gw-1', t: at(1200.5), rid: RID, tid: TID, conn: 'c1', rtt: 1e9, count: 2 },
+      ],
+      issues: [['implausible_rtt', 3, 'reports implausible RTT in 3 pings since 19:10 (last: 1.0e+9 ms), left out of the RTT figures']],
     },
     {
       name: 'orderly closes are no issue',

@@ -23,6 +23,8 @@ export function eventIdentity(e: TimelineEvent): string | null {
       return `auth_fail|${gw}|${e.claimedTid ?? ''}|${e.t}|${e.reason}`;
     case 'heartbeat_late':
       return `heartbeat_late|${gw}|${e.conn}|${e.t}`;
+    case 'rtt_implausible':
+      return `rtt_implausible|${gw}|${e.conn}|${e.t}`;
     case 'heartbeat':
       return `heartbeat|${gw}|${e.conn}|${e.t}`;
     case 'ack':
@@ -35,10 +37,10 @@ export function eventIdentity(e: TimelineEvent): string | null {
 }
 
 /**
- * Within one millisecond: a limit before the close it caused, a ping before the close that followed
- * it, closes before the opens they provoked.
+ * Within one millisecond: a limit before the close it caused, a ping (late or with an implausible
+ * RTT) before the close that followed it, closes before the opens they provoked.
  */
-const rank: Record<TimelineEvent['type'], number> = { limit: 0, heartbeat_late: 1, close: 2, auth_fail: 3, open: 4, heartbeat: 5, ack: 6, traffic: 7 };
+const rank: Record<TimelineEvent['type'], number> = { limit: 0, heartbeat_late: 1, rtt_implausible: 1, close: 2, auth_fail: 3, open: 4, heartbeat: 5, ack: 6, traffic: 7 };
 
 function connOf(e: TimelineEvent): string | undefined {
   return e.type === 'auth_fail' ? undefined : e.conn;
@@ -73,7 +75,7 @@ export function orderEvents<T extends TimelineEvent>(events: readonly T[]): T[] 
 }
 
 export function isLifecycle(e: TimelineEvent): e is LifecycleEvent {
-  return e.type === 'open' || e.type === 'close' || e.type === 'auth_fail' || e.type === 'limit' || e.type === 'heartbeat_late';
+  return e.type === 'open' || e.type === 'close' || e.type === 'auth_fail' || e.type === 'limit' || e.type === 'heartbeat_late' || e.type === 'rtt_implausible';
 }
 
 /** The lifecycle events in [from, to), de-duplicated and in order: one row each in an export. */

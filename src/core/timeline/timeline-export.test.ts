@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTimeline } from './build-timeline.ts';
 import { csvCell, exportFileName, sanitizeName, toCsv, toJson } from './timeline-export.ts';
 import type { TimelineEvent } from './timeline-types.ts';
-import { at, e } from './test-helpers/timeline-fixtures.ts';
+import { at, e, RID, TID } from './test-helpers/timeline-fixtures.ts';
 
 /** Splits RFC 4180 text into rows of fields (quoted fields may hold commas, quotes and newlines). */
 function parseCsv(text: string): string[][] {
@@ -76,6 +76,13 @@ describe('CSV export', () => {
     expect(rows[4]!.slice(7, 12)).toEqual(['1008', 'invalid_message', 'invalid message, "bad"', 'true', '20000']);
     expect(rows[5]!.slice(7, 10)).toEqual(['4001', 'auth_failed', 'bad_signature']);
     expect(rows[1]![0]).toBe('2026-11-26T19:00:10.000Z');
+  });
+
+  it('an implausible-RTT record is a row: the report as sent in rtt_ms, how many pings in detail (issue 18, item 1)', () => {
+    const events: TimelineEvent[] = [e.open(10, 'c1'), { type: 'rtt_implausible', gw: 'gw-1', t: at(20), rid: RID, tid: TID, conn: 'c1', rtt: -5, count: 2 }];
+    const rows = parseCsv(toCsv(events, { from: at(0), to: at(120) }));
+    expect(rows[2]).toHaveLength(17);
+    expect(rows[2]!.slice(2, 3).concat(rows[2]!.slice(6))).toEqual(['rtt_implausible', 'c1', '', '', '', '', '', '', '', '2 ping(s) with an implausible RTT', '', '-5']);
   });
 
   it('a header alone when the window is empty', () => {

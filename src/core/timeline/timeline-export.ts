@@ -34,6 +34,9 @@ function rowOf(e: LifecycleEvent): Cell[] {
       return head.concat(e.conn, _, _, _, _, _, _, e.kind, e.detail, _, _);
     case 'heartbeat_late':
       return head.concat(e.conn, _, _, _, _, _, _, _, _, e.gapMs, e.rtt);
+    case 'rtt_implausible':
+      // The reported round trip as sent (it is no figure), and how many such pings the second held.
+      return head.concat(e.conn, _, _, _, _, _, _, _, `${e.count} ping(s) with an implausible RTT`, _, e.rtt);
   }
 }
 

@@ -18,6 +18,7 @@ export const issueCodes = [
   'server_errors',
   'abnormal_closes',
   'heartbeats_late',
+  'implausible_rtt',
 ] as const;
 export type IssueCode = (typeof issueCodes)[number];
 
@@ -46,6 +47,11 @@ const closeIssues: { code: IssueCode; cause: CloseCause; text: (n: number, codes
 /** "in the last hour" while the window reaches now, else "between 19:40 and 20:40". */
 export function windowPhrase(timeline: Pick<Timeline, 'from' | 'to' | 'live'>, now: number, formatTime: FormatTime): string {
   return timeline.live ? `in the last ${span(now - timeline.from)}` : `between ${formatTime(timeline.from)} and ${formatTime(timeline.to)}`;
+}
+
+/** A terminal's report as it sent it, readable even when absurd: "-5 ms", "1.0e+9 ms". */
+function reportedMs(v: number): string {
+  return Math.abs(v) < 1e6 ? `${Math.round(v * 1000) / 1000} ms` : `${v.toExponential(1)} ms`;
 }
 
 function codesOf(list: readonly Disconnect[]): string {
@@ -91,6 +97,18 @@ export function findIssues(timeline: Timeline, now: number, formatTime: FormatTi
       firstAt: firstBad.start,
       lastAt: lastBad.start,
       text: `heartbeats late or missed in ${bad.length} of ${plural(judged, 'interval')} (${share(bad.length / judged)})`,
+    });
+  }
+  // Issue 18, item 1: the gateway drops such a report from the figures, without disconnecting the
+  // terminal for a clock bug; support still needs to hear that the terminal reports nonsense.
+  const bogus = timeline.implausibleRtt;
+  if (bogus !== null) {
+    found.push({
+      code: 'implausible_rtt',
+      count: bogus.pings,
+      firstAt: bogus.firstAt,
+      lastAt: bogus.lastAt,
+      text: `reports implausible RTT in ${plural(bogus.pings, 'ping')} since ${formatTime(bogus.firstAt)} (last: ${reportedMs(bogus.lastRtt)}), left out of the RTT figures`,
     });
   }
   const order = (code: IssueCode): number => issueCodes.indexOf(code);

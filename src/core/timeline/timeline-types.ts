@@ -127,6 +127,11 @@ export interface Timeline {
   latency: LatencySeries;
   /** Messages counted from traffic samples; null when none were given. */
   traffic: { messages: number } | null;
+  /**
+   * Pings in [from, end) whose reported RTT could not be real (`rtt_implausible` records): no RTT
+   * figure holds them; `lastRtt` is the last such report, as sent. Null when there were none.
+   */
+  implausibleRtt: { pings: number; firstAt: number; lastAt: number; lastRtt: number } | null;
   /** Time in the window by state. */
   ms: Record<ConnectionState, number>;
   /** The state at `end`, with when it began (possibly before `from`). */

@@ -45,6 +45,8 @@ describe('numbers a terminal sends', () => {
     expect(beats).toHaveLength(values.length);
     const plausible = values.filter((v) => v >= 0 && v <= intervalMs);
     expect(beats.flatMap((b) => (b.rtt === undefined ? [] : [b.rtt]))).toEqual(plausible);
+    // The dropped ones are told to the hub as such, for the terminal's diagnosis.
+    expect(beats.flatMap((b) => (b.implausibleRtt === undefined ? [] : [b.implausibleRtt]))).toEqual(values.filter((v) => !(v >= 0 && v <= intervalMs)));
     expect(metricValue(await gateway.metricsText(), 'pulse_gateway_implausible_rtt_total')).toBe(values.length - plausible.length);
     expect(t.ws.readyState).toBe(t.ws.OPEN);
     t.ws.close(1000);

@@ -160,20 +160,25 @@ export class TerminalConnection implements RoomMember {
         // A round trip longer than the heartbeat interval cannot be real (one `rtt: 1e9` made a
         // restaurant's p95 and p99 ~1e9 ms): the ping counts, the sample does not, and it is
         // counted — a terminal with a clock bug is not disconnected for it.
+        // It is also told to the hub with the ping, against the terminal (its diagnosis says so).
         let rtt = message.rtt;
+        let implausibleRtt: number | undefined;
         if (rtt !== undefined && !(rtt >= 0 && rtt <= this.ctx.heartbeatIntervalMs)) {
+          implausibleRtt = rtt;
           rtt = undefined;
           this.ctx.metrics.implausibleRtt();
         }
         if (this.ctx.probe) {
           const { gatewayId: gw } = this.ctx;
           const { restaurantId: rid, terminalId: tid, connId: conn } = this;
-          // Two literals rather than adding `rtt` afterwards: each event is then one object of a
+          // Literals rather than adding `rtt` afterwards: each event is then one object of a
           // fixed shape, allocated in one go (see `emitTraffic`).
           this.emit(
-            rtt === undefined
-              ? { type: 'heartbeat', gw, t: now, rid, tid, conn, onTime, gapMs }
-              : { type: 'heartbeat', gw, t: now, rid, tid, conn, onTime, gapMs, rtt },
+            rtt !== undefined
+              ? { type: 'heartbeat', gw, t: now, rid, tid, conn, onTime, gapMs, rtt }
+              : implausibleRtt !== undefined
+                ? { type: 'heartbeat', gw, t: now, rid, tid, conn, onTime, gapMs, implausibleRtt }
+                : { type: 'heartbeat', gw, t: now, rid, tid, conn, onTime, gapMs },
           );
         }
         return;

@@ -117,8 +117,6 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
     return state.terminalsOf(rid, now).map((t) => {
       const conns = t.connections;
       const close = lastClose.get(t.tid) ?? null;
-      let latest: (typeof conns)[number] | undefined;
-      for (const c of conns) if (c.lastBeatT !== null && (!latest || c.lastBeatT > (latest.lastBeatT ?? -Infinity))) latest = c;
       const connected = conns.length > 0;
       return {
         tid: t.tid,
@@ -127,8 +125,11 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
         health: t.health,
         connectedSince: connected ? Math.min(...conns.map((c) => c.since)) : null,
         disconnectedAt: connected ? null : (close?.t ?? null),
-        lastHeartbeatAt: latest?.lastBeatT ?? null,
-        rttMs: latest?.lastRttMs ?? null,
+        // The terminal's, not its open connection's: a closed connection's last beat is still its
+        // last heartbeat (issue 18, item 12). A hub restart starts them at null: the store keeps
+        // no on-time beats.
+        lastHeartbeatAt: t.lastBeatT,
+        rttMs: t.lastRttMs,
         lastClose: close,
       };
     });

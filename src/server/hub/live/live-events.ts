@@ -12,11 +12,11 @@ import { isRawProbeEvent, type LifecycleEvent, type RawProbeType } from '../../.
 export type FeedEvent = ProbeEventOf<RawProbeType>;
 
 /**
- * Late heartbeats stay out of the feed: a slow network would flood it with them, and the terminal
+ * Late heartbeats (and implausible RTTs) stay out of the feed: a slow network would flood it with them, and the terminal
  * view reads them from the store (`GET /api/terminals/:tid/events`).
  */
 export function isFeedEvent(e: LifecycleEvent): e is FeedEvent {
-  return e.type !== 'heartbeat_late' && isRawProbeEvent(e);
+  return e.type !== 'heartbeat_late' && e.type !== 'rtt_implausible' && isRawProbeEvent(e);
 }
 
 const maxText = 200;
