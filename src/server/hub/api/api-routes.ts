@@ -15,7 +15,8 @@ import { emptyDirectory, type RestaurantDirectory } from '../../../core/director
 import type { StabilityAnswer } from '../../../protocol/stability.ts';
 import { answerStability } from '../../stability/stability-api.ts';
 import { answerReplayFleet } from '../../replay/replay-fleet.ts';
-import type { ReplayFleetAnswer } from '../../../protocol/replay.ts';
+import type { ReplayFleetAnswer, ReplayMarkersAnswer } from '../../../protocol/replay.ts';
+import { answerReplayMarkers } from '../../replay/replay-markers.ts';
 import { stabilitySourceOfStore } from '../../stability/stability-source.ts';
 import type { Store } from '../../store/store.ts';
 import type { HubView } from '../hub-view.ts';
@@ -151,6 +152,10 @@ export function createApi(deps: ApiDeps): ApiHandler {
     .get('/api/replay/fleet', ({ viewer, query, now }): Promise<ReplayFleetAnswer> =>
       // The fleet as it stood at `t`, from the store (src/server/replay/); cut to the scope in the query and on the answer.
       answerReplayFleet({ store }, { t: query.get('t'), now, restaurants: viewer.scope.wire.restaurants ?? null, inScope: (rid) => viewer.scope.includes(rid) }),
+    )
+    .get('/api/replay/markers', ({ viewer, query, now }): Promise<ReplayMarkersAnswer> =>
+      // Incident markers of a window (src/server/replay/replay-markers.ts); fleet markers over the viewer's scope.
+      answerReplayMarkers({ store }, { query, now, restaurants: viewer.scope.wire.restaurants ?? null, inScope: (rid) => viewer.scope.includes(rid) }),
     )
     .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }): Promise<EventsPageAnswer> => {
       const tid = params.tid!;

@@ -24,15 +24,34 @@ export async function readMinutes(db: Queryable, q: MinutesQuery): Promise<Resta
   return rows;
 }
 
-/** As the SQLite store's: a keyset page in (minute, rid) order; `limit` checked by the caller. */
-export async function readMinutesPage(db: Queryable, q: MinutesPageQuery): Promise<RestaurantMinute[]> {
+/**
+ * As the SQLite store's: a keyset page in (minute, rid) order; `limit` checked by the caller.
+ * Sorts are switched off for it: a partition not yet analyzed (today's, a freshly written one)
+ * looks tiny to the planner, which then sorts the whole rest of the window for every page
+ * (measured: ~600 ms a page instead of ~20 ms); the minute indexes give the order instead.
+ */
+export async function readMinutesPage(pool: Pick<pg.Pool, 'connect'>, q: MinutesPageQuery): Promise<RestaurantMinute[]> {
   const lower = minuteBound(q.after ? Math.max(q.from, q.after.minute) : q.from);
-  const { rows } = await db.query<RestaurantMinute>(
-    `SELECT rid, minute::float8 AS minute, counters, gauges, histograms FROM minutes
-      WHERE minute >= $1 AND minute < $2 AND (minute, rid) > ($3::bigint, $4::text) ORDER BY minute, rid LIMIT $5`,
-    [lower, minuteBound(q.to), q.after ? minuteBound(q.after.minute) : lower - 1, q.after?.rid ?? '', q.limit],
-  );
-  return rows;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query('SET LOCAL enable_sort = off');
+    // Ordered by the table's column, not the float8 alias, so the indexes can give the order.
+    const { rows } = await client.query<RestaurantMinute>(
+      `SELECT rid, minute::float8 AS minute, counters, gauges, histograms FROM minutes m
+        WHERE m.minute >= $1 AND m.minute < $2 AND (m.minute, m.rid) > ($3::bigint, $4::text) ORDER BY m.minute, m.rid LIMIT $5`,
+      [lower, minuteBound(q.to), q.after ? minuteBound(q.after.minute) : lower - 1, q.after?.rid ?? '', q.limit],
+    );
+    await client.query('COMMIT');
+    return rows;
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    // A connection that failed mid-transaction is not given back to the pool.
+    client.release(broken);
+  }
 }
 
 /** `limit` has been checked by the caller (a positive whole number or absent). */
