@@ -8,7 +8,12 @@
 - A batch stays unacknowledged until the hub answers it; at most ``max_unacked`` of them, after
   which events wait in the buffer. ``busy`` → the same batch again after ``retryAfterMs`` and no
   new batches meanwhile. After a reconnect (exponential backoff, full jitter) every unacknowledged
-  batch is resent unchanged, then connections still open are re-announced (``open`` + ``resumed``).
+  batch is resent.
+- A reconnect re-announces (``open`` + ``resumed``) the connections whose open the hub acknowledged
+  and whose close it has not: at the head of the first resent batch, under its seq, so that a
+  restarted hub knows them *before* the backlog's events (after it, it refused them as
+  UNKNOWN_CONNECTION; in a batch of its own with a newer seq, its fresh ledger would start past the
+  backlog and drop it as duplicates). With nothing unacknowledged it is a batch of its own.
 
 Everything runs as tasks on the running asyncio loop, started lazily by the first ``push``.
 """
@@ -18,10 +23,10 @@ import json
 import logging
 import random
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 from .buffer import EventBuffer
-from .events import INGEST_SUBPROTOCOL, INGEST_VERSION, MAX_EVENTS_PER_BATCH, RawEvent, now_ms
+from .events import INGEST_SUBPROTOCOL, INGEST_VERSION, MAX_BATCH_BYTES, MAX_EVENTS_PER_BATCH, RawEvent, now_ms
 
 log = logging.getLogger("pulse_probe")
 
@@ -73,11 +78,14 @@ class IngestClient:
         self._before_batch = before_batch
         self.buffer = EventBuffer(max_buffered)
         self.unacked: "OrderedDict[int, str]" = OrderedDict()
+        # Per unacknowledged seq: its batch and the re-announcement put at its head at a reconnect.
+        self._pending: Dict[int, Tuple[Dict[str, Any], List[RawEvent]]] = {}
         self.seq = 0
         self._paused_until = 0.0
-        # Connections whose open went out in a batch (and have not closed in one): re-announced
-        # after a reconnect. One whose open is still buffered is not: its own open will follow.
-        self._announced: Dict[str, RawEvent] = {}
+        # Connections whose open the hub acknowledged (and no close since): what a restarted hub must
+        # be told before the backlog. One whose open is unacknowledged or buffered is not: its own
+        # open follows, and a ``resumed`` ahead of it would make the hub refuse it as a second open.
+        self._known: Dict[str, RawEvent] = {}
         self._ws: Any = None
         self._send_lock: Optional[asyncio.Lock] = None
         self._tasks: List["asyncio.Task[None]"] = []
@@ -119,20 +127,39 @@ class IngestClient:
         if dropped:
             batch["dropped"] = dropped
         text = json.dumps(batch, separators=(",", ":"))
-        for e in events:
-            if e.get("type") == "open" and not e.get("resumed"):
-                self._announced[e["conn"]] = e
-            elif e.get("type") == "close":
-                self._announced.pop(e.get("conn", ""), None)
         self.unacked[self.seq] = text
+        self._pending[self.seq] = (batch, [])
         self._unacked_peak = max(self._unacked_peak, len(self.unacked))
         self._stats["batches_sent"] += 1
         self._stats["events_sent"] += len(events)
         return text
 
     def resumed_opens(self) -> List[RawEvent]:
-        """Re-announcements of the connections the hub was told about and that are still open."""
-        return [dict(e, resumed=True) for e in self._announced.values()]
+        """Re-announcements of the connections the hub acknowledged the open of and not yet a close."""
+        return [dict(e, resumed=True) for e in self._known.values()]
+
+    def _learn(self, events: List[RawEvent]) -> None:
+        for e in events:
+            if e.get("type") == "open":
+                self._known[e.get("conn", "")] = {k: v for k, v in e.items() if k != "resumed"}
+            elif e.get("type") == "close":
+                self._known.pop(e.get("conn", ""), None)
+
+    def reannounce(self) -> List[str]:
+        """After a reconnect: puts the re-announcement at the head of the first unacknowledged batch
+        (same seq) when it fits, else returns it as batches of their own to send after the resends."""
+        opens = self.resumed_opens()
+        if opens and self.unacked:
+            first = next(iter(self.unacked))
+            batch, _ = self._pending[first]
+            if len(opens) + len(batch["events"]) <= MAX_EVENTS_PER_BATCH:
+                text = json.dumps(dict(batch, events=opens + batch["events"]), separators=(",", ":"))
+                if len(text.encode()) <= MAX_BATCH_BYTES:
+                    self.unacked[first] = text
+                    self._pending[first] = (batch, opens)
+                    self._stats["events_sent"] += len(opens)
+                    return []
+        return [self._batch_of(opens[i : i + self.batch_max]) for i in range(0, len(opens), self.batch_max)]
 
     def on_answer(self, text: Any) -> None:
         """One answer from the hub (ack / busy / error)."""
@@ -157,11 +184,13 @@ class IngestClient:
             return
         if self.unacked.pop(seq, None) is None:
             return
+        batch, head = self._pending.pop(seq, ({"events": []}, []))
         self._stats["batches_acked"] += 1
         if kind == "error":
             self._stats["batch_errors"] += 1
             log.warning("pulse probe: the hub refused batch %s: %s %s", seq, answer.get("code"), answer.get("message"))
         elif kind == "ack":
+            self._learn(head + batch["events"])
             refused = answer.get("refused")
             if isinstance(refused, list) and refused:
                 self._stats["events_refused"] += len(refused)
@@ -253,12 +282,11 @@ class IngestClient:
             self._stats["connects"] += 1
             self._ws = ws
             try:
+                if self._stats["connects"] > 1:
+                    self.reannounce()  # any batches of its own are the newest unacknowledged: sent last
                 for text in list(self.unacked.values()):
                     if not await self._send(text):
                         break
-                opens = self.resumed_opens() if self._stats["connects"] > 1 else []
-                for i in range(0, len(opens), self.batch_max):
-                    await self._send(self._batch_of(opens[i : i + self.batch_max]))
                 async for message in ws:
                     self.on_answer(message)
             except asyncio.CancelledError:

@@ -14,6 +14,7 @@ RawEvent = Dict[str, Any]
 INGEST_VERSION = 1
 INGEST_SUBPROTOCOL = "pulse.ingest.v1"
 MAX_EVENTS_PER_BATCH = 5000
+MAX_BATCH_BYTES = 1 << 20  # src/protocol/ingest.ts ingestLimits.maxBatchBytes
 MAX_RTT_MS = 60_000
 MAX_LATENCY_MS = 3_600_000
 AUTH_FAIL_REASONS = ("missing", "malformed", "expired", "bad_signature", "bad_algorithm", "bad_claims", "refused")

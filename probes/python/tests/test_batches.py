@@ -89,15 +89,40 @@ class BatchTest(unittest.TestCase):
         s = self.client.stats()
         self.assertEqual((s["events_refused"], s["batch_errors"], s["batches_acked"], s["unacked"]), (1, 1, 2, 0))
 
-    def test_resumed_opens_are_the_announced_connections_still_open(self) -> None:
+    def ack(self, seq: int) -> None:
+        self.client.on_answer(json.dumps({"type": "ack", "seq": seq, "accepted": 0, "refused": []}))
+
+    def test_resumed_opens_are_the_connections_the_hub_took_the_open_of_and_no_close(self) -> None:
         opened = {"type": "open", "t": 5.0, "conn": "c1", "rid": "r-1", "tid": "t-1", "via": "query"}
         self.client.push(opened)
         self.client.push({"type": "open", "t": 6.0, "conn": "c2", "rid": "r-1", "tid": "t-2", "via": "query"})
         self.client.make_batch()
+        self.assertEqual(self.client.resumed_opens(), [])  # not acknowledged: the open itself is resent
+        self.ack(1)
         self.client.push({"type": "close", "t": 7.0, "conn": "c2", "code": 1000, "by": "terminal"})
         self.client.make_batch()
         self.client.push({"type": "open", "t": 8.0, "conn": "c3", "rid": "r-1", "tid": "t-3", "via": "query"})  # still buffered
+        # c2's close is unacknowledged: a restarted hub must know c2 to take it.
+        self.assertEqual(self.client.resumed_opens(), [dict(opened, resumed=True), dict(opened, conn="c2", t=6.0, tid="t-2", resumed=True)])
+        self.ack(2)
         self.assertEqual(self.client.resumed_opens(), [dict(opened, resumed=True)])
+
+    def test_the_reannouncement_rides_at_the_head_of_the_first_unacknowledged_batch(self) -> None:
+        opened = {"type": "open", "t": 5.0, "conn": "c1", "rid": "r-1", "tid": "t-1", "via": "query"}
+        self.client.push(opened)
+        self.client.make_batch()
+        self.ack(1)
+        self.client.push({"type": "ping", "t": 6.0, "conn": "c1"})
+        self.client.make_batch()  # seq 2: the backlog
+        self.assertEqual(self.client.reannounce(), [])
+        self.assertEqual(list(self.client.unacked), [2])
+        events = json.loads(self.client.unacked[2])["events"]
+        self.assertEqual(events, [dict(opened, resumed=True), {"type": "ping", "t": 6.0, "conn": "c1"}])
+        self.client.reannounce()  # a second reconnect does not stack a second copy
+        self.assertEqual(len(json.loads(self.client.unacked[2])["events"]), 2)
+        self.ack(2)
+        texts = self.client.reannounce()  # nothing unacknowledged: a batch of its own
+        self.assertEqual([json.loads(t)["events"] for t in texts], [[dict(opened, resumed=True)]])
 
     def test_backoff_is_exponential_with_full_jitter_and_capped(self) -> None:
         self.assertEqual(backoff_delay(1, 0.5, 30, lambda: 1.0), 1.0)

@@ -78,18 +78,68 @@ describe('ingest client', () => {
     expect(m.sent.at(-1)).toEqual({ seq: 2, events: 1 });
   });
 
-  it('after a reconnect: unacknowledged batches again, then the open connections, resumed', () => {
+  it('after a reconnect: the open connections, resumed, at the head of the first resent batch, then the rest', () => {
+    const clock = new FakeClock(T0);
+    const m = manualTransport();
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: m.transport, openConnections: () => [{ ...open('a'), resumed: true } as RawEvent] });
+    client.push(open('a'));
+    clock.advance(1000);
+    m.answer({ type: 'ack', seq: 1, accepted: 1, refused: [] });
+    m.setUp(false);
+    clock.advance(2000); // batches 2 and 3 cannot be sent
+    m.setUp(true);
+    // Batch 2 (empty) now carries the re-announcement; no batch of its own, no newer seq ahead of the backlog.
+    expect(m.sent.slice(1)).toEqual([{ seq: 2, events: 1 }, { seq: 3, events: 0 }]);
+    expect(client.stats().unacked).toBe(2);
+  });
+
+  it('a connection whose open is still unacknowledged is not re-announced: its open is resent', () => {
     const clock = new FakeClock(T0);
     const m = manualTransport();
     const client = createIngestClient({ gatewayId: 'gw-p', clock, transport: m.transport, openConnections: () => [{ ...open('a'), resumed: true } as RawEvent] });
     client.push(open('a'));
     clock.advance(1000);
     m.setUp(false);
-    clock.advance(2000); // batches 2 and 3 cannot be sent
     m.setUp(true);
-    expect(m.sent.map((s) => s.seq)).toEqual([1, 1, 2, 3, 4]);
-    expect(m.sent.at(-1)).toEqual({ seq: 4, events: 1 });
-    expect(client.stats().unacked).toBe(4);
+    expect(m.sent).toEqual([{ seq: 1, events: 1 }, { seq: 1, events: 1 }]);
+  });
+
+  it('a restarted hub gets the backlog whole: open ones and one closed during the outage are known before their events', async () => {
+    const clock = new FakeClock(T0);
+    const hubOpts = { clock, heartbeatIntervalMs: 15_000, heartbeatGraceMs: 5_000 };
+    let service = createIngestService(hubOpts);
+    let up = true;
+    let h: Parameters<IngestTransport['start']>[0] | null = null;
+    const transport: IngestTransport = {
+      send: (text) => up && (queueMicrotask(() => h!.answer(service.accept('gw-p', text))), true),
+      connected: () => up,
+      start: (handlers) => void (h = handlers),
+      close: async () => {},
+    };
+    const live = new Set(['a', 'b']);
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport, openConnections: () => [...live].map((c) => ({ ...open(c), resumed: true }) as RawEvent) });
+    client.push(open('a'));
+    client.push(open('b'));
+    clock.advance(1000);
+    await flushMicrotasks();
+    expect(client.stats().unacked).toBe(0);
+    up = false;
+    service.close();
+    service = createIngestService(hubOpts); // the hub restarted: it knows no connection
+    client.push({ type: 'ping', t: T0 + 1500, conn: 'a', rtt: 10 });
+    client.push({ type: 'ping', t: T0 + 1500, conn: 'b', rtt: 10 });
+    client.push({ type: 'close', t: T0 + 1600, conn: 'b', code: 1000, by: 'terminal' });
+    live.delete('b');
+    clock.advance(1000); // the backlog: one batch, unsent
+    up = true;
+    h!.ready();
+    await flushMicrotasks();
+    const st = service.stats().get('gw-p')!;
+    expect(st.refusedByCode).toEqual({});
+    expect(st.events).toBe(2 + 3); // two resumed opens, then the backlog's three events
+    expect(st.connections).toBe(1);
+    expect(client.stats().unacked).toBe(0);
+    service.close();
   });
 
   it('a connection whose own open still waits in the buffer is not re-announced before it', () => {

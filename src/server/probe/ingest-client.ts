@@ -13,11 +13,18 @@
  *   counted*; the count travels with the next batch (`dropped`) and is on the client's stats.
  * - A batch stays unacknowledged until the hub answers. `busy` → the same batch again after
  *   `retryAfterMs`, and no new batches meanwhile (they wait in the bounded buffer). On reconnect
- *   every unacknowledged batch is resent (the hub drops the ones it had), then the connections
- *   still open are re-announced (`open` with `resumed`) so a restarted hub knows them.
+ *   every unacknowledged batch is resent (the hub drops the ones it had).
+ * - A reconnect re-announces (`open` with `resumed`) the connections a restarted hub must know
+ *   *before* that backlog: those whose open the hub acknowledged and that are still open or whose
+ *   close is still to come, and those still open whose own open never left (dropped from the full
+ *   buffer). They go at the head of the first resent batch, under its seq: announced after the
+ *   backlog, a restarted hub refused the backlog's pings as UNKNOWN_CONNECTION (998 of them in
+ *   node/hub-restart.test.ts); announced in a batch of their own with a newer seq ahead of it, a
+ *   restarted hub's ledger would start past the backlog and drop it as duplicates. A hub that kept
+ *   running ignores a `resumed` open of a connection it knows, or drops the batch as a duplicate.
  */
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.ts';
-import { encodeIngestBatch, INGEST_VERSION, type IngestAnswer, type RawEvent } from '../../protocol/ingest.ts';
+import { encodeIngestBatch, INGEST_VERSION, ingestLimits, type IngestAnswer, type IngestBatch, type RawEvent } from '../../protocol/ingest.ts';
 
 export interface IngestTransport {
   /** Sends one batch's text; false when it cannot now (not connected): it will be resent. */
@@ -45,7 +52,10 @@ export interface IngestClientOptions {
   maxBufferedEvents?: number;
   /** Batches awaiting an answer at most; past it no new batch is made (events wait in the buffer). */
   maxUnacked?: number;
-  /** Open connections to re-announce after a reconnect. */
+  /**
+   * Connections open now (`open` events), consulted after a reconnect: re-announced if the hub never
+   * took their open (it was dropped), and telling which acknowledged ones are gone for good.
+   */
   openConnections?: () => RawEvent[];
   logger?: IngestClientLogger;
 }
@@ -79,7 +89,10 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
   const maxUnacked = o.maxUnacked ?? 64;
   let buffer: RawEvent[] = [];
   let head = 0;
-  const unacked = new Map<number, string>();
+  /** `head`: the re-announcement put in front of the batch's own events at the last reconnect. */
+  const unacked = new Map<number, { batch: IngestBatch; head: RawEvent[]; text: string }>();
+  /** Connections whose open the hub acknowledged, with no acknowledged close since: what it knows. */
+  const known = new Map<string, Extract<RawEvent, { type: 'open' }>>();
   let seq = 0;
   let droppedSinceBatch = 0;
   let pausedUntil = 0;
@@ -92,9 +105,10 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
   const waiting = () => buffer.length - head;
 
   function makeBatch(events: RawEvent[]): void {
-    const text = encodeIngestBatch({ v: INGEST_VERSION, gw: o.gatewayId, run, seq: ++seq, t: clock.now(), events, ...(droppedSinceBatch ? { dropped: droppedSinceBatch } : {}) });
+    const batch: IngestBatch = { v: INGEST_VERSION, gw: o.gatewayId, run, seq: ++seq, t: clock.now(), events, ...(droppedSinceBatch ? { dropped: droppedSinceBatch } : {}) };
+    const text = encodeIngestBatch(batch);
     droppedSinceBatch = 0;
-    unacked.set(seq, text);
+    unacked.set(seq, { batch, head: [], text });
     s.batchesSent++;
     s.eventsSent += events.length;
     o.transport.send(text);
@@ -124,7 +138,40 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
   }
 
   function resend(): void {
-    for (const text of unacked.values()) if (!o.transport.send(text)) return;
+    for (const { text } of unacked.values()) if (!o.transport.send(text)) return;
+  }
+
+  /** What the hub took: opens and closes of an acknowledged batch (a duplicate too: it had it). */
+  function learn(events: readonly RawEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'open') known.set(e.conn, e);
+      else if (e.type === 'close') known.delete(e.conn);
+    }
+  }
+
+  /** The `resumed` opens a restarted hub needs before the backlog (see the module comment). */
+  function reannouncement(): RawEvent[] {
+    const pendingOpen = new Set<string>();
+    const pendingClose = new Set<string>();
+    const note = (e: RawEvent) => {
+      if (e.type === 'open' && !e.resumed) pendingOpen.add(e.conn);
+      else if (e.type === 'close') pendingClose.add(e.conn);
+    };
+    for (const u of unacked.values()) for (const e of u.batch.events) note(e);
+    for (let i = head; i < buffer.length; i++) note(buffer[i]!);
+    const openNow = new Map<string, RawEvent>();
+    for (const e of o.openConnections?.() ?? []) if (e.type === 'open') openNow.set(e.conn, e);
+    const out: RawEvent[] = [];
+    for (const [conn, e] of known) {
+      // Neither open nor closing: its close was dropped from the full buffer; the hub ends it with the run.
+      // (Without `openConnections` there is no telling: every known one is re-announced.)
+      if (o.openConnections && !openNow.has(conn) && !pendingClose.has(conn)) known.delete(conn);
+      else out.push({ ...e, resumed: true });
+    }
+    // Not one whose own open still waits: re-announced first, its real open would be refused as a
+    // second open, and lost (the Node probe's test caught it).
+    for (const [conn, e] of openNow) if (!known.has(conn) && !pendingOpen.has(conn)) out.push({ ...e, resumed: true } as RawEvent);
+    return out;
   }
 
   function onAnswer(a: IngestAnswer): void {
@@ -132,8 +179,8 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
       s.busyAnswers++;
       pausedUntil = clock.now() + a.retryAfterMs;
       clock.setTimeout(() => {
-        const text = unacked.get(a.seq);
-        if (text !== undefined) o.transport.send(text);
+        const u = unacked.get(a.seq);
+        if (u !== undefined) o.transport.send(u.text);
       }, a.retryAfterMs);
       return;
     }
@@ -142,8 +189,11 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
       o.logger?.warn({ code: a.type === 'error' ? a.code : undefined }, 'ingest: the hub refused a batch');
       return;
     }
-    if (!unacked.delete(a.seq)) return;
+    const taken = unacked.get(a.seq);
+    if (taken === undefined) return;
+    unacked.delete(a.seq);
     s.batchesAcked++;
+    if (a.type === 'ack') learn([...taken.head, ...taken.batch.events]);
     if (a.type === 'error') {
       s.batchErrors++;
       o.logger?.warn({ seq: a.seq, code: a.code, message: a.message }, 'ingest: the hub refused a batch');
@@ -157,16 +207,19 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
   o.transport.start({
     answer: onAnswer,
     ready() {
-      resend();
-      // Not the connections whose own open still waits in the buffer: re-announced first, their
-      // real open would then be refused as a second open, and lost (the Node probe's test caught it).
-      const waitingOpens = new Set<string>();
-      for (let i = head; i < buffer.length; i++) {
-        const e = buffer[i]!;
-        if (e.type === 'open' && !e.resumed) waitingOpens.add(e.conn);
+      let opens = reannouncement();
+      const first = unacked.values().next().value;
+      if (first !== undefined && opens.length + first.batch.events.length <= ingestLimits.maxEvents) {
+        const text = encodeIngestBatch({ ...first.batch, events: [...opens, ...first.batch.events] });
+        if (Buffer.byteLength(text) <= ingestLimits.maxBatchBytes) {
+          Object.assign(first, { head: opens, text });
+          s.eventsSent += opens.length;
+          opens = [];
+        }
       }
-      const opens = (o.openConnections?.() ?? []).filter((e) => !('conn' in e) || !waitingOpens.has(e.conn as string));
-      if (opens.length > 0) for (let i = 0; i < opens.length; i += batchMax) makeBatch(opens.slice(i, i + batchMax));
+      resend();
+      // No backlog (or a re-announcement too big to ride in front of it): batches of their own.
+      for (let i = 0; i < opens.length; i += batchMax) makeBatch(opens.slice(i, i + batchMax));
     },
   });
   schedule();

@@ -84,7 +84,8 @@ describe.skipIf(skip)('the Python probe with its hub down for 60 s', () => {
   it('held at most its bounds, and dropped (and counted) the oldest events beyond them', () => {
     expect(stats.buffered_peak).toBeLessThanOrEqual(MAX_BUFFERED);
     // 64 at most while the hub is gone; at the reconnect the re-announcements of the open
-    // connections go out beyond it (they must: the hub has to know them), one batch per BATCH_MAX.
+    // connections ride in the first resent batch — beyond it (one batch per BATCH_MAX) only when
+    // none is waiting, so the bound allows for that.
     expect(stats.unacked_peak).toBeLessThanOrEqual(MAX_UNACKED + Math.ceil(OUTAGE_TERMINALS / BATCH_MAX));
     expect(stats.observation_errors).toBe(0);
     expect(stats.dropped).toBeGreaterThan(1000);

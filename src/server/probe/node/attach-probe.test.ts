@@ -153,11 +153,11 @@ describe('attachProbe never changes the gateway', () => {
 });
 
 describe('attachProbe and the hub link', () => {
-  it('re-announces (resumed) only connections whose open already went out: a resumed ahead of its open would lose the open', async () => {
-    const batches: { events: RawEvent[] }[] = [];
+  it('re-announces (resumed) only connections whose open the hub took: a resumed ahead of its open would lose the open', async () => {
+    const batches: { seq: number; events: RawEvent[] }[] = [];
     let handlers: Parameters<IngestTransport['start']>[0] | null = null;
     const transport: IngestTransport = {
-      send: (text) => (batches.push(JSON.parse(text) as { events: RawEvent[] }), true),
+      send: (text) => (batches.push(JSON.parse(text) as { seq: number; events: RawEvent[] }), true),
       connected: () => false, // so that close() does not wait for answers this hub never gives
       start: (h) => (handlers = h),
       close: async () => {},
@@ -169,7 +169,10 @@ describe('attachProbe and the hub link', () => {
     const opens = batches.flatMap((b) => b.events).filter((e) => e.type === 'open');
     expect(opens).toEqual([expect.objectContaining({ tid: 'till-6' })]);
     expect(opens[0]).not.toHaveProperty('resumed');
-    handlers!.ready(); // a reconnect later: now it is re-announced
+    handlers!.ready(); // a reconnect, the open unanswered: it is resent as itself, never resumed ahead of it
+    expect(batches.flatMap((b) => b.events).filter((e) => e.type === 'open' && e.resumed)).toEqual([]);
+    for (const b of batches) handlers!.answer({ type: 'ack', seq: b.seq, accepted: b.events.length, refused: [] });
+    handlers!.ready(); // a reconnect once the hub has taken it: now it is re-announced
     expect(batches.at(-1)!.events).toEqual([expect.objectContaining({ type: 'open', tid: 'till-6', resumed: true })]);
   });
 });
