@@ -67,3 +67,25 @@ export const replayFleetAnswerSchema = z.object({
 });
 export type ReplayFleetAnswer = z.infer<typeof replayFleetAnswerSchema>;
 export type ReplayRestaurantWire = z.infer<typeof replayRestaurantSchema>;
+
+/**
+ * `GET /api/replay/markers?from=&to=`: the moments of a window worth jumping to
+ * (src/core/replay/incident-markers.ts), about the viewer's restaurants only; `fleet` markers are
+ * computed over the viewer's scope. `description` is one line of text, never markup.
+ */
+export const markerKinds = ['connections_drop', 'reconnect_storm', 'auth_spike', 'heartbeat_low', 'hub_gap'] as const;
+export const incidentMarkerSchema = z.object({
+  t: ms,
+  /** End of the run of minutes it covers (exclusive). */
+  until: ms,
+  kind: z.enum(markerKinds),
+  /** `fleet` or a restaurant id. */
+  scope: id,
+  description: z.string().min(1).max(300),
+});
+export const replayMarkersAnswerSchema = z.object({
+  from: ms,
+  to: ms,
+  markers: z.array(incidentMarkerSchema),
+});
+export type ReplayMarkersAnswer = z.infer<typeof replayMarkersAnswerSchema>;
