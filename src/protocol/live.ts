@@ -20,8 +20,11 @@
  * 5. A `resume` message on an open connection gets the same answer (replay or snapshot); replayed
  *    deltas the viewer already holds have seq ≤ its position and must be dropped.
  *
- * Positions: only `snapshot` and `delta` move a viewer's position. `terminal_events`, `pong` and
- * `error` carry the position they follow, so a viewer can order them, but they never advance it.
+ * 6. Interest (optional, see `summaryFigureFields`): a viewer may say which restaurants it looks
+ *    at; it then gets full-rate patches for those and a compact summary for the rest.
+ *
+ * Positions: only `snapshot` and `delta` move a viewer's position. `figures`, `terminal_events`,
+ * `pong` and `error` carry the position they follow, so a viewer can order them, but they never advance it.
  * A delta with seq > position + 1 is a gap (the hub never sends one on a live connection): resync.
  *
  * Terminal-provided strings (ids, close reasons, details) are data, never markup.
@@ -210,9 +213,21 @@ export const liveErrorFrameSchema = z.object({
   tid: id.optional(),
 });
 
+/**
+ * The answer to `interest`: the current figures (fresh, not waiting for a refresh) of the
+ * restaurants that came into the viewer's interest, whole. Like `terminal_events` it carries the
+ * position it follows and does not advance it: the deltas after that position patch these.
+ */
+export const figuresFrameSchema = z.object({
+  type: z.literal('figures'),
+  ...stamp,
+  restaurants: z.array(restaurantFiguresWireSchema),
+});
+
 export const liveFrameSchema = z.discriminatedUnion('type', [
   snapshotFrameSchema,
   deltaFrameSchema,
+  figuresFrameSchema,
   terminalEventsFrameSchema,
   livePongFrameSchema,
   liveErrorFrameSchema,
@@ -220,14 +235,36 @@ export const liveFrameSchema = z.discriminatedUnion('type', [
 export type LiveFrame = z.infer<typeof liveFrameSchema>;
 export type SnapshotFrame = z.infer<typeof snapshotFrameSchema>;
 export type DeltaFrame = z.infer<typeof deltaFrameSchema>;
+export type FiguresFrame = z.infer<typeof figuresFrameSchema>;
 export type TerminalEventsFrame = z.infer<typeof terminalEventsFrameSchema>;
 export type LivePongFrame = z.infer<typeof livePongFrameSchema>;
 export type LiveErrorFrame = z.infer<typeof liveErrorFrameSchema>;
 
 // ---- viewer → hub --------------------------------------------------------------------------
 
+/** The most restaurants one `interest` may name: a screen of rows and those near it. */
+export const maxInterestRids = 64;
+
+/**
+ * Interest-based streaming (issue 17). A viewer that never sends `interest` gets every
+ * restaurant's patches as described at `deltaFrameSchema` (old clients keep working). Once it sends
+ * one, its deltas carry:
+ * - for the restaurants it names (the rows in and near view, the restaurant page open): every
+ *   change of every field the tick it happens (full rate, no refresh period);
+ * - for every other restaurant in scope: only `summaryFigureFields` — what the worst-first order,
+ *   the status filter counts and the "N / M connected" of a row need — and nothing when none of
+ *   those changed. Their other figures are not kept current: a viewer must not show them as live.
+ * The hub answers each `interest` at once with a `figures` frame holding the current figures of
+ * the restaurants new to it, so a row scrolled into view shows current figures within a round
+ * trip. Names outside the viewer's scope, or unknown, are ignored alike (the answer must not tell
+ * which ids exist). Totals and events are unaffected. The interest lasts for the connection: a
+ * reconnecting viewer sends it again (its resume replays full deltas until then).
+ */
+export const summaryFigureFields = [...urgentFigureFields, 'errorsPerMin', 'reconnectsPerMin'] as const;
+
 export const viewerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resume'), epoch: id, since: count }),
+  z.object({ type: z.literal('interest'), rids: z.array(id).max(maxInterestRids) }),
   z.object({ type: z.literal('watch_terminal'), tid: id }),
   z.object({ type: z.literal('unwatch_terminal'), tid: id }),
   /** `id` is echoed by the pong so the viewer can measure its round trip. */
@@ -235,8 +272,8 @@ export const viewerMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type ViewerMessage = z.infer<typeof viewerMessageSchema>;
 
-const liveFrameTypes = ['snapshot', 'delta', 'terminal_events', 'pong', 'error'] as const;
-const viewerMessageTypes = ['resume', 'watch_terminal', 'unwatch_terminal', 'ping'] as const;
+const liveFrameTypes = ['snapshot', 'delta', 'figures', 'terminal_events', 'pong', 'error'] as const;
+const viewerMessageTypes = ['resume', 'interest', 'watch_terminal', 'unwatch_terminal', 'ping'] as const;
 
 export function decodeLiveFrame(text: string): Decoded<LiveFrame> {
   return decodeWith(liveFrameSchema, text, liveFrameTypes);

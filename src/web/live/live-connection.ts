@@ -7,7 +7,7 @@
 import { createResilientSocket } from '../../client/resilient-socket.ts';
 import type { ResilientSocket, SocketFactory } from '../../client/socket-types.ts';
 import type { BackoffPolicy } from '../../core/backoff.ts';
-import type { Clock, Random } from '../../core/clock.ts';
+import type { Clock, Random, TimerHandle } from '../../core/clock.ts';
 import { decodeLiveFrame, formatSince, liveSubprotocol, type LiveFrame, type StreamPosition } from '../../protocol/live.ts';
 import { bearerPrefix } from '../../protocol/pos-messages.ts';
 import { createFrameBatcher, type Schedule } from './frame-batcher.ts';
@@ -49,6 +49,11 @@ export interface LiveConnection {
 
 /** How long to wait for the answer to a `resume` before asking again. */
 const resyncRetryMs = 5000;
+/**
+ * The least time between two `interest` messages: a scroll changes the rows in view every frame,
+ * and the hub cuts a viewer sending more than ~10 messages a second. The last one always goes.
+ */
+export const interestIntervalMs = 200;
 
 export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
   const { store, clock } = o;
@@ -89,6 +94,29 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
     if (socket.send(JSON.stringify({ type: 'resume', epoch: resyncFrom.epoch, since: resyncFrom.seq }))) askedResync = { from: resyncFrom, at: now };
   }
 
+  // The interest goes out when it changes (at most every interestIntervalMs) and again on every
+  // new connection: the hub forgets it with the socket (protocol/live.ts).
+  let sentInterest: readonly string[] | null = null;
+  let interestTimer: TimerHandle | undefined;
+  let interestSentAt = -Infinity;
+  function sendInterest(): void {
+    interestTimer = undefined;
+    const { rids } = store.getState().interest;
+    if (rids === null || rids === sentInterest) return;
+    const wait = interestSentAt + interestIntervalMs - clock.now();
+    if (wait > 0) {
+      interestTimer = clock.setTimeout(sendInterest, wait);
+      return;
+    }
+    if (socket.send(JSON.stringify({ type: 'interest', rids }))) {
+      sentInterest = rids;
+      interestSentAt = clock.now();
+    }
+  }
+  const unsubscribeStore = store.subscribe((state, prev) => {
+    if (state.interest.rids !== prev.interest.rids && interestTimer === undefined) sendInterest();
+  });
+
   const setConnection = (patch: Partial<ReturnType<LiveStore['getState']>['connection']>): void =>
     store.setState((s) => ({ connection: { ...s.connection, ...patch } }));
 
@@ -103,6 +131,10 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
       if (state !== 'open') batcher.flush();
       // A new connection asks afresh: the resume it carries in its URL is the request.
       if (state === 'connecting') askedResync = null;
+      if (state === 'open') {
+        sentInterest = null;
+        if (interestTimer === undefined) sendInterest();
+      }
       setConnection({ socket: state, ...(state === 'open' || state === 'connecting' ? { failure: null } : {}) });
     }),
     socket.on('pong', ({ rttMs }) => setConnection({ rttMs })),
@@ -117,6 +149,8 @@ export function startLiveConnection(o: LiveConnectionOptions): LiveConnection {
     socket,
     dispose() {
       for (const off of unsubscribe) off();
+      unsubscribeStore();
+      clock.clearTimeout(interestTimer);
       batcher.dispose();
       socket.dispose();
     },

@@ -5,6 +5,7 @@
 import type { FleetTotalsWire, RestaurantFiguresWire, StreamPosition, ViewerScope } from '../../protocol/live.ts';
 import { emptyFeed, type FeedState } from './event-feed.ts';
 import { emptySeries, type FleetSeries } from './fleet-series.ts';
+import { noInterest, type InterestState } from './live-interest.ts';
 
 export interface LiveData {
   /** The last snapshot or delta applied; null before the first snapshot. */
@@ -32,6 +33,8 @@ export interface LiveData {
   /** A gap was seen after this position: nothing is applied until a replay or a snapshot. */
   readonly resyncFrom: StreamPosition | null;
   readonly lastError: { readonly code: string; readonly message: string } | null;
+  /** What the views look at, and which restaurants' figures are all current (live-interest.ts). */
+  readonly interest: InterestState;
 }
 
 export interface RestaurantsChange {
@@ -55,5 +58,6 @@ export function emptyLiveData(): LiveData {
     eventsOmitted: 0,
     resyncFrom: null,
     lastError: null,
+    interest: noInterest,
   };
 }

@@ -5,7 +5,7 @@
  * position + 1, or from another epoch, is a gap — nothing more is applied until the hub replays the
  * missing deltas or sends a snapshot. Never a gap, never a duplicate, shown as data.
  */
-import type { DeltaFrame, LiveFrame, RestaurantFiguresWire, RestaurantPatchWire, SnapshotFrame } from '../../protocol/live.ts';
+import type { DeltaFrame, FiguresFrame, LiveFrame, RestaurantFiguresWire, RestaurantPatchWire, SnapshotFrame } from '../../protocol/live.ts';
 import { restaurantFiguresWireSchema } from '../../protocol/live.ts';
 import { addEvents } from './event-feed.ts';
 import { addTick } from './fleet-series.ts';
@@ -31,6 +31,8 @@ export function applyFrame(data: LiveData, frame: LiveFrame, receivedAt: number)
       return applySnapshot(data, frame, receivedAt);
     case 'delta':
       return applyDelta(data, frame, receivedAt);
+    case 'figures':
+      return applyFigures(data, frame);
     case 'error':
       return { ...data, lastError: { code: frame.code, message: frame.message } };
     case 'terminal_events':
@@ -58,7 +60,29 @@ function applySnapshot(data: LiveData, f: SnapshotFrame, receivedAt: number): Li
     feed: addEvents(data.feed, f.events),
     series: addTick(data.series, f.t, f.totals, restaurants, true),
     resyncFrom: null,
+    // A snapshot holds published figures, not the fresh ones: live again once the hub answers.
+    interest: data.interest.live.size > 0 ? { ...data.interest, live: new Set() } : data.interest,
   };
+}
+
+/**
+ * The hub's answer to an interest: current figures, whole, at the position they follow. At any
+ * other position they do not fit the deltas applied (a resync is under way): they are dropped,
+ * and the interest the connection sends again after it brings them anew.
+ */
+function applyFigures(data: LiveData, f: FiguresFrame): LiveData {
+  const at = data.position;
+  if (!at || at.epoch !== f.epoch || at.seq !== f.seq || f.restaurants.length === 0) return data;
+  const restaurants = new Map(data.restaurants);
+  const wanted = new Set(data.interest.rids ?? []);
+  const live = new Set(data.interest.live);
+  const rids = new Set<string>();
+  for (const r of f.restaurants) {
+    restaurants.set(r.rid, r);
+    rids.add(r.rid);
+    if (wanted.has(r.rid)) live.add(r.rid);
+  }
+  return { ...data, restaurants, restaurantsChanged: { from: data.restaurants, rids }, interest: { ...data.interest, live } };
 }
 
 /** Where a delta stands against our position. */

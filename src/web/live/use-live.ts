@@ -5,6 +5,7 @@
  */
 import { createContext, useContext, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
+import { withInterest } from './live-interest.ts';
 import type { LiveState, LiveStore } from './live-store.ts';
 import { livenessOf, type Liveness, type LivenessView } from './liveness.ts';
 
@@ -49,4 +50,17 @@ export function useLiveness(): LivenessView {
 export function useLivenessStatus(): Liveness {
   const now = useNow();
   return useLive((s) => livenessOf(s, Math.max(now, Date.now())).status);
+}
+
+/**
+ * Declares what a view looks at (live-interest.ts): `rids` while mounted, withdrawn on unmount.
+ * `rids` is compared by content, so a view may pass a fresh array each render.
+ */
+export function useLiveInterest(key: string, rids: readonly string[]): void {
+  const store = useLiveStore();
+  const joined = rids.join('\n');
+  useEffect(() => {
+    store.setState((s) => ({ interest: withInterest(s.interest, key, joined === '' ? [] : joined.split('\n')) }));
+  }, [store, key, joined]);
+  useEffect(() => () => store.setState((s) => ({ interest: withInterest(s.interest, key, null) })), [store, key]);
 }

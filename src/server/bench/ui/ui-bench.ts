@@ -7,10 +7,10 @@
  *   JS heap after a forced GC, minute N vs minute 1                            target ≤ +10 %
  *   stream bytes per second in steady state                                    target ≤ 10 KB/s
  *   initial JS, gzipped (entry chunk + its static imports)                     target ≤ 250 KB
- *   terminal view, 24 h window holding 5,000 lifecycle events                  target < 1 s
+ *   terminal view, 24 h window holding 5,000 lifecycle events                  target ≤ 500 ms
  *
  *   npm run bench:ui -- [--minutes 10] [--restaurants 2000] [--terminals 5] [--json] [--equal-priority]
- *                       [--cpu-profile <file>] [--heap-diff]
+ *                       [--contended] [--terminal-events 5000] [--cpu-profile <file>] [--heap-diff]
  *
  * Figures go to stdout (a table, or one JSON object with --json); progress to stderr. It prints
  * figures and exits 0 whether or not they meet their targets: it is a measurement, not a test.
@@ -21,6 +21,7 @@
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { CdpRecorder } from './cdp-recorder.ts';
+import { startContender } from './cpu-contender.ts';
 import { systemNice, yieldToBrowser } from './cpu-priority.ts';
 import { watchFleet } from './fleet-session.ts';
 import { MainThreadTrace } from './main-thread-trace.ts';
@@ -34,7 +35,6 @@ import { seededTid } from './terminal-seed.ts';
 import { timeTerminalView } from './terminal-view-timing.ts';
 import { allMet, formatReport, summarise, type UiBenchRaw } from './ui-report.ts';
 
-const seedEvents = 5000;
 const profileMs = 60_000;
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
@@ -43,14 +43,17 @@ const usage = `Usage: npm run bench:ui -- [options]
 Drives the built dashboard in the system Chromium against a hub + gateway + simulated fleet (real
 protocol) and prints: main-thread time per live tick (p50/p95, target p95 <= 8 ms), long tasks
 over 50 ms in steady state (target none), JS heap growth minute 1 -> N (target <= 10 %), stream
-bytes/s (target <= 10 KB/s), initial JS gzipped (target <= 250 KB), terminal 24 h view (< 1 s).
+bytes/s (target <= 10 KB/s), initial JS gzipped (target <= 250 KB), terminal 24 h view (<= 500 ms).
 
 Options:
   --minutes <m>        length of the fleet session, at least 1.5 (default 10)
-  --restaurants <n>    simulated restaurants (default 2000)
+  --restaurants <n>    simulated restaurants (default 2000); one simulator holds ~19,000 terminals,
+                       so 10,000 restaurants are run with --terminals 1 (real terminals, real bus)
   --terminals <m>      terminals per restaurant (default 5)
   --json               print one JSON object instead of the table
   --equal-priority     do not lower the priority of hub, gateway and simulator below Chromium
+  --contended          keep one core busy at normal priority for the whole run (a busy laptop)
+  --terminal-events <n> lifecycle events seeded into the terminal timed at 24 h (default 5000)
   --cpu-profile <file> profile the page's JS for the first 60 s of the steady state (an unminified
                        build, so functions have names), write the .cpuprofile (DevTools opens it)
                        and print self/total time per function per tick; the sampling slows the
@@ -71,6 +74,8 @@ function options() {
       terminals: { type: 'string', default: '5' },
       json: { type: 'boolean', default: false },
       'equal-priority': { type: 'boolean', default: false },
+      contended: { type: 'boolean', default: false },
+      'terminal-events': { type: 'string', default: '5000' },
       'cpu-profile': { type: 'string' },
       'heap-diff': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -92,6 +97,8 @@ function options() {
     terminals: num('terminals', values.terminals, 1, 1000),
     json: values.json,
     yieldToBrowser: !values['equal-priority'],
+    contended: values.contended,
+    seedEvents: num('terminal-events', values['terminal-events'], 1, 100_000),
     cpuProfile: values['cpu-profile'] ?? null,
     heapDiff: values['heap-diff'],
   };
@@ -114,15 +121,22 @@ async function main(): Promise<void> {
 
   // The browser first, at normal priority; then this process and everything it starts yield to it.
   const browser = await chromium.launch({ executablePath: process.env.PULSE_CHROMIUM ?? '/usr/bin/chromium', args: chromiumArgs, headless: true });
+  // Before the bench lowers its priority: the contender must compete with Chromium as an equal.
+  const contender = o.contended ? startContender() : null;
+  if (contender) progress('--contended: one core kept busy at normal priority for the whole run');
   const yielded = o.yieldToBrowser && yieldToBrowser();
   progress(yielded ? `hub, gateway, simulator and this process at nice ${systemNice}, Chromium at normal priority` : 'every process at the same priority');
+  const { seedEvents } = o;
   progress(`starting hub + gateway, seeding ${seedEvents} lifecycle events for ${seededTid}, then ${o.restaurants} × ${o.terminals} simulated terminals…`);
   const system = await startSystem({ restaurants: o.restaurants, terminals: o.terminals, staticDir: o.cpuProfile ? readableSpaDir : benchSpaDir, seedEvents, progress }).catch(async (error: unknown) => {
+    contender?.stop();
     await browser.close();
     throw error;
   });
   try {
-    const connected = await system.connected(0.98, 120_000);
+    // A loaded machine connects 10,000 terminals in minutes, not in the 2 of 2,000.
+    const connected = await system.connected(0.98, Math.max(120_000, o.restaurants * o.terminals * 12), 0.8);
+    if (connected < 0.98 * o.restaurants * o.terminals) progress(`only ${connected} terminals connected in time (the machine is loaded); measuring with those`);
     progress(`${connected} terminals connected`);
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
     await context.addInitScript({ content: probeScript });
@@ -151,7 +165,7 @@ async function main(): Promise<void> {
       terminals: o.terminals,
       minutes: o.minutes,
       connected,
-      browser: `Chromium ${browser.version()}${yielded ? `, the system under test at nice ${systemNice}` : ''}`,
+      browser: `Chromium ${browser.version()}${yielded ? `, the system under test at nice ${systemNice}` : ''}${contender ? ', one core kept busy (--contended)' : ''}`,
       ...fleet,
       initialJs: sizes.initial,
       fleetViewJs: sizes.fleetView,
@@ -161,6 +175,7 @@ async function main(): Promise<void> {
     if (o.json) process.stdout.write(JSON.stringify({ ...summary, allTargetsMet: allMet(summary) }, null, 2) + '\n');
     else process.stdout.write(formatReport(summary) + '\n');
   } finally {
+    contender?.stop();
     await browser.close().catch(() => {});
     progress('stopping the simulator and the hub…');
     await system.stop();

@@ -32,7 +32,7 @@ function raw(over: Partial<UiBenchRaw> = {}): UiBenchRaw {
     traced: { tasks: 500, wallMs: 300, cpuMs: 200, long: [] },
     initialJs: { gzipBytes: 140_000, rawBytes: 450_000, files: ['a.js', 'b.js'] },
     fleetViewJs: { gzipBytes: 280_000, rawBytes: 900_000, files: ['a.js', 'b.js', 'c.js'] },
-    terminalView: { ms: 600, events: 5000, longTasks: 0 },
+    terminalView: { ms: 450, events: 5000, longTasks: 0 },
     ...over,
   };
 }
@@ -59,7 +59,7 @@ describe('UI bench report', () => {
     const report = formatReport(s);
     expect(report).toMatch(/main thread per live tick .* p95 95\.0 ms .*✗/);
     expect(report).toMatch(/stream, steady .* 5\.0 KB\/s .*✓/);
-    expect(report).toMatch(/terminal view, 24 h .* 600\.0 ms .*✓/);
+    expect(report).toMatch(/terminal view, 24 h .* 450\.0 ms .*✓/);
     const long = formatReport(summarise(raw({ longTasks: [[0, 60]], traced: { tasks: 1, wallMs: 60, cpuMs: 20, long: [{ wallMs: 60, cpuMs: 20 }] } })));
     expect(long).toMatch(/long tasks > 50 ms, steady +1 \(longest 60\.0 ms; CPU of each 20 ms; 0 over 50 ms of CPU\)/);
     expect(formatReport(summarise(raw({ longTasks: [[0, 53]] })))).toMatch(/1 \(longest 53\.0 ms; not over 50 ms in the trace\)/);

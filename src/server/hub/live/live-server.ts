@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { systemClock, type Clock, type TimerHandle } from '../../../core/clock.ts';
 import { closeReason, errorCodes, PulseError } from '../../../protocol/errors.ts';
-import { decodeViewerMessage, livePath, parseSince, type StreamPosition, type ViewerMessage } from '../../../protocol/live.ts';
+import { decodeViewerMessage, livePath, parseSince, type DeltaFrame, type RestaurantFiguresWire, type StreamPosition, type ViewerMessage } from '../../../protocol/live.ts';
 import type { ViewerClaims } from '../../auth/tokens.ts';
 import { admitViewer, chooseSubprotocol, normalizeOrigin, type Admission } from './live-admission.ts';
 import type { LiveSource } from './live-source.ts';
@@ -17,6 +17,8 @@ import { defaultRefreshPolicy } from './tick-diff.ts';
 import { LiveStream } from './live-stream.ts';
 import type { TickEntry } from './stream-history.ts';
 import { ViewerConnection, type SendCounters } from './viewer-connection.ts';
+import { encode, textOf, type Encoded } from './live-encoding.ts';
+import { ViewerInterest } from './viewer-interest.ts';
 import { scopeOfClaims } from './viewer-scope.ts';
 
 export interface LiveLogger {
@@ -83,18 +85,6 @@ export interface LiveServer {
 
 const silent: LiveLogger = { info() {}, warn() {}, error() {} };
 
-function textOf(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-type Encoded = { text: string; bytes: number };
-const encode = (frame: object): Encoded => {
-  const text = JSON.stringify(frame);
-  return { text, bytes: Buffer.byteLength(text) };
-};
-
 export function createLiveServer(options: LiveServerOptions): LiveServer {
   const clock = options.clock ?? systemClock();
   const { source, secret } = options;
@@ -135,8 +125,9 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     noServer: true,
     clientTracking: false,
     perMessageDeflate: false,
-    // Viewer messages are a few dozen bytes; nothing legitimate comes near this.
-    maxPayload: 4 * 1024,
+    // Viewer messages are a few dozen bytes, an `interest` of 64 ids at most ~4.3 KB; nothing
+    // legitimate comes near this.
+    maxPayload: 8 * 1024,
     handleProtocols: (offered) => chooseSubprotocol(offered),
   });
 
@@ -184,6 +175,8 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   function sendSnapshot(v: ViewerConnection): void {
     const { text, bytes } = encode(stream.snapshot(v.scope));
     v.sendStream(text, bytes, stream.seq);
+    // A snapshot holds published figures, older than the fresh ones an interested viewer had.
+    if (v.interest) sendFigures(v, v.interest.refill(stream.latest));
   }
 
   /** Replays what the viewer missed if the history still holds all of it, else resyncs it. */
@@ -196,11 +189,17 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
           v.sendStream(text, bytes, f.seq);
         }
         counters.resumesReplayed++;
+        // Replayed shared patches may hold older rolling figures than this viewer was sent.
+        if (v.interest) sendFigures(v, v.interest.refill(stream.latest));
         return;
       }
       counters.resumesResynced++;
     }
     sendSnapshot(v);
+  }
+
+  function sendFigures(v: ViewerConnection, restaurants: RestaurantFiguresWire[]): void {
+    if (restaurants.length > 0) sendJson(v, { type: 'figures', epoch, seq: v.position, restaurants });
   }
 
   // ---- viewer messages ----------------------------------------------------------------------
@@ -222,6 +221,10 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
         return;
       case 'resume':
         answer(v, { epoch: msg.epoch, seq: msg.since });
+        return;
+      case 'interest':
+        v.interest ??= new ViewerInterest(v.scope);
+        sendFigures(v, v.interest.set(msg.rids, stream.latest));
         return;
       case 'unwatch_terminal':
         v.watches.delete(msg.tid);
@@ -297,6 +300,8 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   function broadcast(entry: TickEntry): void {
     // One encoding per scope per tick: a thousand support viewers cost one JSON.stringify.
     const frames = new Map<string, Encoded | null>();
+    // A viewer with an interest gets its own cut of the scope's delta, encoded for it alone.
+    const deltas = new Map<string, DeltaFrame | null>();
     const now = clock.now();
     for (const v of viewers) {
       // Checked every tick, not only at the heartbeat sweep: a 5 s token stayed ~12 s past its
@@ -309,12 +314,10 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
         cutSlow(v);
         continue;
       }
-      let frame = frames.get(v.scope.key);
-      if (frame === undefined) {
-        const delta = stream.delta(entry, v.scope);
-        frame = delta && encode(delta);
-        frames.set(v.scope.key, frame);
-      }
+      let shared = deltas.get(v.scope.key);
+      if (shared === undefined) deltas.set(v.scope.key, (shared = stream.delta(entry, v.scope)));
+      let frame: Encoded | null | undefined = v.interest && shared ? encode(v.interest.cut(shared, stream.latest)) : frames.get(v.scope.key);
+      if (frame === undefined) frames.set(v.scope.key, (frame = shared && encode(shared)));
       if (frame) v.sendStream(frame.text, frame.bytes, entry.seq);
       else sendSnapshot(v); // a scope this tick did not total: resync rather than send a hole
       if (v.watches.size === 0 || entry.events.length === 0) continue;

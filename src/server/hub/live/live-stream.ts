@@ -4,7 +4,7 @@
  * bounded history. Viewers get frames cut from it by scope (snapshot, delta, replay). The server
  * (live-server.ts) owns sockets and timers and asks this for frames.
  */
-import type { DeltaFrame, FleetTotalsWire, LiveEvent, SnapshotFrame, StreamPosition, TerminalEventsFrame } from '../../../protocol/live.ts';
+import type { DeltaFrame, FleetTotalsWire, LiveEvent, RestaurantFiguresWire, SnapshotFrame, StreamPosition, TerminalEventsFrame } from '../../../protocol/live.ts';
 import { isFeedEvent, numberEvent } from './live-events.ts';
 import type { LiveSample, LiveSource } from './live-source.ts';
 import { ScopeRegistry } from './scope-registry.ts';
@@ -87,6 +87,9 @@ export class LiveStream {
     this.history.push(entry);
     return entry;
   }
+
+  /** A restaurant's current figures (rolling ones too, see FiguresState.latest), for interest. */
+  readonly latest = (rid: string): RestaurantFiguresWire | undefined => this.state.latest(rid);
 
   /** Null when the entry has no totals for the scope (it was not registered): send a snapshot. */
   delta(entry: TickEntry, scope: Scope): DeltaFrame | null {

@@ -32,6 +32,10 @@ interface Published {
   source: RestaurantFiguresWire | null;
   /** When rolling figures were last sent (or the phase-shifted start of the first period). */
   refreshedAt: number;
+  /** The newest source object, whether or not it was sent: what interested viewers get at once. */
+  latest: RestaurantFiguresWire;
+  /** `latest` at wire precision, computed when first asked for (most restaurants never are). */
+  latestWire: RestaurantFiguresWire | null;
 }
 
 type Field = keyof RestaurantFiguresWire;
@@ -107,11 +111,15 @@ export class FiguresState {
       if (seen.has(source.rid)) continue; // a source listing a restaurant twice: first one wins
       seen.add(source.rid);
       const prev = this.current.get(source.rid);
+      if (prev !== undefined && prev.latest !== source) {
+        prev.latest = source;
+        prev.latestWire = null;
+      }
       // Sources hand over immutable objects (see LiveSource): the same object is unchanged.
       if (prev !== undefined && prev.source === source) continue;
       const next = atWirePrecision(source);
       if (prev === undefined) {
-        this.current.set(source.rid, { figures: next, source, refreshedAt: now - refreshPhase(source.rid, this.periodMs) });
+        this.current.set(source.rid, { figures: next, source, refreshedAt: now - refreshPhase(source.rid, this.periodMs), latest: source, latestWire: next });
         changed.push(next);
         continue;
       }
@@ -145,6 +153,17 @@ export class FiguresState {
     prev.source = source;
     if (rolling.length > 0) prev.refreshedAt = now;
     return patch as RestaurantPatchWire;
+  }
+
+  /**
+   * A restaurant's figures as of the last tick at wire precision, rolling ones included even while
+   * they wait for their refresh: what a viewer interested in it holds (see `summaryFigureFields`).
+   */
+  latest(rid: string): RestaurantFiguresWire | undefined {
+    const entry = this.current.get(rid);
+    if (!entry) return undefined;
+    entry.latestWire ??= entry.latest === entry.source ? entry.figures : atWirePrecision(entry.latest);
+    return entry.latestWire;
   }
 
   *values(): IterableIterator<RestaurantFiguresWire> {

@@ -5,6 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { ViewerClaims } from '../../auth/tokens.ts';
+import type { ViewerInterest } from './viewer-interest.ts';
 import type { Scope } from './viewer-scope.ts';
 
 export interface SendCounters {
@@ -20,6 +21,8 @@ export class ViewerConnection {
   /** Seq of the last snapshot or delta sent: what `pong`, `error` and `terminal_events` carry. */
   position = 0;
   readonly watches = new Set<string>();
+  /** Null until the viewer sends `interest`: until then it gets every patch (protocol/live.ts). */
+  interest: ViewerInterest | null = null;
   /** Cleared by each heartbeat sweep, set again by a pong or any message. */
   alive = true;
   /** False once the viewer is cut, refused or closed: nothing more is queued for it. */

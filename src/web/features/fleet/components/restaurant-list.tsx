@@ -4,7 +4,8 @@ import type { HealthStatus, RestaurantFiguresWire } from '../../../../protocol/l
 import { useNavigate } from 'react-router';
 import { LiveFigures } from '../../../components/live-figures.tsx';
 import { routeLinkClicks } from '../../../lib/link-clicks.ts';
-import { useLive } from '../../../live/use-live.ts';
+import { isLive } from '../../../live/live-interest.ts';
+import { useLive, useLiveInterest } from '../../../live/use-live.ts';
 import { nextRowIndex } from '../model/list-keys.ts';
 import type { RestaurantsChange } from '../../../live/live-data.ts';
 import { countByStatus, updatedOrder, visibleRestaurants, type RestaurantFilter } from '../model/restaurant-order.ts';
@@ -17,6 +18,12 @@ const viewportRows = 13;
 // (worst-first shifts them): 6 a side made 12 of the 25 rows rendered ones nobody sees; 2 still
 // cover a wheel step before the next frame renders more.
 const overscanRows = 2;
+/**
+ * Rows on each side of the rendered ones that the hub is asked to keep live as well (interest,
+ * protocol/live.ts): a wheel step or a re-sort that brings them in shows current figures at once.
+ * 13 in view + 2 × (2 + 12) = 41 restaurants, within the 64 an interest may name.
+ */
+const nearRows = 12;
 
 interface Props {
   q: string;
@@ -68,6 +75,10 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
   );
 
   const items = virtualizer.getVirtualItems();
+  const interest = useLive((s) => s.interest);
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? -1;
+  useLiveInterest('fleet-list', rows.slice(Math.max(0, first - nearRows), last + nearRows + 1).map((r) => r.rid));
   // Scrolled away with the mouse, the active row is not rendered: keep one visible row tabbable.
   const tabbable = items.some((i) => i.index === activeRow) ? activeRow : items[0]?.index;
 
@@ -102,7 +113,7 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
                 // row keyed by place only has its text changed.
                 return (
                   <div key={item.index} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${item.start}px)` }}>
-                    <RestaurantRow r={r} index={item.index} total={rows.length} active={item.index === tabbable} onFocusRow={setActive} onKeyDown={onKeyDown} />
+                    <RestaurantRow r={r} live={isLive({ interest }, r.rid)} index={item.index} total={rows.length} active={item.index === tabbable} onFocusRow={setActive} onKeyDown={onKeyDown} />
                   </div>
                 );
               })}

@@ -7,6 +7,11 @@ export const rowGrid = 'grid grid-cols-[6.5rem_minmax(6rem,1fr)_6.5rem_5.5rem_5.
 
 interface Props {
   r: RestaurantFiguresWire;
+  /**
+   * False while the hub has not yet sent this row's current figures (it just came into view, see
+   * live/live-interest.ts): status and connections are true, the rolling figures are held back.
+   */
+  live: boolean;
   index: number;
   total: number;
   active: boolean;
@@ -20,8 +25,10 @@ interface Props {
  * A plain `<a>`: the list routes its clicks (lib/link-clicks.ts), a router Link per row cost more
  * than the rest of the row.
  */
-export const RestaurantRow = memo(function RestaurantRow({ r, index, total, active, onFocusRow, onKeyDown }: Props) {
+export const RestaurantRow = memo(function RestaurantRow({ r, live, index, total, active, onFocusRow, onKeyDown }: Props) {
   const share = r.expected > 0 ? r.connections / r.expected : null;
+  // Never an old figure shown as current: a placeholder until the current one arrives (one round trip).
+  const rolling = (text: string): string => (live ? text : '…');
   return (
     <div role="listitem" aria-setsize={total} aria-posinset={index + 1} className="h-full">
       <a
@@ -35,6 +42,7 @@ export const RestaurantRow = memo(function RestaurantRow({ r, index, total, acti
         data-rid={r.rid}
         data-status={r.status}
         data-connections={r.connections}
+        data-live={live}
       >
         <StatusBadge status={r.status} />
         <span className="truncate font-medium">{r.rid}</span>
@@ -47,19 +55,19 @@ export const RestaurantRow = memo(function RestaurantRow({ r, index, total, acti
         </span>
         <span>
           <span className="sr-only">reconnects per minute </span>
-          {formatRate(r.reconnectsPerMin)}
+          {rolling(formatRate(r.reconnectsPerMin))}
         </span>
         <span>
           <span className="sr-only">heartbeat success </span>
-          {formatShare(r.heartbeatSuccess)}
+          {rolling(formatShare(r.heartbeatSuccess))}
         </span>
         <span>
           <span className="sr-only">RTT p95 </span>
-          {formatMs(r.rttMs?.p95)}
+          {rolling(formatMs(r.rttMs?.p95))}
         </span>
-        <span className={r.errorsPerMin > 0 ? 'text-bad' : ''}>
+        <span className={live && r.errorsPerMin > 0 ? 'text-bad' : ''}>
           <span className="sr-only">errors per minute </span>
-          {formatRate(r.errorsPerMin)}
+          {rolling(formatRate(r.errorsPerMin))}
         </span>
       </a>
     </div>
@@ -78,6 +86,7 @@ function shownText(r: RestaurantFiguresWire): string {
 function sameRow(a: Props, b: Props): boolean {
   return (
     a.index === b.index &&
+    a.live === b.live &&
     a.total === b.total &&
     a.active === b.active &&
     a.onFocusRow === b.onFocusRow &&

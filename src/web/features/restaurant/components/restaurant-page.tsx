@@ -5,7 +5,7 @@ import { LiveFigures } from '../../../components/live-figures.tsx';
 import { NotInScope, ScopeId } from '../../../components/not-in-scope.tsx';
 import { StatusBadge } from '../../../components/status-badge.tsx';
 import { isNotInScope } from '../../../lib/api-client.ts';
-import { useLive } from '../../../live/use-live.ts';
+import { useLive, useLiveInterest } from '../../../live/use-live.ts';
 import { useRestaurantTerminals } from '../api/get-restaurant.ts';
 import { restaurantAccess } from '../model/access.ts';
 import { isWindowName, windows, type WindowName } from '../model/restaurant-series.ts';
@@ -23,6 +23,8 @@ export function RestaurantPage() {
   const span: WindowName = isWindowName(windowParam) ? windowParam : '1h';
   const scope = useLive((s) => s.scope);
   const figures = useLive((s) => s.restaurants.get(rid));
+  // The hub patches this restaurant at full rate while the page is open (live/live-interest.ts).
+  useLiveInterest('restaurant-page', [rid]);
   const access = restaurantAccess(rid, scope, figures !== undefined);
   const terminals = useRestaurantTerminals(rid, access === 'allowed');
 
