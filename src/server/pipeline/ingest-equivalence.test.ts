@@ -53,7 +53,7 @@ function rawOf(e: ProbeEvent): RawEvent {
     case 'limit':
       return { type: 'limit', t: e.t, conn: e.conn, kind: e.kind, detail: e.detail };
     case 'auth_fail':
-      return { type: 'auth_fail', t: e.t, reason: e.reason, ...(e.rid ? { rid: e.rid } : {}), ...(e.tid ? { tid: e.tid } : {}) };
+      return { type: 'auth_fail', t: e.t, reason: e.reason, ...(e.claimedRid ? { claimedRid: e.claimedRid } : {}), ...(e.claimedTid ? { claimedTid: e.claimedTid } : {}) };
     case 'traffic':
       return e.dir === 'in' ? { type: 'traffic', t: e.t, conn: e.conn, msgIn: 1, bytesIn: e.bytes } : { type: 'traffic', t: e.t, conn: e.conn, msgOut: 1, bytesOut: e.bytes };
   }
