@@ -14,7 +14,7 @@
  */
 import { build } from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
-import { decodeAny, encodeV2 } from './histogram-codec.ts';
+import { addEncodedInto, decodeAny, encodeV2 } from './histogram-codec.ts';
 
 /** Count width. 32 bits is plenty for a restaurant-minute; merges over a fleet-month want 64. */
 export type CountWidth = 32 | 64;
@@ -36,10 +36,13 @@ function fresh(width: CountWidth): JsHistogram {
 
 export class Histogram {
   private readonly h: JsHistogram;
+  /** The width `addEncoded` decodes with when it takes the general path, as `decodeHistogram(text, width)` would. */
+  private readonly width: CountWidth;
 
   /** `inner` is for decodeHistogram only: the fast path of `record` assumes the structure built here. */
   constructor(width: CountWidth = 32, inner?: JsHistogram) {
     this.h = inner ?? fresh(width);
+    this.width = width;
   }
 
   /** Record one value in ms. Negative values count as 0; non-finite ones are ignored (a probe bug, not a latency). */
@@ -67,6 +70,20 @@ export class Histogram {
   merge(other: Histogram): this {
     if (other.count > 0) this.h.add(other.h);
     return this;
+  }
+
+  /**
+   * Add the histogram `encoded` holds: the same result as `merge(decodeHistogram(encoded, width))`,
+   * bit for bit, without decoding it into a histogram first (histogram-codec.ts, addEncodedInto) —
+   * the merge path of the stability review and the store. False, and nothing added, when the text
+   * does not decode.
+   */
+  addEncoded(encoded: string): boolean {
+    const done = addEncodedInto(this.h, encoded);
+    if (done !== 'unhandled') return done === 'added';
+    const other = decodeHistogram(encoded, this.width);
+    if (other) this.merge(other);
+    return other !== null;
   }
 
   /** Remove every count of `other`, which must have been merged into this one before (rolling windows). */
@@ -140,11 +157,7 @@ export function decodeHistogram(encoded: string, width: CountWidth = 32): Histog
 export function mergeEncoded(encoded: Iterable<string>, width: CountWidth = 32): { histogram: Histogram; invalid: number } {
   const histogram = new Histogram(width);
   let invalid = 0;
-  for (const e of encoded) {
-    const h = decodeHistogram(e, width);
-    if (h) histogram.merge(h);
-    else invalid++;
-  }
+  for (const e of encoded) if (!histogram.addEncoded(e)) invalid++;
   return { histogram, invalid };
 }
 

@@ -5,7 +5,7 @@
  * decides which minutes count (open-calendar.ts) and feeds them; counters add and histograms merge
  * exactly (src/core/histogram.ts), so a scope's figures are its restaurants' merged, not averaged.
  */
-import { decodeHistogram, Histogram } from '../histogram.ts';
+import { Histogram } from '../histogram.ts';
 import { durationOf, percentilesOf, type DurationFigures, type Percentiles } from '../figures.ts';
 import { posLimits } from '../../protocol/pos-messages.ts';
 import { family, type RestaurantMinute } from '../rollup.ts';
@@ -60,9 +60,8 @@ export class StabilityAccumulator {
     for (const key of ['rtt', 'latency', 'duration'] as const) {
       const text = m.histograms[key];
       if (text === undefined) continue;
-      const h = decodeHistogram(text, 64);
-      if (h) this.hist[key].merge(h);
-      else this.invalidHistograms++;
+      // Straight into the running total: decoding each stored minute first was 20 µs of its 23.
+      if (!this.hist[key].addEncoded(text)) this.invalidHistograms++;
     }
   }
 

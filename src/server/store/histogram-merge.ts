@@ -11,8 +11,9 @@ import type { MergeHistogram } from './store.ts';
  */
 export const mergeEncodedHistograms: MergeHistogram = (a, b) => {
   const older = decodeHistogram(a, 64);
-  const newer = decodeHistogram(b, 64);
   if (!older) return b;
-  if (!newer) return a;
-  return older.merge(newer).encode();
+  // The newer side goes straight into the older (core/histogram-codec.ts, addEncodedInto): the
+  // same bytes as decoding it and merging, one histogram fewer. The older one is still decoded in
+  // full, since its header's range is what the merged encoding carries.
+  return older.addEncoded(b) ? older.encode() : a;
 };
