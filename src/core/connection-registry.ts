@@ -185,11 +185,17 @@ export class ConnectionRegistry {
     if (s.lastClose !== undefined) this.reconnects.remember(s.rid + SEP + s.tid, s.lastClose);
   }
 
-  /** A gateway died or restarted at `t`: its connections are closed with it. */
-  dropGateway(gw: string, t: number): void {
+  /** A gateway died or restarted at `t`: its connections are closed with it; returns them. */
+  dropGateway(gw: string, t: number): { rid: string; conn: Conn }[] {
+    const dropped: { rid: string; conn: Conn }[] = [];
     for (const r of this.restaurants.values()) {
-      for (const c of [...r.connections.values()]) if (c.gw === gw) this.remove(r, c.key, t);
+      for (const c of [...r.connections.values()]) {
+        if (c.gw !== gw) continue;
+        this.remove(r, c.key, t);
+        dropped.push({ rid: r.rid, conn: c });
+      }
     }
+    return dropped;
   }
 
   /**

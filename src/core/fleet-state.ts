@@ -7,6 +7,7 @@
  *   state.figuresOf(rid, now)    the figures of one restaurant (figures.ts defines them)
  *   state.figures(now)           all of them; `totals(figs.filter(inScope))` for a viewer's totals
  *   state.drainRollups()         settled restaurant-minutes, for the store
+ *   state.drainLifecycle()       closes the state made itself (a lost gateway's), for the store
  *
  * This file only composes the pieces, each usable on its own (the replay reuses them):
  * - gateway-ledger.ts: each gateway's run and seq — duplicates, gaps, restarts, silence. A dead or
@@ -23,7 +24,8 @@
  * with `{ lifecycle: false }`.
  */
 import type { LifecycleEvent, TelemetryFrame } from '../protocol/telemetry.ts';
-import { ConnectionRegistry } from './connection-registry.ts';
+import { CloseCode } from '../protocol/close-codes.ts';
+import { ConnectionRegistry, type Conn } from './connection-registry.ts';
 import { ingestCounters } from './counter-ingest.ts';
 import type { RestaurantFigures } from './figures.ts';
 import { EXPECTED_WINDOW_MS, figuresOf, terminalsOf, type TerminalView } from './fleet-readouts.ts';
@@ -81,6 +83,7 @@ export class FleetState {
    */
   readonly unscoped = new RestaurantWindows('');
   private rollups: RestaurantMinute[] = [];
+  private lifecycle: LifecycleEvent[] = [];
   private now: number | undefined;
   /** The first tick: before it the hub watched nothing, so no heartbeat was expected of anyone. */
   private watchingSince: number | undefined;
@@ -232,7 +235,7 @@ export class FleetState {
     if (from !== undefined && now > from) {
       for (const r of this.registry.restaurants.values()) integrateTerminalTime(r, from, now, this.watchingSince, this.time);
     }
-    for (const gw of this.ledger.expire(now, this.gatewayTimeoutMs)) this.registry.dropGateway(gw, now);
+    for (const gw of this.ledger.expire(now, this.gatewayTimeoutMs)) this.closeLost(gw, this.registry.dropGateway(gw, now));
     for (const r of this.registry.restaurants.values()) {
       for (const m of r.windows.settle(now - this.settleMs)) this.rollups.push(m);
     }
@@ -241,6 +244,27 @@ export class FleetState {
       this.lastPrune = now;
       this.registry.prune(now, now - this.time.expectedWindowMs);
     }
+  }
+
+  /**
+   * A gateway silent past the timeout took its connections with it, and nobody saw them close: a
+   * `gateway_lost` close (1006) for each, at the gateway's last frame (its clock, as the events'
+   * times are) — like `hub_killed` at a hub restart — so the store, timelines and the replay read
+   * open → closed instead of open forever. Written by the hub (`drainLifecycle`), never by a frame.
+   */
+  private closeLost(gw: string, dropped: readonly { rid: string; conn: Conn }[]): void {
+    const lastFrameT = this.ledger.get(gw)?.lastFrameT;
+    for (const { rid, conn: c } of dropped) {
+      const t = Math.max(c.since, lastFrameT ?? c.since);
+      this.lifecycle.push({ type: 'close', gw, t, rid, tid: c.tid, conn: c.conn, code: CloseCode.abnormal, cause: 'gateway_lost', reason: '', byServer: true, durationMs: t - c.since });
+    }
+  }
+
+  /** Lifecycle records the state itself made since the last call (`gateway_lost` closes), for the store. */
+  drainLifecycle(): LifecycleEvent[] {
+    const out = this.lifecycle;
+    this.lifecycle = [];
+    return out;
   }
 
   /** Restaurant-minutes settled since the last call, oldest minute first per restaurant. */

@@ -114,6 +114,10 @@ export class GatewayLedger {
     return dead;
   }
 
+  get(gw: string): Readonly<GatewayStatus> | undefined {
+    return this.gateways.get(gw);
+  }
+
   status(): GatewayStatus[] {
     return [...this.gateways.values()].map((g) => ({ ...g }));
   }

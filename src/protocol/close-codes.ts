@@ -44,6 +44,12 @@ export const closeCauses = [
    * the restarted hub closes it at the run's last sign of life so timelines do not run open → open.
    */
   'hub_killed',
+  /**
+   * Never observed: the connection's gateway fell silent past the hub's gateway timeout (kill -9,
+   * a crash, a partition), and the hub closes it at the gateway's last frame (1006) so the store,
+   * timelines and replay do not keep it open forever. Not the terminal's error.
+   */
+  'gateway_lost',
 ] as const;
 export type CloseCause = (typeof closeCauses)[number];
 

@@ -47,6 +47,7 @@ export function errorTypeOfCause(cause: CloseCause): ErrorType | null {
     case 'server_close':
     case 'try_again_later':
     case 'hub_killed': // Pulse's failure, not the terminal's
+    case 'gateway_lost': // the gateway's failure, not the terminal's
       return null;
     default:
       return cause;

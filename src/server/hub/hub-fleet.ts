@@ -38,6 +38,8 @@ export interface HubFleet {
   applyStoredEvents(events: readonly LifecycleEvent[], options?: { quiet?: boolean }): void;
   /** Advances the state to `now` and returns the restaurant-minutes that settled. */
   settle(now: number): RestaurantMinute[];
+  /** Closes the state made itself since the last call (a lost gateway's connections), for the store. */
+  drainLifecycle(): LifecycleEvent[];
   /** Shutdown: every minute still open, as it stands (the next run's part merges in the store). */
   sealAll(now: number): RestaurantMinute[];
   sample(now: number): LiveSample;
@@ -161,6 +163,11 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
     settle(now) {
       state.tick(now);
       return state.drainRollups();
+    },
+    drainLifecycle() {
+      const events = state.drainLifecycle();
+      note(events);
+      return events;
     },
     sealAll(now) {
       state.tick(now);

@@ -89,13 +89,16 @@ export async function startIngest(o: IngestOptions): Promise<Ingest> {
       return 0;
     }
   }
+  // ---- reading --------------------------------------------------------------------------------
+  let live: LifecycleEvent[] = [];
   function settle(now: number): void {
     const taken = writeMinutes(fleet.settle(now));
     replay.settled(taken, fleet.state.settledBefore());
+    // A lost gateway's closes take the path a frame's lifecycle events take: store and live feed.
+    const lost = fleet.drainLifecycle();
+    writeEvents(lost);
+    for (const e of lost) live.push(e);
   }
-
-  // ---- reading --------------------------------------------------------------------------------
-  let live: LifecycleEvent[] = [];
   let closing = false;
   replay.start(settle);
   const onFrame = (frame: TelemetryFrame, position?: string): void => {
