@@ -105,8 +105,9 @@ describe('pulse report', () => {
     // From the live status, as the terminal view's poll: well under a second, not the last stored event.
     expect(out).toMatch(/^Last heartbeat: +0\.\d s ago$/m);
     expect(out).toMatch(/^RTT avg \/ p95: +no data$/m); // this script's pings report no rtt
-    // No "token rejected": a refused token's claims are unverified and place no terminal (the hub
-    // keeps the refusal apart, src/core/raw-events.ts), so the dashboard does not name it here either.
+    // The refused token's claims are unverified, but an engineer's events page carries the refusals
+    // that claimed this terminal (marked so), and the terminal view names them: so does the report.
+    expect(out).toMatch(/^ {2}- token rejected \(4001\) 1×/m);
     expect(out).toMatch(/^ {2}- heartbeat missing: 1 timeout \(4008\)/m);
     expect(out).toMatch(/^ {2}- backoff not respected: retried after 0\.\d s, policy says ≥ 0\.3 s/m);
     expect(out).toMatch(/Rules: heartbeat 300 ms \+ 150 ms grace, backoff 300 ms → 2 s/);
