@@ -69,53 +69,91 @@ export function compareWorstFirst(a: RestaurantStability, b: RestaurantStability
  * `minutes`: their stored minutes covering both periods, in any order.
  */
 export function stabilityReview(rids: readonly string[], minutes: readonly RestaurantMinute[], directory: RestaurantDirectory, periods: ComparedPeriods): StabilityReview {
-  const byRid = new Map<string, RestaurantMinute[]>();
-  for (const rid of rids) byRid.set(rid, []);
-  for (const m of minutes) byRid.get(m.rid)?.push(m);
-  const days = daysOf(periods.current);
-  const scopeNow = new StabilityAccumulator();
-  const scopeBefore = new StabilityAccumulator();
-  let scopeOpenNow = 0;
-  let scopeOpenBefore = 0;
-  const restaurants: RestaurantStability[] = [];
-  for (const [rid, rows] of byRid) {
-    const entry = entryOrDefault(directory, rid);
-    const calendar = openCalendarOf(entry);
-    const now = new StabilityAccumulator();
-    const before = new StabilityAccumulator();
-    const daily = days.map(() => ({ healthy: 0, expected: 0 }));
-    for (const m of rows) {
-      if (!calendar.isOpen(m.minute)) continue;
-      if (m.minute >= periods.current.from && m.minute < periods.current.to) {
-        now.add(m);
-        const d = daily[Math.floor((m.minute - periods.current.from) / 86_400_000)];
+  const review = new StabilityReviewBuilder(directory, periods, rids, () => false);
+  review.add(minutes);
+  return review.result();
+}
+
+type RestaurantState = { now: StabilityAccumulator; before: StabilityAccumulator; daily: { healthy: number; expected: number }[]; isOpen: (minute: number) => boolean };
+
+/**
+ * The review fed in steps (a long window is read page by page, src/server/stability): memory is
+ * one accumulator pair per restaurant, whatever the number of minutes. `rids` are reviewed even
+ * without a minute; a minute of another restaurant is reviewed when `accept(rid)` says so (the
+ * fleet's restaurants with data but no directory entry).
+ */
+export class StabilityReviewBuilder {
+  private readonly byRid = new Map<string, RestaurantState>();
+  private readonly days: number;
+
+  constructor(
+    private readonly directory: RestaurantDirectory,
+    private readonly periods: ComparedPeriods,
+    rids: readonly string[],
+    private readonly accept: (rid: string) => boolean,
+  ) {
+    this.days = daysOf(periods.current).length;
+    for (const rid of rids) this.state(rid);
+  }
+
+  private state(rid: string): RestaurantState {
+    let s = this.byRid.get(rid);
+    if (!s) {
+      const calendar = openCalendarOf(entryOrDefault(this.directory, rid));
+      s = { now: new StabilityAccumulator(), before: new StabilityAccumulator(), daily: Array.from({ length: this.days }, () => ({ healthy: 0, expected: 0 })), isOpen: (m) => calendar.isOpen(m) };
+      this.byRid.set(rid, s);
+    }
+    return s;
+  }
+
+  add(minutes: readonly RestaurantMinute[]): void {
+    const { current, previous } = this.periods;
+    for (const m of minutes) {
+      const s = this.byRid.get(m.rid) ?? (this.accept(m.rid) ? this.state(m.rid) : undefined);
+      if (!s || !s.isOpen(m.minute)) continue;
+      if (m.minute >= current.from && m.minute < current.to) {
+        s.now.add(m);
+        const d = s.daily[Math.floor((m.minute - current.from) / 86_400_000)];
         if (d) {
           d.healthy += m.counters.healthyMs ?? 0;
           d.expected += m.counters.expectedMs ?? 0;
         }
-      } else if (m.minute >= periods.previous.from && m.minute < periods.previous.to) before.add(m);
+      } else if (m.minute >= previous.from && m.minute < previous.to) s.before.add(m);
     }
-    const openNow = calendar.openMs(periods.current.from, periods.current.to);
-    const openBefore = calendar.openMs(periods.previous.from, periods.previous.to);
-    scopeNow.merge(now);
-    scopeBefore.merge(before);
-    scopeOpenNow += openNow;
-    scopeOpenBefore += openBefore;
-    const current = now.figures(openNow);
-    const previous = before.figures(openBefore);
-    restaurants.push({
-      rid,
-      name: entry.name,
-      tags: entry.tags,
-      withHours: calendar.hasHours,
-      current,
-      previous,
-      change: changeOf(current, previous),
-      daily: daily.map((d) => (d.expected > 0 ? Math.min(1, d.healthy / d.expected) : null)),
-    });
   }
-  restaurants.sort(compareWorstFirst);
-  const current = scopeNow.figures(scopeOpenNow);
-  const previous = scopeBefore.figures(scopeOpenBefore);
-  return { periods, restaurants, scope: { current, previous, change: changeOf(current, previous) }, invalidHistograms: scopeNow.invalidHistograms + scopeBefore.invalidHistograms };
+
+  result(): StabilityReview {
+    const { periods } = this;
+    const scopeNow = new StabilityAccumulator();
+    const scopeBefore = new StabilityAccumulator();
+    let scopeOpenNow = 0;
+    let scopeOpenBefore = 0;
+    const restaurants: RestaurantStability[] = [];
+    for (const [rid, s] of this.byRid) {
+      const entry = entryOrDefault(this.directory, rid);
+      const calendar = openCalendarOf(entry);
+      const openNow = calendar.openMs(periods.current.from, periods.current.to);
+      const openBefore = calendar.openMs(periods.previous.from, periods.previous.to);
+      scopeNow.merge(s.now);
+      scopeBefore.merge(s.before);
+      scopeOpenNow += openNow;
+      scopeOpenBefore += openBefore;
+      const current = s.now.figures(openNow);
+      const previous = s.before.figures(openBefore);
+      restaurants.push({
+        rid,
+        name: entry.name,
+        tags: entry.tags,
+        withHours: calendar.hasHours,
+        current,
+        previous,
+        change: changeOf(current, previous),
+        daily: s.daily.map((d) => (d.expected > 0 ? Math.min(1, d.healthy / d.expected) : null)),
+      });
+    }
+    restaurants.sort(compareWorstFirst);
+    const current = scopeNow.figures(scopeOpenNow);
+    const previous = scopeBefore.figures(scopeOpenBefore);
+    return { periods, restaurants, scope: { current, previous, change: changeOf(current, previous) }, invalidHistograms: scopeNow.invalidHistograms + scopeBefore.invalidHistograms };
+  }
 }

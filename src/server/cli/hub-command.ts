@@ -34,6 +34,9 @@ interface HubCommandOptions {
   backoffBaseMs: number;
   backoffCapMs: number;
   liveRefreshMs: number;
+  /** Hub knobs (hub.ts startHub): not-yet-upgraded connections per source, heavy API queries at once. */
+  maxPendingPerSource: number;
+  maxHeavyQueries: number;
   alertsFile: string;
   restaurantsFile?: string;
 }
@@ -60,6 +63,8 @@ export function registerHubCommand(program: Command): void {
     .option('--backoff-base-ms <ms>', 'terminals\' reconnect backoff base: a retry sooner is "backoff not respected"', intOption('--backoff-base-ms', 1, 3_600_000), 2_000)
     .option('--live-refresh-ms <ms>', 'longest a restaurant\'s changing rates and percentiles wait to be streamed to dashboards: 5 s for small fleets, growing to this at 1,800 restaurants (status and connection changes go out every tick; 0 = every tick)', intOption('--live-refresh-ms', 0, 3_600_000), 60_000)
     .option('--backoff-cap-ms <ms>', 'terminals\' reconnect backoff cap', intOption('--backoff-cap-ms', 1, 3_600_000), 64_000)
+    .option('--max-pending-per-source <n>', 'connections per source address that may wait for their first request at once (beyond, refused)', intOption('--max-pending-per-source', 1, 100_000), 256)
+    .option('--max-heavy-queries <n>', 'API queries over a day (series, stability review) that may run at once; beyond, 503 QUERY_BUSY', intOption('--max-heavy-queries', 1, 64), 2)
     .addHelpText(
       'after',
       `
@@ -102,6 +107,8 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
       stableAfterMs: opts.stableAfterMs,
       backoff: { baseMs: opts.backoffBaseMs, capMs: opts.backoffCapMs },
       live: { refreshMaxMs: opts.liveRefreshMs },
+      maxPendingPerSource: opts.maxPendingPerSource,
+      maxHeavyQueries: opts.maxHeavyQueries,
       alerts: alertsOptionsOf(opts.alertsFile, opts.data),
       ...(directory ? { directory: directory.current } : {}),
     });

@@ -95,6 +95,8 @@ export interface HubOptions {
   headersTimeoutMs?: number;
   /** Connections per source address that may wait for their first request at once; default 256 (server-timeouts.ts). */
   maxPendingPerSource?: number;
+  /** Heavy API queries (series or stability review over a day) that may run at once; beyond, 503 QUERY_BUSY; default 2 (series-limit.ts). */
+  maxHeavyQueries?: number;
   /** Alert rules (docs/alerts.md): the `--alerts-file`, watched; none = no alerting. */
   alerts?: AlertsOptions;
   /** The restaurant directory in force (`--restaurants-file`, docs/stability.md); none = ids only, open all day. */
@@ -230,6 +232,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     refusedTokens: (now) => ({ perMin: fleet.state.unscoped.view(now).counters[refusedTokenKey] ?? 0, sinceStart: fleet.state.unscoped.totals[refusedTokenKey] ?? 0 }),
     ...(alerts ? { alerts } : {}),
     ...(o.directory ? { directory: o.directory } : {}),
+    ...(o.maxHeavyQueries !== undefined ? { maxHeavySeries: o.maxHeavyQueries } : {}),
   });
   const serveStatic = createStaticHandler(o.staticDir ?? 'dist');
 

@@ -6,10 +6,11 @@
  */
 import type { RestaurantDirectory } from '../../core/directory/restaurant-directory.ts';
 import { comparedPeriods, periodNames, type PeriodName } from '../../core/stability/stability-period.ts';
-import { stabilityReview } from '../../core/stability/stability-review.ts';
+import { StabilityReviewBuilder } from '../../core/stability/stability-review.ts';
 import { PulseError } from '../../protocol/errors.ts';
 import type { StabilityAnswer } from '../../protocol/stability.ts';
 import { maxWindowMs, windowOf } from '../hub/api/query-params.ts';
+import { heavyWindowMs, type HeavyLimit } from '../hub/api/series-limit.ts';
 import type { StabilitySource } from './stability-source.ts';
 
 export interface StabilityCall {
@@ -22,6 +23,8 @@ export interface StabilityCall {
 export interface StabilityDeps {
   source: StabilitySource;
   directory(): RestaurantDirectory;
+  /** The API's heavy-query limit (series-limit.ts): beyond it, 503 QUERY_BUSY. None = unlimited. */
+  heavy?: Pick<HeavyLimit, 'run'>;
 }
 
 function periodOf(query: URLSearchParams, now: number): { name: PeriodName | 'custom'; periods: ReturnType<typeof comparedPeriods> } {
@@ -45,14 +48,18 @@ export async function answerStability(deps: StabilityDeps, call: StabilityCall):
   if (tag !== null && (tag.length === 0 || tag.length > 100)) throw new PulseError('BAD_REQUEST', 'tag must be 1–100 characters');
   const directory = deps.directory();
   const inScope = (rid: string) => call.restaurants === null || call.restaurants.includes(rid);
-  const rows = (await deps.source.minutes(call.restaurants ?? undefined, periods.previous.from, periods.current.to)).filter((m) => inScope(m.rid));
-  // The restaurants reviewed: a manager's list, or every one with data or an entry.
-  const rids = new Set<string>(call.restaurants ?? directory.entries().map((e) => e.rid));
-  if (call.restaurants === null) for (const m of rows) rids.add(m.rid);
+  const hasTag = (rid: string) => tag === null || (directory.entry(rid)?.tags.includes(tag) ?? false);
+  // The restaurants reviewed: a manager's list, or every one with an entry — and, for the whole
+  // fleet, every one with data, met as the pages come (they have no entry, so no tag).
+  const known = call.restaurants ?? directory.entries().map((e) => e.rid);
   const tags = new Set<string>();
-  for (const rid of rids) for (const t of directory.entry(rid)?.tags ?? []) tags.add(t);
-  const chosen = [...rids].filter((rid) => tag === null || (directory.entry(rid)?.tags.includes(tag) ?? false));
-  const review = stabilityReview(chosen, rows, directory, periods);
+  for (const rid of known) for (const t of directory.entry(rid)?.tags ?? []) tags.add(t);
+  const builder = new StabilityReviewBuilder(directory, periods, known.filter(hasTag), (rid) => call.restaurants === null && hasTag(rid));
+  // inScope is the second line of defence: the store query is already cut to the scope.
+  const read = () => deps.source.minutes(call.restaurants ?? undefined, periods.previous.from, periods.current.to, (rows) => builder.add(rows.filter((m) => inScope(m.rid))));
+  // Both windows over a day count against the hub's heavy-query limit, shared with long series.
+  await (deps.heavy ? deps.heavy.run(periods.current.to - periods.previous.from > heavyWindowMs, read) : read());
+  const review = builder.result();
   return {
     answer: {
       t: call.now,

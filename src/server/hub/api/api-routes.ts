@@ -139,7 +139,7 @@ export function createApi(deps: ApiDeps): ApiHandler {
       return { from: w.from, to: w.to, bucketMs, restaurants: seen.size, points: buckets.map(pointOf), total: pointOf(total) };
     })
     .get('/api/stability', async ({ viewer, query, now }): Promise<StabilityAnswer> => {
-      const stability = { source: stabilitySourceOfStore(store), directory: deps.directory ?? (() => emptyDirectory) };
+      const stability = { source: stabilitySourceOfStore(store), directory: deps.directory ?? (() => emptyDirectory), heavy };
       const { answer, invalidHistograms } = await answerStability(stability, { restaurants: viewer.scope.wire.restaurants ?? null, query, now });
       if (invalidHistograms > 0) deps.logger.error({ what: 'stability', invalid: invalidHistograms }, 'api: stored histograms that do not decode were left out of the stability review');
       return answer;

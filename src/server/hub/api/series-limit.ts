@@ -39,3 +39,5 @@ export function createHeavyLimit(max = defaultMaxHeavy) {
     },
   };
 }
+
+export type HeavyLimit = ReturnType<typeof createHeavyLimit>;

@@ -47,6 +47,35 @@ export type SeriesReadOptions = {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+export type MinuteStepsQuery = { rids: readonly string[] | undefined; from: number; to: number; chunkRows?: number };
+
+/**
+ * The stored minutes of [from, to) handed to `each` in steps of about `chunkRows` rows (default
+ * 2,000), the event loop free between steps (see above: keyset pages for the whole fleet, time
+ * chunks for a list). Shared by the series and the stability review (src/server/stability).
+ */
+export async function readMinuteSteps(source: Pick<SeriesSource, 'readMinutes' | 'readMinutesPage'>, q: MinuteStepsQuery, each: (rows: RestaurantMinute[]) => void): Promise<void> {
+  const chunkRows = q.chunkRows ?? 2_000;
+  if (q.rids === undefined) {
+    let after: MinutesPageQuery['after'];
+    for (;;) {
+      const rows = await source.readMinutesPage({ from: q.from, to: q.to, limit: chunkRows, ...(after ? { after } : {}) });
+      each(rows);
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < chunkRows) break;
+      after = { minute: last.minute, rid: last.rid };
+      await yieldToLoop();
+    }
+  } else if (q.rids.length > 0) {
+    const rids = q.rids;
+    const chunkMinutes = Math.max(1, Math.floor(chunkRows / rids.length));
+    for (let t = q.from; t < q.to; t += chunkMinutes * MINUTE) {
+      each(await source.readMinutes({ rids, from: t, to: Math.min(q.to, t + chunkMinutes * MINUTE) }));
+      await yieldToLoop();
+    }
+  }
+}
+
 export async function readSeries(source: SeriesSource, o: SeriesReadOptions): Promise<SeriesRead> {
   const bucketMs = chooseBucketMs(o.from, o.to);
   const first = Math.floor(o.from / MINUTE) * MINUTE;
@@ -60,24 +89,7 @@ export async function readSeries(source: SeriesSource, o: SeriesReadOptions): Pr
   const recent = await bucketize(recentRows, cut, o.to, bucketMs, o.label, o.fleet);
 
   const acc = new SeriesAccumulator(bucketMs, o.label);
-  const chunkRows = o.chunkRows ?? 2_000;
-  if (o.rids === undefined) {
-    let after: MinutesPageQuery['after'];
-    for (;;) {
-      const rows = await source.readMinutesPage({ from: first, to: cut, limit: chunkRows, ...(after ? { after } : {}) });
-      acc.add(rows.filter((r) => o.inScope(r.rid)));
-      const last = rows[rows.length - 1];
-      if (!last || rows.length < chunkRows) break;
-      after = { minute: last.minute, rid: last.rid };
-      await yieldToLoop();
-    }
-  } else if (o.rids.length > 0) {
-    const chunkMinutes = Math.max(1, Math.floor(chunkRows / o.rids.length));
-    for (let t = first; t < cut; t += chunkMinutes * MINUTE) {
-      acc.add((await source.readMinutes(scoped(t, Math.min(cut, t + chunkMinutes * MINUTE)))).filter((r) => o.inScope(r.rid)));
-      await yieldToLoop();
-    }
-  }
+  await readMinuteSteps(source, { rids: o.rids, from: first, to: cut, ...(o.chunkRows ? { chunkRows: o.chunkRows } : {}) }, (rows) => acc.add(rows.filter((r) => o.inScope(r.rid))));
   const buckets = [...acc.result(), ...recent];
   const rids = new Set([...acc.rids, ...recentRows.map((r) => r.rid)]);
   return { bucketMs, buckets, total: mergeBucketsOf(buckets, o.from, o.label), rids };
