@@ -102,8 +102,9 @@ describe('pulse report', () => {
     expect(out).toMatch(new RegExp(`^Terminal ${tid} of restaurant ${rid}, \\d\\d:\\d\\d–\\d\\d:\\d\\d$`, 'm'));
     expect(out).toMatch(/^State: +connected, up /m);
     expect(out).toMatch(/^Reconnect attempts: +\d+ \(\d+ too soon\)$/m);
-    // From the live status, as the terminal view's poll: well under a second, not the last stored event.
-    expect(out).toMatch(/^Last heartbeat: +0\.\d s ago$/m);
+    // From the live status, as the terminal view's poll: a heartbeat interval (300 ms) old plus the
+    // run's own lag on a loaded machine, never the last stored event (over 5.5 s old by now).
+    expect(out).toMatch(/^Last heartbeat: +(0\.\d|[1-4](\.\d)?) s ago$/m);
     expect(out).toMatch(/^RTT avg \/ p95: +no data$/m); // this script's pings report no rtt
     // The refused token's claims are unverified, but an engineer's events page carries the refusals
     // that claimed this terminal (marked so), and the terminal view names them: so does the report.
