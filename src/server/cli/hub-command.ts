@@ -15,7 +15,7 @@ import { ingestStream, startRedisIngestReader } from '../bus/redis-ingest.ts';
 import { defaultStaticDir } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { describeStore, openChosenStore, type StoreChoice } from '../store/open-store.ts';
-import { intOption, storeOption } from './options.ts';
+import { intOption, maxHeavyQueriesOption, maxPendingPerSourceOption, storeOption } from './options.ts';
 import { alertsFileOption, alertsOptionsOf } from '../alerts/alerts-cli.ts';
 import { openRestaurantsFile, restaurantsFileOption } from '../directory/directory-cli.ts';
 
@@ -63,8 +63,8 @@ export function registerHubCommand(program: Command): void {
     .option('--backoff-base-ms <ms>', 'terminals\' reconnect backoff base: a retry sooner is "backoff not respected"', intOption('--backoff-base-ms', 1, 3_600_000), 2_000)
     .option('--live-refresh-ms <ms>', 'longest a restaurant\'s changing rates and percentiles wait to be streamed to dashboards: 5 s for small fleets, growing to this at 1,800 restaurants (status and connection changes go out every tick; 0 = every tick)', intOption('--live-refresh-ms', 0, 3_600_000), 60_000)
     .option('--backoff-cap-ms <ms>', 'terminals\' reconnect backoff cap', intOption('--backoff-cap-ms', 1, 3_600_000), 64_000)
-    .option('--max-pending-per-source <n>', 'connections per source address that may wait for their first request at once (beyond, refused)', intOption('--max-pending-per-source', 1, 100_000), 256)
-    .option('--max-heavy-queries <n>', 'API queries over a day (series, stability review) that may run at once; beyond, 503 QUERY_BUSY', intOption('--max-heavy-queries', 1, 64), 2)
+    .addOption(maxPendingPerSourceOption())
+    .addOption(maxHeavyQueriesOption())
     .addHelpText(
       'after',
       `

@@ -29,3 +29,17 @@ export function storeOption(): Option {
       }
     });
 }
+
+// The hub's two guards against overload, offered by `pulse hub` and `pulse start` alike so an
+// all-in-one install can tune what a standalone hub can (issue 18 items 2 and 10).
+export function maxPendingPerSourceOption(): Option {
+  return new Option('--max-pending-per-source <n>', 'connections per source address that may wait for their first request at once (beyond, refused)')
+    .argParser(intOption('--max-pending-per-source', 1, 100_000))
+    .default(256);
+}
+
+export function maxHeavyQueriesOption(): Option {
+  return new Option('--max-heavy-queries <n>', 'API queries over a day (series, stability review) that may run at once; beyond, 503 QUERY_BUSY')
+    .argParser(intOption('--max-heavy-queries', 1, 64))
+    .default(2);
+}

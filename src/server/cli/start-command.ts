@@ -18,7 +18,7 @@ import type { StoreRecovery } from '../store/store.ts';
 import { describeStore, type StoreChoice } from '../store/open-store.ts';
 import { parseTerminalsSpec, type TerminalsSpec } from '../sim/fleet-plan.ts';
 import { exampleScenarioPath, fleetShape, loadScenarioFile } from '../sim/scenario.ts';
-import { intOption, storeOption } from './options.ts';
+import { intOption, maxHeavyQueriesOption, maxPendingPerSourceOption, storeOption } from './options.ts';
 import { alertsFileOption, alertsOptionsOf } from '../alerts/alerts-cli.ts';
 import { openRestaurantsFile, restaurantsFileOption } from '../directory/directory-cli.ts';
 import type { DirectoryWatch } from '../directory/directory-watch.ts';
@@ -45,6 +45,8 @@ interface StartOptions {
   upstreamSecret?: string;
   alertsFile: string;
   restaurantsFile?: string;
+  maxPendingPerSource: number;
+  maxHeavyQueries: number;
 }
 
 const helpAfter = `
@@ -90,6 +92,8 @@ export function registerStartCommand(program: Command): void {
     .option('--upstream <url>', 'watch this gateway instead of running the reference one: a proxy on --gateway-port in front of it, no simulator', upstreamOption)
     .option('--upstream-secret <secret>', 'with --upstream: the secret the gateway signs terminal tokens with (or PULSE_UPSTREAM_SECRET); identities are then verified')
     .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL; set it when --host is not loopback)')
+    .addOption(maxPendingPerSourceOption())
+    .addOption(maxHeavyQueriesOption())
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('warn'))
     .addHelpText('after', helpAfter)
     .action((opts: StartOptions) => runStart(opts));
@@ -132,7 +136,7 @@ async function runStart(opts: StartOptions): Promise<void> {
         gatewayPort: opts.gatewayPort,
         staticDir: defaultStaticDir,
         logger,
-        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
+        hub: { processMetrics: true, maxPendingPerSource: opts.maxPendingPerSource, maxHeavyQueries: opts.maxHeavyQueries, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
         ...(scenario && shape
           ? { sim: { ...shape, scenario, scenarioSource: scenarioFile, seed: opts.seed, log: (line: string) => logger.info({ sim: line }, 'sim') } }
           : {}),
@@ -172,7 +176,7 @@ async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnT
         gatewayPort: opts.gatewayPort,
         staticDir: defaultStaticDir,
         logger,
-        hub: { processMetrics: true, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
+        hub: { processMetrics: true, maxPendingPerSource: opts.maxPendingPerSource, maxHeavyQueries: opts.maxHeavyQueries, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
       }),
     banner: (app, link) => [
       'Pulse is watching your gateway.',

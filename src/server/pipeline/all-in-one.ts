@@ -48,7 +48,7 @@ export interface AllInOneOptions {
   busFaults?: MemoryBusOptions['faults'];
   /** Sees every probe event as the gateway emits it (tests: the exact samples behind the figures). */
   probeTap?: (event: ProbeEvent) => void;
-  hub?: Partial<Pick<HubOptions, 'tickMs' | 'tickPhaseMs' | 'flushIntervalMs' | 'live' | 'processMetrics' | 'allowedOrigins' | 'backoff' | 'stableAfterMs' | 'alerts'>>;
+  hub?: Partial<Pick<HubOptions, 'tickMs' | 'tickPhaseMs' | 'flushIntervalMs' | 'live' | 'processMetrics' | 'allowedOrigins' | 'backoff' | 'stableAfterMs' | 'alerts' | 'maxPendingPerSource' | 'maxHeavyQueries'>>;
   clock?: Clock;
   logger?: Logger;
 }

@@ -40,7 +40,7 @@ export interface WatchUpstreamOptions {
   staticDir?: string;
   heartbeatIntervalMs?: number;
   heartbeatGraceMs?: number;
-  hub?: Partial<Pick<HubOptions, 'tickMs' | 'tickPhaseMs' | 'flushIntervalMs' | 'processMetrics' | 'allowedOrigins' | 'alerts'>>;
+  hub?: Partial<Pick<HubOptions, 'tickMs' | 'tickPhaseMs' | 'flushIntervalMs' | 'processMetrics' | 'allowedOrigins' | 'alerts' | 'maxPendingPerSource' | 'maxHeavyQueries'>>;
   /** Sees every raw event the proxy reports (tests: the exact samples behind the figures). */
   rawTap?: (event: RawEvent) => void;
   clock?: Clock;
