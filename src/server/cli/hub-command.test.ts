@@ -12,7 +12,7 @@ describe.each(['hub', 'start'])('pulse %s options', (command) => {
     expect(help.stdout).toMatch(/--max-pending-per-source <n>/);
     expect(help.stdout).toMatch(/--max-heavy-queries <n>/);
     for (const [flag, value, message] of [['--max-heavy-queries', '0', '--max-heavy-queries must be a whole number from 1 to 64'], ['--max-pending-per-source', 'lots', '--max-pending-per-source must be a whole number from 1 to 100000']] as const) {
-      const bad = pulse(command, flag, value, '--port', '0', '--no-build');
+      const bad = pulse(command, flag, value, '--port', '0');
       expect(bad.status, flag).not.toBe(0);
       expect(bad.stderr).toContain(message);
     }
