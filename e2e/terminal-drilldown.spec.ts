@@ -96,15 +96,15 @@ test('a scripted terminal: its disconnects in order, the issues named, the CSV o
     const feed = page.getByTestId('event-feed');
     const mention = feed.getByRole('link', { name: tid, exact: true }).first();
     await expect(mention).toBeVisible({ timeout: 10_000 });
-    expect(await mention.getAttribute('href')).toBe(`/terminals/${tid}`);
+    expect(await mention.getAttribute('href')).toBe(`/restaurants/${rid}/terminals/${tid}`);
 
     await page.goto(`${sys.hubUrl}/restaurants/${rid}`);
     const row = page.getByTestId(`terminal-row-${tid}`);
     await expect(row).toBeVisible({ timeout: 10_000 });
     const link = row.getByRole('link', { name: tid, exact: true });
-    expect(await link.getAttribute('href')).toBe(`/terminals/${tid}`);
+    expect(await link.getAttribute('href')).toBe(`/restaurants/${rid}/terminals/${tid}`);
     await link.click();
-    await expect(page).toHaveURL(new RegExp(`/terminals/${tid}(\\?|$)`));
+    await expect(page).toHaveURL(new RegExp(`/restaurants/${rid}/terminals/${tid}(\\?|$)`));
   });
 
   await test.step('the hub states the fleet\'s own rules with the events', async () => {
@@ -113,8 +113,10 @@ test('a scripted terminal: its disconnects in order, the issues named, the CSV o
   });
 
   await test.step('the timeline shows exactly those disconnects, with those codes, in order', async () => {
+    // The old address still works while the id is one restaurant's: it moves to the new one, window kept.
     await page.goto(`${sys.hubUrl}/terminals/${tid}?window=15m`);
     await expect(page.getByTestId('terminal-page')).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`/restaurants/${rid}/terminals/${tid}\\?window=15m$`));
     await expect.poll(() => disconnectCodes(page), { timeout: 20_000 }).toEqual([1006, 4008, 4001, 1006, 1006]);
     // The words beside the codes: what each one was.
     const table = page.getByRole('region', { name: /Disconnects/ }).getByRole('table');

@@ -12,6 +12,7 @@ import type { RestaurantSecond } from '../protocol/telemetry.ts';
 import { RestaurantWindows } from './fleet-state-window.ts';
 import { healthOf } from './health.ts';
 import { ReconnectTracker } from './reconnect.ts';
+import { terminalKey } from './terminal-key.ts';
 
 export class Conn {
   readonly key: string;
@@ -148,7 +149,7 @@ export class ConnectionRegistry {
     else this.add(r, gw, conn, tid, t);
     const term = this.terminal(r, tid, t);
     term.lastSeen = Math.max(term.lastSeen, t);
-    if (this.reconnects.open(rid + SEP + tid, t, key) && !this.muted) r.windows.count(t, 'reconnects', 1);
+    if (this.reconnects.open(terminalKey(rid, tid), t, key) && !this.muted) r.windows.count(t, 'reconnects', 1);
   }
 
   close(gw: string, rid: string, tid: string, conn: string, t: number): void {
@@ -158,7 +159,7 @@ export class ConnectionRegistry {
     this.recentlyClosed.set(key, t);
     const term = this.terminal(r, tid, t);
     term.lastSeen = Math.max(term.lastSeen, t);
-    const openT = this.reconnects.close(rid + SEP + tid, t, key);
+    const openT = this.reconnects.close(terminalKey(rid, tid), t, key);
     if (openT !== null && !this.muted) r.windows.count(openT, 'reconnects', 1);
   }
 
@@ -174,7 +175,7 @@ export class ConnectionRegistry {
     this.add(r, o.gw, o.conn, o.tid, o.t, gaugeAt);
     const term = this.terminal(r, o.tid, o.t);
     term.lastSeen = Math.max(term.lastSeen, o.t);
-    this.reconnects.seedOpen(o.rid + SEP + o.tid, key);
+    this.reconnects.seedOpen(terminalKey(o.rid, o.tid), key);
     return true;
   }
 
@@ -182,7 +183,7 @@ export class ConnectionRegistry {
   seedTerminal(s: { rid: string; tid: string; lastSeen: number; lastClose?: number }): void {
     const t = this.terminal(this.restaurant(s.rid), s.tid, s.lastSeen);
     t.lastSeen = Math.max(t.lastSeen, s.lastSeen);
-    if (s.lastClose !== undefined) this.reconnects.remember(s.rid + SEP + s.tid, s.lastClose);
+    if (s.lastClose !== undefined) this.reconnects.remember(terminalKey(s.rid, s.tid), s.lastClose);
   }
 
   /** A gateway died or restarted at `t`: its connections are closed with it; returns them. */

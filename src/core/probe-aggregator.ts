@@ -35,6 +35,7 @@ import type { Beat, LifecycleEvent, RestaurantSecond, RttImplausibleEvent, Telem
 import { errorTypeOfCause, lateHeartbeatOf, TELEMETRY_VERSION } from '../protocol/telemetry.ts';
 import { Histogram } from './histogram.ts';
 import { ReconnectTracker } from './reconnect.ts';
+import { terminalKey } from './terminal-key.ts';
 
 export interface AggregatorOptions {
   gatewayId: string;
@@ -206,7 +207,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   function onOpen(e: ProbeEventOf<'open'>): void {
     const acc = at(restaurant(e.rid), e.t);
     acc.opens++;
-    if (reconnects.open(e.tid, e.t, e.conn)) acc.reconnects++;
+    if (reconnects.open(terminalKey(e.rid, e.tid), e.t, e.conn)) acc.reconnects++;
     let c = conns.get(e.conn);
     if (c === undefined) {
       conns.set(e.conn, (c = new Conn(e.conn, e.tid, acc)));
@@ -275,7 +276,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       errors[type] = (errors[type] ?? 0) + 1;
     }
     acc.duration.add(e.durationMs);
-    if (reconnects.close(e.tid, e.t, e.conn) !== null) acc.reconnects++;
+    if (reconnects.close(terminalKey(e.rid, e.tid), e.t, e.conn) !== null) acc.reconnects++;
     const c = conns.get(e.conn);
     if (c !== undefined && c.dueAt > 0 && c.dueAt <= e.t) file(c);
     if (conns.delete(e.conn)) {

@@ -83,7 +83,10 @@ export const timelinePolicyWireSchema = z.object({
 });
 export type TimelinePolicyWire = z.infer<typeof timelinePolicyWireSchema>;
 
-/** `GET /api/terminals/:tid/events`: one page of a terminal's lifecycle events, oldest first. */
+/**
+ * `GET /api/restaurants/:rid/terminals/:tid/events` (and the old `/api/terminals/:tid/events`
+ * while the id is one restaurant's): one page of a terminal's lifecycle events, oldest first.
+ */
 export const eventsPageAnswerSchema = z.object({
   tid: id,
   rid: id,
@@ -104,8 +107,11 @@ export type EventsPageAnswer = z.infer<typeof eventsPageAnswerSchema>;
 
 const errorCodeNames = Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]];
 
-/** Every refusal: a stable `code` of errors.ts (switch on it, not on `message`). */
-export const apiErrorBodySchema = z.object({ error: z.object({ code: z.enum(errorCodeNames), message: z.string() }) });
+/**
+ * Every refusal: a stable `code` of errors.ts (switch on it, not on `message`). TERMINAL_AMBIGUOUS
+ * also lists the `restaurants` (in the viewer's scope) that have a terminal of the id asked for.
+ */
+export const apiErrorBodySchema = z.object({ error: z.object({ code: z.enum(errorCodeNames), message: z.string(), restaurants: z.array(id).optional() }) });
 export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 
 /**

@@ -33,6 +33,12 @@ export const errorCodes = {
   REPLAY_OUT_OF_WINDOW: { close: CloseCode.policyViolation, http: 422, message: 'That instant is outside the stored window' },
   /** More stored events lead up to the instant than one replay answer may read (src/server/replay/). */
   REPLAY_TOO_LARGE: { close: CloseCode.policyViolation, http: 413, message: 'Too many stored events to rebuild that instant' },
+  /**
+   * A bare terminal id that more than one restaurant the viewer may see has a terminal of: a
+   * terminal is (rid, tid), tills are named per restaurant (issue 18, item 3). The refusal lists
+   * those restaurants (`TerminalAmbiguousError`); ask again by restaurant.
+   */
+  TERMINAL_AMBIGUOUS: { close: CloseCode.policyViolation, http: 409, message: 'More than one restaurant has a terminal of this id; name the restaurant' },
   // liveness and lifecycle
   HEARTBEAT_TIMEOUT: { close: CloseCode.heartbeatTimeout, http: 504, message: 'Heartbeat timeout' },
   STARTING: { close: CloseCode.tryAgainLater, http: 503, message: 'Hub starting; try again shortly' },
@@ -71,4 +77,16 @@ export function closeReason(error: PulseError): string {
   const bytes = new TextEncoder().encode(text);
   if (bytes.length <= 123) return text;
   return new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, '') + '…';
+}
+
+/**
+ * TERMINAL_AMBIGUOUS with the candidates: the restaurants, in the viewer's scope only, that have a
+ * terminal of the id asked for (a manager never learns of another restaurant's terminals).
+ */
+export class TerminalAmbiguousError extends PulseError {
+  readonly restaurants: readonly string[];
+  constructor(tid: string, restaurants: readonly string[]) {
+    super('TERMINAL_AMBIGUOUS', `${tid} is in ${restaurants.join(', ')}`);
+    this.restaurants = restaurants;
+  }
 }

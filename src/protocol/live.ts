@@ -197,6 +197,8 @@ export const terminalEventsFrameSchema = z.object({
   type: z.literal('terminal_events'),
   ...stamp,
   tid: id,
+  /** Its restaurant (a terminal is (rid, tid)); absent only for an engineer's watch of an id the hub did not know yet. */
+  rid: id.optional(),
   /** True on the answer to `watch_terminal`: the terminal's events still in the hub's history. */
   initial: z.boolean(),
   events: z.array(liveEventSchema),
@@ -211,6 +213,9 @@ export const liveErrorFrameSchema = z.object({
   message: shortText,
   /** The terminal a refused `watch_terminal` named. */
   tid: id.optional(),
+  rid: id.optional(),
+  /** TERMINAL_AMBIGUOUS: the restaurants in the viewer's scope with a terminal of that id. */
+  restaurants: z.array(id).optional(),
 });
 
 /**
@@ -265,8 +270,13 @@ export const summaryFigureFields = [...urgentFigureFields, 'errorsPerMin', 'reco
 export const viewerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resume'), epoch: id, since: count }),
   z.object({ type: z.literal('interest'), rids: z.array(id).max(maxInterestRids) }),
-  z.object({ type: z.literal('watch_terminal'), tid: id }),
-  z.object({ type: z.literal('unwatch_terminal'), tid: id }),
+  /**
+   * A terminal is (rid, tid) (issue 18, item 3). Without `rid` the hub resolves the id in the
+   * viewer's scope, and refuses TERMINAL_AMBIGUOUS when more than one restaurant has it.
+   */
+  z.object({ type: z.literal('watch_terminal'), tid: id, rid: id.optional() }),
+  /** Without `rid`: every watch of that id. */
+  z.object({ type: z.literal('unwatch_terminal'), tid: id, rid: id.optional() }),
   /** `id` is echoed by the pong so the viewer can measure its round trip. */
   z.object({ type: z.literal('ping'), id: count.optional() }),
 ]);

@@ -23,11 +23,11 @@ import { EXPECTED_WINDOW_MS } from '../fleet-readouts.ts';
 import { WINDOW_MS } from '../fleet-state-window.ts';
 import type { Health } from '../health.ts';
 import type { RestaurantMinute } from '../rollup.ts';
+import { terminalKey } from '../terminal-key.ts';
 import { healthier, Silences } from './silences.ts';
 
 const MINUTE_MS = 60_000;
 const SECOND_MS = 1_000;
-const SEP = '\u0000';
 
 export interface ReplayInput {
   /** Lifecycle events of the window, as the store reads them (by `t`; sorted here again, stably). */
@@ -153,7 +153,7 @@ export class FleetReplay {
       out.push({
         tid: term.tid,
         connected,
-        since: connected ? term.connectedSince : (this.lastClose.get(rid + SEP + term.tid) ?? null),
+        since: connected ? term.connectedSince : (this.lastClose.get(terminalKey(rid, term.tid)) ?? null),
         health: connected ? this.terminalHealth(r, term.tid) : 'offline',
         connections,
       });
@@ -179,7 +179,7 @@ export class FleetReplay {
         break;
       case 'close': {
         this.registry.close(e.gw, e.rid, e.tid, e.conn, e.t);
-        this.lastClose.set(e.rid + SEP + e.tid, e.t);
+        this.lastClose.set(terminalKey(e.rid, e.tid), e.t);
         if (errorTypeOfCause(e.cause) !== null) {
           const list = this.errorTimes.get(e.rid) ?? [];
           list.push(e.t);

@@ -114,6 +114,12 @@ describe('export file name', () => {
     expect(exportFileName(tid, Date.UTC(2026, 10, 26, 19, 40), Date.UTC(2026, 10, 26, 20, 40), 'csv')).toBe(name);
   });
 
+  it("names the restaurant when the id does not already (two restaurants' till-1 export apart)", () => {
+    const [from, to] = [Date.UTC(2026, 10, 26, 19, 40), Date.UTC(2026, 10, 26, 20, 40)];
+    expect(exportFileName('till-1', from, to, 'csv', 'r-a')).toBe('pulse-r-a-till-1-20261126T1940-20261126T2040.csv');
+    expect(exportFileName('r-001-t1', from, to, 'json', 'r-001')).toBe('pulse-r-001-t1-20261126T1940-20261126T2040.json');
+  });
+
   it('is never longer than a file system allows', () => {
     expect(sanitizeName('x'.repeat(1000)).length).toBe(64);
   });

@@ -87,7 +87,12 @@ export function sanitizeName(text: string, fallback = 'terminal'): string {
   return clean === '' ? fallback : clean;
 }
 
-/** `pulse-r-001-t1-20261126T1940-20261126T2040.csv` */
-export function exportFileName(tid: string, from: number, to: number, ext: 'csv' | 'json'): string {
-  return `pulse-${sanitizeName(tid)}-${stamp(from)}-${stamp(to)}.${ext}`;
+/**
+ * `pulse-r-001-t1-20261126T1940-20261126T2040.csv`; with the restaurant, `pulse-r-a-till-1-…`
+ * (a terminal is (rid, tid): two restaurants' till-1 must not export to one name). A tid that
+ * already starts with its restaurant's id (the simulator's `r-001-t1`) is not prefixed twice.
+ */
+export function exportFileName(tid: string, from: number, to: number, ext: 'csv' | 'json', rid?: string): string {
+  const who = rid === undefined || tid.startsWith(`${rid}-`) ? tid : `${rid}-${tid}`;
+  return `pulse-${sanitizeName(who)}-${stamp(from)}-${stamp(to)}.${ext}`;
 }

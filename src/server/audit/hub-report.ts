@@ -40,13 +40,18 @@ async function getJson<T>(hub: string, path: string, token: string, schema: z.Zo
   return decoded.value;
 }
 
-/** Every page of a terminal's events from `from` to `to`. */
-export async function fetchTerminalEvents(hub: string, token: string, tid: string, from: number, to: number): Promise<EventsPageAnswer> {
+/**
+ * Every page of a terminal's events from `from` to `to`. A terminal is (rid, tid): with `rid` the
+ * canonical URL; without, the old bare-id one, which the hub refuses TERMINAL_AMBIGUOUS when more
+ * than one restaurant (in the token's scope) has the id.
+ */
+export async function fetchTerminalEvents(hub: string, token: string, tid: string, from: number, to: number, rid?: string): Promise<EventsPageAnswer> {
+  const path = rid === undefined ? `/api/terminals/${encodeURIComponent(tid)}/events` : `/api/restaurants/${encodeURIComponent(rid)}/terminals/${encodeURIComponent(tid)}/events`;
   const pages: EventsPageAnswer[] = [];
   let start = Math.floor(from);
   const end = Math.max(start + 1, Math.ceil(to));
   for (let i = 0; i < maxPages; i++) {
-    const page = await getJson(hub, `/api/terminals/${encodeURIComponent(tid)}/events?from=${start}&to=${end}&limit=${pageSize}`, token, eventsPageAnswerSchema);
+    const page = await getJson(hub, `${path}?from=${start}&to=${end}&limit=${pageSize}`, token, eventsPageAnswerSchema);
     pages.push(page);
     const last = page.events.at(-1);
     // Inclusive of the last time seen: the timeline drops the repeats.

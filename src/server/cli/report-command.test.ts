@@ -128,6 +128,28 @@ describe('pulse report', () => {
     expect(run.err()).toMatch(/HTTP 401 TOKEN_/);
   });
 
+  it('terminal: a bare id two restaurants have is refused with both named; --restaurant picks one', async () => {
+    // Real POS fleets name tills per restaurant (issue 18, item 3).
+    const a = await connect(signTerminalToken(secret, 'till-1', 'r-a', 600));
+    const b = await connect(signTerminalToken(secret, 'till-1', 'r-b', 600));
+    try {
+      await poll(
+        'both till-1s known to the hub',
+        async () => (await fetch(`${app.hub.url}/api/terminals/till-1/events`, { headers: { authorization: `Bearer ${viewer}` } })).status,
+        (status) => status === 409,
+      );
+      const bare = cli.run(['report', 'terminal', 'till-1', '--hub', app.hub.url, '--token', viewer]);
+      expect(await bare.exited).toBe(1);
+      expect(bare.err()).toMatch(/HTTP 409 TERMINAL_AMBIGUOUS: .*till-1 is in r-a, r-b; name one with --restaurant <rid>/);
+      const picked = cli.run(['report', 'terminal', 'till-1', '--restaurant', 'r-b', '--hub', app.hub.url, '--token', viewer]);
+      expect(await picked.exited, picked.err()).toBe(0);
+      expect(picked.out()).toMatch(/^Terminal till-1 of restaurant r-b, /m);
+    } finally {
+      a.drop();
+      b.drop();
+    }
+  });
+
   it('--from/--to take ISO times, epoch ms and "-2h"', () => {
     expect(timeOption('-2h', 10_000_000)).toBe(10_000_000 - 7_200_000);
     expect(timeOption('1796300000000')).toBe(1796300000000);

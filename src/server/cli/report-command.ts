@@ -1,6 +1,8 @@
 /**
- * `pulse report terminal TID | restaurant RID` — the diagnostic report from a hub's API, in the
- * dashboard's words, to paste into a support ticket (src/server/audit/hub-report.ts).
+ * `pulse report terminal TID [--restaurant RID] | restaurant RID` — the diagnostic report from a
+ * hub's API, in the dashboard's words, to paste into a support ticket (src/server/audit/hub-report.ts).
+ * A terminal is (rid, tid): tills are named per restaurant (issue 18, item 3), so a bare id works
+ * only while one restaurant has it.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ interface ReportOptions {
   data: string;
   from?: number;
   to?: number;
+  restaurant?: string;
 }
 
 /** An ISO time ("2026-12-03T12:00Z"), epoch milliseconds, or "-90m" / "-2h" / "-1d" before now. */
@@ -50,14 +53,19 @@ export function registerReportCommand(program: Command): void {
   common(report.command('terminal').description('state, uptime, reconnect attempts, last heartbeat, issues found, health figures').argument('<tid>', 'terminal id'))
     .option('--from <time>', 'window start: ISO time, epoch ms, or -30m / -2h / -1d (default -1h)', (v) => timeOption(v))
     .option('--to <time>', 'window end (default now)', (v) => timeOption(v))
-    .addHelpText('after', '\nExamples:\n  pulse report terminal r-001-t1\n  pulse report terminal till-3 --hub https://pulse.example.com --token "$PULSE_TOKEN" --from -24h')
+    .option('--restaurant <rid>', 'the terminal\'s restaurant (terminal ids are per restaurant); needed when more than one restaurant has this id')
+    .addHelpText('after', '\nExamples:\n  pulse report terminal r-001-t1\n  pulse report terminal till-3 --restaurant r-007 --hub https://pulse.example.com --token "$PULSE_TOKEN" --from -24h')
     .action(async (tid: string, opts: ReportOptions) => {
       const token = viewerToken(opts);
       const now = Date.now();
       const to = opts.to ?? now;
       const from = opts.from ?? to - 3_600_000;
       if (from >= to) throw new Error('--from must be before --to');
-      const page = await fetchTerminalEvents(opts.hub, token, tid, from - lookbackMs, Math.min(to, now));
+      const page = await fetchTerminalEvents(opts.hub, token, tid, from - lookbackMs, Math.min(to, now), opts.restaurant).catch((error: unknown) => {
+        // The hub names the restaurants (of the token's scope) that have the id: say how to pick one.
+        if (error instanceof Error && error.message.includes('TERMINAL_AMBIGUOUS')) throw new Error(`${error.message}; name one with --restaurant <rid>`);
+        throw error;
+      });
       // Its live status, as the terminal view polls it: the last heartbeat and RTT (not stored).
       const status = to >= now ? (await fetchRestaurant(opts.hub, token, page.rid)).terminals.find((t) => t.tid === tid) : undefined;
       process.stdout.write(renderTerminalReport(page, { from, to, now, fetchedAt: now, ...(status ? { status } : {}) }));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/fake-clock.ts';
+import { terminalKey } from '../../core/terminal-key.ts';
 import { ev, frame, M0 } from '../../core/test-helpers/telemetry-events.ts';
 import { fleetTotalsWireSchema, restaurantFiguresWireSchema } from '../../protocol/live.ts';
 import { createHubFleet } from './hub-fleet.ts';
@@ -9,7 +10,7 @@ const S = 1000;
 describe('hub fleet', () => {
   it('sends "offline" for a restaurant whose expected terminals are all gone, and counts it apart in the totals', () => {
     const clock = new FakeClock(M0);
-    const fleet = createHubFleet({ clock, known: new Map([['t1', { rid: 'r1', lastSeen: M0 - 86_400_000 }]]) });
+    const fleet = createHubFleet({ clock, known: new Map([[terminalKey('r1', 't1'), { rid: 'r1', tid: 't1', lastSeen: M0 - 86_400_000 }]]) });
     fleet.settle(M0);
     const wire = fleet.view.restaurant('r1', M0 + S);
     expect(wire).toMatchObject({ status: 'offline', connections: 0, expected: 1 });
@@ -25,7 +26,7 @@ describe('hub fleet', () => {
 
   it('counts an open within 10 min of a close from before the restart as a reconnect (last close from the store)', () => {
     const clock = new FakeClock(M0);
-    const fleet = createHubFleet({ clock, known: new Map([['t1', { rid: 'r1', lastSeen: M0 - 120 * S, lastClose: M0 - 120 * S }]]) });
+    const fleet = createHubFleet({ clock, known: new Map([[terminalKey('r1', 't1'), { rid: 'r1', tid: 't1', lastSeen: M0 - 120 * S, lastClose: M0 - 120 * S }]]) });
     fleet.settle(M0);
     fleet.apply(frame('gw-a', 1, [], [ev.open(M0 + S, 'r1', 't1', 'c1', 'gw-a')]));
     fleet.settle(M0 + 3 * S);
@@ -39,6 +40,6 @@ describe('hub fleet', () => {
     expect(fleet.apply(f, { lifecycle: false })).toEqual({ result: 'applied', lifecycle: [] });
     expect(fleet.counts().connections).toBe(0);
     expect(fleet.apply(frame('gw-a', 2, [], [ev.open(M0 + 2 * S, 'r1', 't2', 'c2', 'gw-a')])).lifecycle).toHaveLength(1);
-    expect(fleet.view.terminalRestaurant('t2')).toBe('r1');
+    expect(fleet.view.terminalRestaurants('t2')).toEqual(['r1']);
   });
 });

@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.ts';
 import { totals as totalsOf, type FleetTotals, type RestaurantFigures } from '../../core/figures.ts';
 import { FleetState, type ApplyResult, type FleetStateOptions } from '../../core/fleet-state.ts';
 import type { RestaurantMinute } from '../../core/rollup.ts';
+import { terminalKey } from '../../core/terminal-key.ts';
 import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
 import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import type { LifecycleEvent, TelemetryFrame } from '../../protocol/telemetry.ts';
@@ -18,7 +19,7 @@ import type { LiveSample } from './live/live-source.ts';
 
 export interface HubFleetOptions {
   clock: Clock;
-  /** Terminals the store saw lately (expected terminals), by tid; or later, `seedTerminals`. */
+  /** Terminals the store saw lately (expected terminals), by `terminalKey(rid, tid)`; or later, `seedTerminals`. */
   known?: ReadonlyMap<string, KnownTerminal>;
   state?: FleetStateOptions;
 }
@@ -85,23 +86,32 @@ type LastClose = NonNullable<TerminalWire['lastClose']>;
 
 export function createHubFleet(o: HubFleetOptions): HubFleet {
   const state = new FleetState(o.state);
-  const ridOfTerminal = new Map<string, string>();
+  // A terminal id names a terminal only within its restaurant (issue 18, item 3): the restaurants
+  // that have one of that id, for the old bare-id URL and `watch_terminal` to resolve or refuse.
+  const ridsOfTid = new Map<string, Set<string>>();
+  const place = (rid: string, tid: string): void => {
+    let rids = ridsOfTid.get(tid);
+    if (rids === undefined) ridsOfTid.set(tid, (rids = new Set()));
+    rids.add(rid);
+  };
+  /** Each terminal's last close, by `terminalKey(rid, tid)`. */
   const lastClose = new Map<string, LastClose>();
   const lastFrameAt = new Map<string, number>();
   function seedTerminals(known: ReadonlyMap<string, KnownTerminal>): void {
     // Their last closes too: a terminal back within 10 min of a close before the restart reconnected.
-    state.seedTerminals([...known].map(([tid, k]) => ({ tid, rid: k.rid, lastSeen: k.lastSeen, ...(k.lastClose !== undefined ? { lastClose: k.lastClose } : {}) })));
-    for (const [tid, k] of known) ridOfTerminal.set(tid, k.rid);
+    state.seedTerminals([...known.values()].map((k) => ({ tid: k.tid, rid: k.rid, lastSeen: k.lastSeen, ...(k.lastClose !== undefined ? { lastClose: k.lastClose } : {}) })));
+    for (const k of known.values()) place(k.rid, k.tid);
   }
   if (o.known) seedTerminals(o.known);
 
   function note(events: readonly LifecycleEvent[]): void {
     for (const e of events) {
       if (e.type === 'auth_fail') continue; // unverified claims do not place a terminal
-      ridOfTerminal.set(e.tid, e.rid);
+      place(e.rid, e.tid);
       if (e.type === 'close') {
-        const prev = lastClose.get(e.tid);
-        if (!prev || e.t >= prev.t) lastClose.set(e.tid, { t: e.t, code: e.code, cause: e.cause, reason: e.reason });
+        const key = terminalKey(e.rid, e.tid);
+        const prev = lastClose.get(key);
+        if (!prev || e.t >= prev.t) lastClose.set(key, { t: e.t, code: e.code, cause: e.cause, reason: e.reason });
       }
     }
   }
@@ -118,7 +128,7 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
   function terminals(rid: string, now: number): TerminalWire[] {
     return state.terminalsOf(rid, now).map((t) => {
       const conns = t.connections;
-      const close = lastClose.get(t.tid) ?? null;
+      const close = lastClose.get(terminalKey(rid, t.tid)) ?? null;
       const connected = conns.length > 0;
       return {
         tid: t.tid,
@@ -145,7 +155,7 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
       return f ? toRestaurantWire(f) : undefined;
     },
     terminals,
-    terminalRestaurant: (tid) => ridOfTerminal.get(tid),
+    terminalRestaurants: (tid) => [...(ridsOfTid.get(tid) ?? [])].sort(),
     openMinutes: (rid) => state.openMinutes(rid),
   };
 
@@ -154,7 +164,7 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
     seedTerminals,
     seedConnections(opens) {
       state.seedConnections(opens);
-      for (const e of opens) ridOfTerminal.set(e.tid, e.rid);
+      for (const e of opens) place(e.rid, e.tid);
     },
     applyStoredEvents(events, options) {
       state.applyStoredEvents(events, options);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/fake-clock.ts';
+import { terminalKey } from '../../core/terminal-key.ts';
 import { ev, frame, M0 } from '../../core/test-helpers/telemetry-events.ts';
 import { terminalWireSchema } from '../../protocol/api.ts';
 import { createHubFleet } from './hub-fleet.ts';
@@ -14,7 +15,7 @@ const S = 1000;
 describe('terminal health on the wire', () => {
   it('is "offline" for an expected terminal with no connection, "healthy" once it connects, "offline" again after it closes', () => {
     const clock = new FakeClock(M0);
-    const fleet = createHubFleet({ clock, known: new Map([['t1', { rid: 'r1', lastSeen: M0 - 3_600_000 }]]) });
+    const fleet = createHubFleet({ clock, known: new Map([[terminalKey('r1', 't1'), { rid: 'r1', tid: 't1', lastSeen: M0 - 3_600_000 }]]) });
     fleet.settle(M0);
     const health = (now: number) => {
       const [t] = fleet.view.terminals('r1', now);

@@ -19,7 +19,11 @@ export interface HubView {
   restaurant(rid: string, now: number): RestaurantFiguresWire | undefined;
   /** The restaurant's terminals (connected or expected), empty when unknown. */
   terminals(rid: string, now: number): TerminalWire[];
-  terminalRestaurant(tid: string): string | undefined;
+  /**
+   * The restaurants that have a terminal of this id, sorted (a terminal is `(rid, tid)`: tills are
+   * named per restaurant, issue 18 item 3); empty when none. Not cut to any scope: callers do that.
+   */
+  terminalRestaurants(tid: string): readonly string[];
   /** Rollups of minutes not settled yet (the current one), for series that reach `now`. */
   openMinutes(rid: string | undefined, now: number): RestaurantMinute[];
 }

@@ -201,7 +201,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
         return sample;
       },
       drainLifecycle: () => ingest.drainLive(),
-      terminalRestaurant: (tid) => fleet.view.terminalRestaurant(tid),
+      terminalRestaurants: (tid) => fleet.view.terminalRestaurants(tid),
     },
   });
 

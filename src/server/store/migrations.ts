@@ -60,6 +60,34 @@ export const migrations: readonly Migration[] = [
       UPDATE terminals SET last_close = (SELECT max(t) FROM events WHERE events.tid = terminals.tid AND events.type = 'close');
     `,
   },
+  {
+    version: 3,
+    name: 'terminals keyed by (rid, tid)',
+    // A terminal is (rid, tid): real fleets name tills per restaurant, and a tid-keyed row made two
+    // restaurants' till-1 one terminal (issue 18, item 3). Rebuilt from the events (one row per
+    // restaurant that had the id, each with its own latest sighting and close), then the old rows
+    // the events no longer cover (events are kept 7 days, terminals 30) — each old row was its
+    // latest sighting's restaurant, so it is right for that pair.
+    sql: `
+      CREATE TABLE terminals_by_rid (
+        rid TEXT NOT NULL,
+        tid TEXT NOT NULL,
+        last_seen INTEGER NOT NULL,
+        last_close INTEGER,
+        PRIMARY KEY (rid, tid)
+      ) WITHOUT ROWID;
+      INSERT INTO terminals_by_rid (rid, tid, last_seen, last_close)
+        SELECT rid, tid, max(t), max(CASE WHEN type = 'close' THEN t END) FROM events
+        WHERE rid IS NOT NULL AND tid IS NOT NULL GROUP BY rid, tid;
+      INSERT OR IGNORE INTO terminals_by_rid (rid, tid, last_seen, last_close) SELECT rid, tid, last_seen, last_close FROM terminals;
+      DROP TABLE terminals;
+      ALTER TABLE terminals_by_rid RENAME TO terminals;
+      CREATE INDEX terminals_by_last_seen ON terminals (last_seen);
+      -- A terminal's events by (tid, rid): the bare id's prefix still serves the old URL's lookups.
+      DROP INDEX events_by_tid;
+      CREATE INDEX events_by_terminal ON events (tid, rid, t);
+    `,
+  },
 ];
 
 export type MigrationResult = { from: number; to: number };

@@ -5,6 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { FakeClock } from '../../core/fake-clock.ts';
+import { terminalKey } from '../../core/terminal-key.ts';
 import type { LifecycleEvent } from '../../protocol/telemetry.ts';
 import type { MergeHistogram } from './store.ts';
 import { describeEachEngine } from './test-helpers/engines.ts';
@@ -82,8 +83,8 @@ describeEachEngine('what a restarted hub seeds from', (engine) => {
     await store.writeEvents([openEvent(T0, 'r-001-t1'), closeEvent(T0 + 500, 'r-001-t1'), closeEvent(T0 + 200, 'r-001-t1', 1000, 'other')]);
     await store.writeEvents([closeEvent(T0 + 100, 'r-001-t1'), openEvent(T0 + 900, 'r-001-t1'), openEvent(T0, 'r-002-t1')]);
     const known = await store.knownTerminals(0);
-    expect(known.get('r-001-t1')).toEqual({ rid: 'r-001', lastSeen: T0 + 900, lastClose: T0 + 500 });
-    expect(known.get('r-002-t1')).toEqual({ rid: 'r-002', lastSeen: T0 });
+    expect(known.get(terminalKey('r-001', 'r-001-t1'))).toEqual({ rid: 'r-001', tid: 'r-001-t1', lastSeen: T0 + 900, lastClose: T0 + 500 });
+    expect(known.get(terminalKey('r-002', 'r-002-t1'))).toEqual({ rid: 'r-002', tid: 'r-002-t1', lastSeen: T0 });
   });
 
   it('lists the connections the stored events leave open, by connection and gateway, oldest first', async () => {

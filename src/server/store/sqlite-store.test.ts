@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/clock.ts';
 import { FakeClock } from '../../core/fake-clock.ts';
 import { createHistogram, decodeHistogram, exactPercentile } from '../../core/histogram.ts';
+import { terminalKey } from '../../core/terminal-key.ts';
 import { migrations } from './migrations.ts';
 import { openSqliteStore, storeFileName } from './sqlite-store.ts';
 import type { SqliteStoreOptions } from './sqlite-store.ts';
@@ -220,15 +221,16 @@ describeEachEngine('knownTerminals', (engine) => {
       openEvent(T0 - DAY_MS, 'r-003-t1'),
       authFailEvent(T0 + 200, { rid: 'r-009', tid: 'r-009-t1' }),
     ]);
-    // The same terminal id later seen in another restaurant follows its latest sighting.
+    // The same terminal id in another restaurant is another terminal (issue 18, item 3).
     await store.writeEvents([Object.assign(openEvent(T0 + 300, 'r-002-t1'), { rid: 'r-005' })]);
     await store.writeEvents([openEvent(T0 + 10, 'r-001-t1')]); // older than what is known: lastSeen stays
     const known = await store.knownTerminals(T0 - 1000);
     expect(Object.fromEntries(known)).toEqual({
-      'r-001-t1': { rid: 'r-001', lastSeen: T0 + 100, lastClose: T0 + 100 },
-      'r-002-t1': { rid: 'r-005', lastSeen: T0 + 300 },
+      [terminalKey('r-001', 'r-001-t1')]: { rid: 'r-001', tid: 'r-001-t1', lastSeen: T0 + 100, lastClose: T0 + 100 },
+      [terminalKey('r-002', 'r-002-t1')]: { rid: 'r-002', tid: 'r-002-t1', lastSeen: T0 + 50 },
+      [terminalKey('r-005', 'r-002-t1')]: { rid: 'r-005', tid: 'r-002-t1', lastSeen: T0 + 300 },
     });
-    expect((await store.knownTerminals(0)).has('r-003-t1')).toBe(true);
+    expect((await store.knownTerminals(0)).has(terminalKey('r-003', 'r-003-t1'))).toBe(true);
   });
 });
 
@@ -266,7 +268,7 @@ describeEachEngine('retention', (engine) => {
     expect(await store.retention(now)).toEqual({ minutes: minutes.length - keptMinutes.length, events: events.length - keptEvents.length + 1, terminals: 1 });
     expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual(keptMinutes);
     expect(await store.readEvents({ from: 0, to: Infinity })).toEqual(keptEvents);
-    expect([...(await store.knownTerminals(0)).keys()].sort()).toEqual(['r-001-t1', 'r-001-t2', 'r-001-t3', 'r-001-t4']);
+    expect([...(await store.knownTerminals(0)).values()].map((k) => k.tid).sort()).toEqual(['r-001-t1', 'r-001-t2', 'r-001-t3', 'r-001-t4']);
     expect(await store.retention(now)).toEqual({ minutes: 0, events: 0, terminals: 0 });
   });
 

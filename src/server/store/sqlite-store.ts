@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import { systemClock } from '../../core/clock.ts';
 import type { Clock } from '../../core/clock.ts';
+import { terminalKey } from '../../core/terminal-key.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { mergeEncodedHistograms } from './histogram-merge.ts';
@@ -102,11 +103,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   const selectMinute = db.prepare<[string, number], Omit<MinuteRow, 'rid' | 'minute'>>('SELECT counters, gauges, histograms FROM minutes WHERE rid = ? AND minute = ?');
   const updateMinute = db.prepare('UPDATE minutes SET counters = ?, gauges = ?, histograms = ? WHERE rid = ? AND minute = ?');
   const insertEvent = db.prepare('INSERT INTO events (t, type, rid, tid, body) VALUES (?, ?, ?, ?, ?)');
-  // SET expressions read the old row, so rid follows whichever sighting is the latest. (SQLite's
+  // One row per terminal (rid, tid): tills are named per restaurant (issue 18, item 3). (SQLite's
   // max() of a NULL is NULL: hence the coalesces for last_close.)
   const upsertTerminal = db.prepare(`INSERT INTO terminals (tid, rid, last_seen, last_close) VALUES (?, ?, ?, ?)
-    ON CONFLICT (tid) DO UPDATE SET
-      rid = CASE WHEN excluded.last_seen >= terminals.last_seen THEN excluded.rid ELSE terminals.rid END,
+    ON CONFLICT (rid, tid) DO UPDATE SET
       last_seen = max(terminals.last_seen, excluded.last_seen),
       last_close = max(coalesce(terminals.last_close, excluded.last_close), coalesce(excluded.last_close, terminals.last_close))`);
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
@@ -122,18 +122,18 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
   const terminalsSince = db.prepare<[number], { tid: string; rid: string; last_seen: number; last_close: number | null }>(
     'SELECT tid, rid, last_seen, last_close FROM terminals WHERE last_seen >= ?',
   );
-  // Per terminal (index events_by_tid), only its opens since shortly before its last close: a
+  // Per terminal (index events_by_terminal), only its opens since shortly before its last close: a
   // handful of rows each, not a week of the whole fleet's events.
   const unclosedOpens = db.prepare<[number, number], { body: string }>(`
     SELECT o.body FROM terminals tm
-    JOIN events o ON o.tid = tm.tid AND o.t >= max(?, coalesce(tm.last_close, 0) - 300000)
+    JOIN events o ON o.tid = tm.tid AND o.rid = tm.rid AND o.t >= max(?, coalesce(tm.last_close, 0) - 300000)
     WHERE tm.last_seen >= ? AND o.type = 'open' AND NOT EXISTS (
-      SELECT 1 FROM events c WHERE c.tid = o.tid AND c.t >= o.t AND c.type = 'close'
+      SELECT 1 FROM events c WHERE c.tid = o.tid AND c.rid = o.rid AND c.t >= o.t AND c.type = 'close'
         AND json_extract(c.body, '$.conn') = json_extract(o.body, '$.conn') AND json_extract(c.body, '$.gw') = json_extract(o.body, '$.gw'))
     ORDER BY o.t, o.id`);
   const deleteMinutes = db.prepare('DELETE FROM minutes WHERE (rid, minute) IN (SELECT rid, minute FROM minutes WHERE minute < ? LIMIT ?)');
   const deleteEvents = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE t < ? LIMIT ?)');
-  const deleteTerminals = db.prepare('DELETE FROM terminals WHERE tid IN (SELECT tid FROM terminals WHERE last_seen < ? LIMIT ?)');
+  const deleteTerminals = db.prepare('DELETE FROM terminals WHERE (rid, tid) IN (SELECT rid, tid FROM terminals WHERE last_seen < ? LIMIT ?)');
   const eventQueries = new Map<string, Database.Statement<unknown[], { body: string }>>();
   // Refused tokens are the only events with a NULL rid, so index events_by_rid (rid, t) reads just
   // them, in time order; the claims are only in the body. (SQLite's `=` never matches a NULL, hence
@@ -169,12 +169,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
         continue;
       }
       insertEvent.run(e.t, e.type, e.rid, e.tid, JSON.stringify(e));
-      let known = seen.get(e.tid);
-      if (!known) seen.set(e.tid, (known = { rid: e.rid, lastSeen: e.t }));
-      else if (e.t >= known.lastSeen) Object.assign(known, { rid: e.rid, lastSeen: e.t });
+      const key = terminalKey(e.rid, e.tid);
+      let known = seen.get(key);
+      if (!known) seen.set(key, (known = { rid: e.rid, tid: e.tid, lastSeen: e.t }));
+      else if (e.t >= known.lastSeen) known.lastSeen = e.t;
       if (e.type === 'close' && !(e.t <= (known.lastClose ?? -Infinity))) known.lastClose = e.t;
     }
-    for (const [tid, { rid, lastSeen, lastClose }] of seen) upsertTerminal.run(tid, rid, lastSeen, lastClose ?? null);
+    for (const { tid, rid, lastSeen, lastClose } of seen.values()) upsertTerminal.run(tid, rid, lastSeen, lastClose ?? null);
     if (checkpoint) setMeta.run(checkpointKey(checkpoint.name), checkpoint.value);
     setMeta.run('last_write_at', String(clock.now()));
   });
@@ -290,7 +291,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       return call(
         () =>
           new Map(
-            terminalsSince.all(since).map((r): [string, KnownTerminal] => [r.tid, r.last_close === null ? { rid: r.rid, lastSeen: r.last_seen } : { rid: r.rid, lastSeen: r.last_seen, lastClose: r.last_close }]),
+            terminalsSince.all(since).map((r): [string, KnownTerminal] => [terminalKey(r.rid, r.tid), r.last_close === null ? { rid: r.rid, tid: r.tid, lastSeen: r.last_seen } : { rid: r.rid, tid: r.tid, lastSeen: r.last_seen, lastClose: r.last_close }]),
           ),
       );
     },

@@ -48,6 +48,7 @@ export type MinutesPageQuery = {
 };
 
 export type EventsQuery = {
+  /** Only this terminal id — in every restaurant that has one unless `rid` narrows it (ids are per restaurant). */
   tid?: string;
   rid?: string;
   /** Only events of these restaurants; an empty list matches nothing. Combines with `rid` (AND). */
@@ -72,8 +73,10 @@ export type ClaimedAuthFailuresQuery = {
   limit: number;
 };
 
+/** A terminal is `(rid, tid)`: tills are named per restaurant (issue 18, item 3). */
 export type KnownTerminal = {
   rid: string;
+  tid: string;
   lastSeen: number;
   /** Its latest close the store holds (ms), if any: a hub restarted within 10 min still counts its reconnect. */
   lastClose?: number;
@@ -136,7 +139,10 @@ export interface Store {
   readEvents(query: EventsQuery): Promise<LifecycleEvent[]>;
   /** `auth_fail` events (rid and tid NULL) whose claims match, ordered by `t`, then insertion order. */
   readClaimedAuthFailures(query: ClaimedAuthFailuresQuery): Promise<ProbeEventOf<'auth_fail'>[]>;
-  /** Authenticated terminals (open, close, limit or late-heartbeat events) last seen at or after `since`. */
+  /**
+   * Authenticated terminals (open, close, limit or late-heartbeat events) last seen at or after
+   * `since`, keyed by `terminalKey(rid, tid)` (src/core/terminal-key.ts).
+   */
   knownTerminals(since: number): Promise<Map<string, KnownTerminal>>;
   /**
    * Connections the store says are open: opens at or after `since` with no close of the same

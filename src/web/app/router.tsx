@@ -21,8 +21,14 @@ export function createAppRouter() {
           lazy: () => import('../features/restaurant/components/restaurant-page.tsx').then((m) => ({ Component: m.RestaurantPage })),
         },
         {
-          path: 'terminals/:tid',
+          // A terminal is (rid, tid): tills are named per restaurant (issue 18, item 3).
+          path: 'restaurants/:rid/terminals/:tid',
           lazy: () => import('../features/terminal/components/terminal-view-page.tsx').then((m) => ({ Component: m.TerminalViewPage })),
+        },
+        {
+          // The old address: redirects when the id is one restaurant's, else says which ones.
+          path: 'terminals/:tid',
+          lazy: () => import('../features/terminal/components/terminal-id-page.tsx').then((m) => ({ Component: m.TerminalIdPage })),
         },
         { path: 'alerts', lazy: () => import('../features/alerts/components/alerts-page.tsx').then((m) => ({ Component: m.AlertsPage })) },
         { path: 'stability', lazy: () => import('../features/stability/components/stability-page.tsx').then((m) => ({ Component: m.StabilityPage })) },

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { LiveEvent } from '../../protocol/live.ts';
 import { eventDetail, eventTypeLabel, isTrouble } from '../lib/describe-event.ts';
 import { formatClock } from '../lib/format.ts';
+import { terminalPath } from '../lib/terminal-links.ts';
 
 /**
  * One lifecycle event. Ids and reasons come from terminals: they are rendered as React text
@@ -25,7 +26,8 @@ export const EventRow = memo(function EventRow({ event }: { event: LiveEvent }) 
         {event.tid !== undefined && (
           <>
             {' · '}
-            <Link to={`/terminals/${encodeURIComponent(event.tid)}`} className="text-accent hover:underline">
+            {/* A terminal is (rid, tid); a refused token naming no restaurant gets the old address, which resolves or refuses the id. */}
+            <Link to={event.rid !== undefined ? terminalPath(event.rid, event.tid) : `/terminals/${encodeURIComponent(event.tid)}`} className="text-accent hover:underline">
               {event.tid}
             </Link>
           </>

@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** TERMINAL_AMBIGUOUS: the restaurants (in the viewer's scope) that have a terminal of that id. */
+    readonly restaurants: readonly string[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -41,9 +43,9 @@ export function createApiClient(o: ApiClientOptions): ApiClient {
         credentials: 'omit',
       });
       if (!response.ok) {
-        const { code, message } = await errorOf(response);
+        const { code, message, restaurants } = await errorOf(response);
         if (response.status === 401) o.onUnauthorized();
-        throw new ApiError(response.status, code, message);
+        throw new ApiError(response.status, code, message, restaurants);
       }
       const decoded = decodeAnswer(schema, await response.json().catch(() => undefined));
       if (!decoded.ok) throw new ApiError(response.status, decoded.error.code, `The hub's answer to ${pathOnly(path)} does not match the API contract (${decoded.detail})`);
@@ -58,7 +60,7 @@ function pathOnly(path: string): string {
   return q < 0 ? path : path.slice(0, q);
 }
 
-async function errorOf(response: Response): Promise<{ code: string; message: string }> {
+async function errorOf(response: Response): Promise<{ code: string; message: string; restaurants?: readonly string[] }> {
   // Not the hub's refusal (a proxy's error page, not JSON): the status says enough.
   const fallback = { code: `HTTP_${response.status}`, message: response.statusText || `HTTP ${response.status}` };
   const body: unknown = await response.json().catch(() => undefined);

@@ -46,7 +46,7 @@ function fakeView(open: RestaurantMinute[] = []): HubView {
     totals: (_now, inScope) => sumTotals(rs.filter((r) => inScope(r.rid))),
     restaurant: (rid) => rs.find((r) => r.rid === rid),
     terminals: (rid) => (rid === 'r-001' ? [terminal('r-001-t1', rid)] : [terminal('r-002-t1', rid)]),
-    terminalRestaurant: (tid) => (tid.startsWith('r-001') ? 'r-001' : tid.startsWith('r-002') ? 'r-002' : undefined),
+    terminalRestaurants: (tid) => (tid.startsWith('r-001') ? ['r-001'] : tid.startsWith('r-002') ? ['r-002'] : []),
     openMinutes: () => open,
   };
 }

@@ -9,7 +9,7 @@ import type { Clock } from '../../../core/clock.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
 import { timelinePolicy, type TimelinePolicy } from '../../../core/timeline/timeline-policy.ts';
 import type { EventsPageAnswer, FleetAnswer, RefusedTokensWire, FleetSeriesAnswer, MeAnswer, RestaurantAnswer, RestaurantSeriesAnswer, RestaurantsAnswer } from '../../../protocol/api.ts';
-import { PulseError } from '../../../protocol/errors.ts';
+import { PulseError, TerminalAmbiguousError } from '../../../protocol/errors.ts';
 import type { AlertsAnswer } from '../../../protocol/alerts.ts';
 import { emptyDirectory, type RestaurantDirectory } from '../../../core/directory/restaurant-directory.ts';
 import type { StabilityAnswer } from '../../../protocol/stability.ts';
@@ -157,24 +157,40 @@ export function createApi(deps: ApiDeps): ApiHandler {
       // Incident markers of a window (src/server/replay/replay-markers.ts); fleet markers over the viewer's scope.
       answerReplayMarkers({ store }, { query, now, restaurants: viewer.scope.wire.restaurants ?? null, inScope: (rid) => viewer.scope.includes(rid) }),
     )
-    .get('/api/terminals/:tid/events', async ({ viewer, params, query, now }): Promise<EventsPageAnswer> => {
-      const tid = params.tid!;
-      const rid = view.terminalRestaurant(tid);
+    // A terminal is (rid, tid): tills are named per restaurant (issue 18, item 3).
+    .get('/api/restaurants/:rid/terminals/:tid/events', (call) => {
+      const rid = call.params.rid!;
+      const tid = call.params.tid!;
+      requireInScope(call.viewer, rid);
+      if (!view.terminalRestaurants(tid).includes(rid)) throw new PulseError('NOT_FOUND', 'no such terminal');
+      return terminalEvents(call, rid, tid);
+    })
+    // The old bare-id URL, kept while the id is one restaurant's (of those the viewer may see).
+    .get('/api/terminals/:tid/events', (call) => {
+      const tid = call.params.tid!;
+      const rids = view.terminalRestaurants(tid).filter((r) => call.viewer.scope.includes(r));
       // Unknown and someone else's look alike to a manager (as on the stream).
-      requireInScope(viewer, rid);
-      if (rid === undefined) throw new PulseError('NOT_FOUND', 'no such terminal');
-      const w = windowOf(query, now, 24 * HOUR);
-      const limit = limitOf(query, 500, 5000);
-      const rids = ridsOf(viewer);
-      const found = await store.readEvents({ tid, from: w.from, to: w.to, limit: limit + 1, ...(rids ? { rids } : {}) });
-      if (!viewer.scope.all) return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit, policy };
-      // Engineers and support also see the refused tokens that claimed this terminal (stored under
-      // no restaurant): how support finds a till with a wrong secret. A manager never does — anyone
-      // can claim their restaurant in an unsigned token (issue 18, item 9).
-      const claimed = await store.readClaimedAuthFailures({ claimedTid: tid, claimedRid: rid, from: w.from, to: w.to, limit: limit + 1 });
-      const events = mergeByTime(found, claimed);
-      return { tid, rid, from: w.from, to: w.to, events: events.slice(0, limit), more: events.length > limit, policy, unverifiedClaims: true };
+      if (rids.length === 0) {
+        requireInScope(call.viewer, undefined);
+        throw new PulseError('NOT_FOUND', 'no such terminal');
+      }
+      if (rids.length > 1) throw new TerminalAmbiguousError(tid, rids);
+      return terminalEvents(call, rids[0]!, tid);
     });
+
+  /** One page of terminal (rid, tid)'s events; the caller checked that the viewer may see `rid`. */
+  async function terminalEvents({ viewer, query, now }: Call, rid: string, tid: string): Promise<EventsPageAnswer> {
+    const w = windowOf(query, now, 24 * HOUR);
+    const limit = limitOf(query, 500, 5000);
+    const found = await store.readEvents({ rid, tid, from: w.from, to: w.to, limit: limit + 1 });
+    if (!viewer.scope.all) return { tid, rid, from: w.from, to: w.to, events: found.slice(0, limit), more: found.length > limit, policy };
+    // Engineers and support also see the refused tokens that claimed this terminal (stored under
+    // no restaurant): how support finds a till with a wrong secret. A manager never does — anyone
+    // can claim their restaurant in an unsigned token (issue 18, item 9).
+    const claimed = await store.readClaimedAuthFailures({ claimedTid: tid, claimedRid: rid, from: w.from, to: w.to, limit: limit + 1 });
+    const events = mergeByTime(found, claimed);
+    return { tid, rid, from: w.from, to: w.to, events: events.slice(0, limit), more: events.length > limit, policy, unverifiedClaims: true };
+  }
 
   /** Two reads each in time order, as one; at equal times the terminal's own event first. */
   function mergeByTime<T extends { t: number }>(a: readonly T[], b: readonly T[]): T[] {

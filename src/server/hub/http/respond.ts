@@ -3,7 +3,7 @@
  * code and HTTP status of src/protocol/errors.ts, so the SPA can switch on `code` and never on text.
  */
 import type { ServerResponse } from 'node:http';
-import { PulseError } from '../../../protocol/errors.ts';
+import { PulseError, TerminalAmbiguousError } from '../../../protocol/errors.ts';
 
 /** Headers every hub answer carries: nothing is cached by accident, nothing is sniffed or framed. */
 export const baseHeaders = {
@@ -24,9 +24,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export type ErrorBody = { error: { code: string; message: string } };
+export type ErrorBody = { error: { code: string; message: string; restaurants?: readonly string[] } };
 
 export function errorBody(error: PulseError): ErrorBody {
+  // An ambiguous terminal id names its candidates (already cut to the viewer's scope).
+  if (error instanceof TerminalAmbiguousError) return { error: { code: error.code, message: error.message, restaurants: error.restaurants } };
   return { error: { code: error.code, message: error.message } };
 }
 

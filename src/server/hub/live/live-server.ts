@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { systemClock, type Clock, type TimerHandle } from '../../../core/clock.ts';
-import { closeReason, errorCodes, PulseError } from '../../../protocol/errors.ts';
+import { closeReason, errorCodes, PulseError, TerminalAmbiguousError } from '../../../protocol/errors.ts';
 import { decodeViewerMessage, livePath, parseSince, type DeltaFrame, type RestaurantFiguresWire, type StreamPosition, type ViewerMessage } from '../../../protocol/live.ts';
 import type { ViewerClaims } from '../../auth/tokens.ts';
 import { admitViewer, chooseSubprotocol, normalizeOrigin, type Admission } from './live-admission.ts';
@@ -20,6 +20,7 @@ import { ViewerConnection, type SendCounters } from './viewer-connection.ts';
 import { encode, textOf, type Encoded } from './live-encoding.ts';
 import { ViewerInterest } from './viewer-interest.ts';
 import { scopeOfClaims } from './viewer-scope.ts';
+import { watchedTerminal, watchKey } from './terminal-watch.ts';
 
 export interface LiveLogger {
   info(obj: object, msg: string): void;
@@ -154,8 +155,9 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
     v.send(text, bytes);
   }
 
-  function sendError(v: ViewerConnection, error: PulseError, tid?: string): void {
-    sendJson(v, { type: 'error', epoch, seq: v.position, code: error.code, message: error.message, ...(tid ? { tid } : {}) });
+  function sendError(v: ViewerConnection, error: PulseError, tid?: string, rid?: string): void {
+    const restaurants = error instanceof TerminalAmbiguousError ? { restaurants: [...error.restaurants] } : {};
+    sendJson(v, { type: 'error', epoch, seq: v.position, code: error.code, message: error.message, ...(tid ? { tid } : {}), ...(rid ? { rid } : {}), ...restaurants });
   }
 
   /** A refusal that ends the connection: explained in an error frame, then closed with its code. */
@@ -227,20 +229,19 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
         sendFigures(v, v.interest.set(msg.rids, stream.latest));
         return;
       case 'unwatch_terminal':
-        v.watches.delete(msg.tid);
+        for (const [key, w] of v.watches) if (w.tid === msg.tid && (msg.rid === undefined || w.rid === msg.rid)) v.watches.delete(key);
         return;
-      case 'watch_terminal':
-        // Unknown terminals are refused to a manager too: "unknown" and "someone else's" must
-        // look the same, or the answer tells which terminal ids exist.
-        if (!v.scope.all && !v.scope.includes(source.terminalRestaurant(msg.tid))) {
-          return sendError(v, new PulseError('NOT_IN_SCOPE'), msg.tid);
+      case 'watch_terminal': {
+        const watched = watchedTerminal(v.scope, source, msg.tid, msg.rid);
+        if (watched instanceof PulseError) return sendError(v, watched, msg.tid, msg.rid);
+        const key = watchKey(watched);
+        if (!v.watches.has(key) && v.watches.size >= maxWatches) {
+          return sendError(v, new PulseError('BAD_REQUEST', `at most ${maxWatches} watched terminals`), msg.tid, msg.rid);
         }
-        if (!v.watches.has(msg.tid) && v.watches.size >= maxWatches) {
-          return sendError(v, new PulseError('BAD_REQUEST', `at most ${maxWatches} watched terminals`), msg.tid);
-        }
-        v.watches.add(msg.tid);
-        sendJson(v, stream.terminalEvents(v.scope, msg.tid, v.position));
+        v.watches.set(key, watched);
+        sendJson(v, stream.terminalEvents(v.scope, watched, v.position));
         return;
+      }
     }
   }
 
@@ -321,8 +322,8 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       if (frame) v.sendStream(frame.text, frame.bytes, entry.seq);
       else sendSnapshot(v); // a scope this tick did not total: resync rather than send a hole
       if (v.watches.size === 0 || entry.events.length === 0) continue;
-      for (const tid of v.watches) {
-        const f = stream.terminalEvents(v.scope, tid, entry.seq, entry.events);
+      for (const watched of v.watches.values()) {
+        const f = stream.terminalEvents(v.scope, watched, entry.seq, entry.events);
         if (f.events.length > 0) sendJson(v, f);
       }
     }

@@ -35,6 +35,9 @@ export interface LiveSource {
   sample(now: number): LiveSample;
   /** Lifecycle events (open, close, auth failure, limit) since the previous call, oldest first. */
   drainLifecycle(): LifecycleEvent[];
-  /** The restaurant a terminal belongs to, for scope checks; undefined if unknown to the hub. */
-  terminalRestaurant(tid: string): string | undefined;
+  /**
+   * The restaurants with a terminal of this id (terminal ids are per restaurant), for resolving a
+   * `watch_terminal` that names no restaurant; empty if unknown to the hub.
+   */
+  terminalRestaurants(tid: string): readonly string[];
 }

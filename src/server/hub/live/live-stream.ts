@@ -8,7 +8,7 @@ import type { DeltaFrame, FleetTotalsWire, LiveEvent, RestaurantFiguresWire, Sna
 import { isFeedEvent, numberEvent } from './live-events.ts';
 import type { LiveSample, LiveSource } from './live-source.ts';
 import { ScopeRegistry } from './scope-registry.ts';
-import { deltaFor, emptyTotals, eventInScope, snapshotFor, terminalEventsFor } from './scoped-frames.ts';
+import { deltaFor, emptyTotals, eventInScope, isOf, snapshotFor, terminalEventsFor } from './scoped-frames.ts';
 import { StreamHistory, type TickEntry } from './stream-history.ts';
 import { FiguresState, type RefreshPolicy } from './tick-diff.ts';
 import type { Scope } from './viewer-scope.ts';
@@ -130,9 +130,9 @@ export class LiveStream {
   }
 
   /** A terminal's events of one tick (live) or still in the history (`initial`, on watch). */
-  terminalEvents(scope: Scope, tid: string, position: number, events?: readonly LiveEvent[]): TerminalEventsFrame {
-    const from = events ?? this.history.recentEvents((e) => e.tid === tid, this.options.maxFeedEvents);
-    return terminalEventsFor(this.epoch, position, scope, tid, from, events === undefined);
+  terminalEvents(scope: Scope, terminal: { rid: string | undefined; tid: string }, position: number, events?: readonly LiveEvent[]): TerminalEventsFrame {
+    const from = events ?? this.history.recentEvents((e) => isOf(terminal, e), this.options.maxFeedEvents);
+    return terminalEventsFor(this.epoch, position, scope, terminal, from, events === undefined);
   }
 
   private totalsNow(scope: Scope): FleetTotalsWire {

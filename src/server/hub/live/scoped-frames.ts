@@ -72,7 +72,7 @@ export function terminalEventsFor(
   epoch: string,
   seq: number,
   scope: Scope,
-  tid: string,
+  terminal: { rid: string | undefined; tid: string },
   events: readonly LiveEvent[],
   initial: boolean,
 ): TerminalEventsFrame {
@@ -80,10 +80,16 @@ export function terminalEventsFor(
     type: 'terminal_events',
     epoch,
     seq,
-    tid,
+    tid: terminal.tid,
+    ...(terminal.rid === undefined ? {} : { rid: terminal.rid }),
     initial,
-    events: events.filter((e) => e.tid === tid && eventInScope(scope, e)),
+    events: events.filter((e) => isOf(terminal, e) && eventInScope(scope, e)),
   };
+}
+
+/** Whether `e` is terminal (rid, tid)'s — any restaurant's of that id when rid is undefined. */
+export function isOf(terminal: { rid: string | undefined; tid: string }, e: LiveEvent): boolean {
+  return 'tid' in e && e.tid === terminal.tid && (terminal.rid === undefined || ('rid' in e && e.rid === terminal.rid));
 }
 
 /** Totals of an empty scope (a source that failed, or a manager whose restaurants are unknown). */

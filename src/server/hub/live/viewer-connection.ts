@@ -20,7 +20,8 @@ const refillPerSecond = 10;
 export class ViewerConnection {
   /** Seq of the last snapshot or delta sent: what `pong`, `error` and `terminal_events` carry. */
   position = 0;
-  readonly watches = new Set<string>();
+  /** Watched terminals by `terminalKey(rid, tid)` (rid '' for an engineer's watch of an id not known yet). */
+  readonly watches = new Map<string, { rid: string | undefined; tid: string }>();
   /** Null until the viewer sends `interest`: until then it gets every patch (protocol/live.ts). */
   interest: ViewerInterest | null = null;
   /** Cleared by each heartbeat sweep, set again by a pong or any message. */

@@ -48,7 +48,7 @@ export async function loadResume(store: Store, stream: string, expectedSince: nu
 export function knownForSeeding(known: ReadonlyMap<string, KnownTerminal>, plan: ResumePlan | null): Map<string, KnownTerminal> {
   if (!plan) return new Map(known);
   const out = new Map<string, KnownTerminal>();
-  for (const [tid, k] of known) out.set(tid, k.lastClose !== undefined && k.lastClose >= plan.since ? { rid: k.rid, lastSeen: k.lastSeen } : k);
+  for (const [key, k] of known) out.set(key, k.lastClose !== undefined && k.lastClose >= plan.since ? { rid: k.rid, tid: k.tid, lastSeen: k.lastSeen } : k);
   return out;
 }
 

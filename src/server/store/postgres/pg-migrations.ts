@@ -56,6 +56,33 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX terminals_by_last_seen ON terminals (last_seen);
     `,
   },
+  {
+    version: 2,
+    name: 'terminals keyed by (rid, tid)',
+    // The twin of SQLite's step 3 (../migrations.ts): a terminal is (rid, tid), issue 18 item 3.
+    // One row per restaurant that had the id, from the events; then the old rows the events no
+    // longer cover (each was its latest sighting's restaurant, so right for that pair).
+    sql: `
+      CREATE TABLE terminals_by_rid (
+        rid text NOT NULL,
+        tid text NOT NULL,
+        last_seen double precision NOT NULL,
+        last_close double precision,
+        PRIMARY KEY (rid, tid)
+      );
+      INSERT INTO terminals_by_rid (rid, tid, last_seen, last_close)
+        SELECT rid, tid, max(t), max(t) FILTER (WHERE type = 'close') FROM events
+        WHERE rid IS NOT NULL AND tid IS NOT NULL GROUP BY rid, tid;
+      INSERT INTO terminals_by_rid (rid, tid, last_seen, last_close) SELECT rid, tid, last_seen, last_close FROM terminals
+        ON CONFLICT (rid, tid) DO NOTHING;
+      DROP TABLE terminals;
+      ALTER TABLE terminals_by_rid RENAME TO terminals;
+      ALTER TABLE terminals RENAME CONSTRAINT terminals_by_rid_pkey TO terminals_pkey;
+      CREATE INDEX terminals_by_last_seen ON terminals (last_seen);
+      DROP INDEX events_by_tid;
+      CREATE INDEX events_by_terminal ON events (tid, rid, t);
+    `,
+  },
 ];
 
 /** Advisory lock key (first half) of everything the Pulse store serializes; the second half is the schema's hash. */

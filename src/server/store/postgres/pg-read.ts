@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { ProbeEventOf } from '../../../protocol/probe-events.ts';
+import { terminalKey } from '../../../core/terminal-key.ts';
 import type { ClaimedAuthFailuresQuery, EventsQuery, KnownTerminal, LifecycleEvent, MinutesPageQuery, MinutesQuery, RestaurantMinute } from '../store.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -94,16 +95,16 @@ export async function knownTerminals(db: Queryable, since: number): Promise<Map<
     'SELECT tid, rid, last_seen, last_close FROM terminals WHERE last_seen >= $1',
     [since],
   );
-  return new Map(rows.map((r): [string, KnownTerminal] => [r.tid, r.last_close === null ? { rid: r.rid, lastSeen: r.last_seen } : { rid: r.rid, lastSeen: r.last_seen, lastClose: r.last_close }]));
+  return new Map(rows.map((r): [string, KnownTerminal] => [terminalKey(r.rid, r.tid), r.last_close === null ? { rid: r.rid, tid: r.tid, lastSeen: r.last_seen } : { rid: r.rid, tid: r.tid, lastSeen: r.last_seen, lastClose: r.last_close }]));
 }
 
 /** As the SQLite store's: per terminal, only its opens since shortly before its last close. */
 export async function openConnections(db: Queryable, since: number): Promise<ProbeEventOf<'open'>[]> {
   const { rows } = await db.query<{ body: ProbeEventOf<'open'> }>(
     `SELECT o.body FROM terminals tm
-       JOIN events o ON o.tid = tm.tid AND o.t >= greatest($1::float8, coalesce(tm.last_close, 0) - 300000)
+       JOIN events o ON o.tid = tm.tid AND o.rid = tm.rid AND o.t >= greatest($1::float8, coalesce(tm.last_close, 0) - 300000)
       WHERE tm.last_seen >= $1 AND o.type = 'open' AND NOT EXISTS (
-        SELECT 1 FROM events c WHERE c.tid = o.tid AND c.t >= o.t AND c.type = 'close' AND c.conn = o.conn AND c.gw = o.gw)
+        SELECT 1 FROM events c WHERE c.tid = o.tid AND c.rid = o.rid AND c.t >= o.t AND c.type = 'close' AND c.conn = o.conn AND c.gw = o.gw)
       ORDER BY o.t, o.id`,
     [since],
   );

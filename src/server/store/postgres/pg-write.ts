@@ -10,6 +10,7 @@
  */
 import type pg from 'pg';
 import { mergeMinute } from '../merge-minute.ts';
+import { terminalKey } from '../../../core/terminal-key.ts';
 import type { Checkpoint, KnownTerminal, LifecycleEvent, MergeHistogram, RestaurantMinute } from '../store.ts';
 import { lockClass } from './pg-migrations.ts';
 
@@ -119,11 +120,10 @@ export async function writeEventsBatch(client: pg.PoolClient, ctx: WriteContext,
         // greatest() ignores NULLs, so a terminal's last close survives a batch without closes.
         await client.query(
           `INSERT INTO terminals (tid, rid, last_seen, last_close) SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[])
-           ON CONFLICT (tid) DO UPDATE SET
-             rid = CASE WHEN excluded.last_seen >= terminals.last_seen THEN excluded.rid ELSE terminals.rid END,
+           ON CONFLICT (rid, tid) DO UPDATE SET
              last_seen = greatest(terminals.last_seen, excluded.last_seen),
              last_close = greatest(terminals.last_close, excluded.last_close)`,
-          [list.map(([tid]) => tid), list.map(([, k]) => k.rid), list.map(([, k]) => k.lastSeen), list.map(([, k]) => k.lastClose ?? null)],
+          [list.map(([, k]) => k.tid), list.map(([, k]) => k.rid), list.map(([, k]) => k.lastSeen), list.map(([, k]) => k.lastClose ?? null)],
         );
       }
     }
@@ -131,14 +131,15 @@ export async function writeEventsBatch(client: pg.PoolClient, ctx: WriteContext,
   });
 }
 
-/** Each authenticated terminal's latest sighting and latest close in `events` (as the SQLite store counts them). */
+/** Each authenticated terminal's (rid, tid) latest sighting and latest close in `events` (as the SQLite store counts them). */
 function terminalsSeen(events: readonly LifecycleEvent[]): Map<string, KnownTerminal> {
   const seen = new Map<string, KnownTerminal>();
   for (const e of events) {
     if (e.type === 'auth_fail') continue;
-    let known = seen.get(e.tid);
-    if (!known) seen.set(e.tid, (known = { rid: e.rid, lastSeen: e.t }));
-    else if (e.t >= known.lastSeen) Object.assign(known, { rid: e.rid, lastSeen: e.t });
+    const key = terminalKey(e.rid, e.tid);
+    let known = seen.get(key);
+    if (!known) seen.set(key, (known = { rid: e.rid, tid: e.tid, lastSeen: e.t }));
+    else if (e.t >= known.lastSeen) known.lastSeen = e.t;
     if (e.type === 'close' && !(e.t <= (known.lastClose ?? -Infinity))) known.lastClose = e.t;
   }
   return seen;

@@ -42,7 +42,7 @@ export function sumTotals(list: readonly RestaurantFiguresWire[]): FleetTotalsWi
 
 export class FakeLiveSource implements LiveSource {
   readonly restaurants = new Map<string, RestaurantFiguresWire>();
-  readonly terminals = new Map<string, string>();
+  readonly terminals = new Map<string, Set<string>>();
   private pending: LifecycleEvent[] = [];
   samples = 0;
   /** Runs at the start of every sample, as if the fleet had moved since the last tick. */
@@ -58,7 +58,8 @@ export class FakeLiveSource implements LiveSource {
 
   emit(event: LifecycleEvent): void {
     if ('tid' in event && event.tid !== undefined && 'rid' in event && event.rid !== undefined) {
-      this.terminals.set(event.tid, event.rid);
+      const rids = this.terminals.get(event.tid) ?? new Set<string>();
+      this.terminals.set(event.tid, rids.add(event.rid));
     }
     this.pending.push(event);
   }
@@ -75,8 +76,8 @@ export class FakeLiveSource implements LiveSource {
     return out;
   }
 
-  terminalRestaurant(tid: string): string | undefined {
-    return this.terminals.get(tid);
+  terminalRestaurants(tid: string): readonly string[] {
+    return [...(this.terminals.get(tid) ?? [])].sort();
   }
 }
 

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { StatusBadge } from '../../../components/status-badge.tsx';
 import { formatAgo, formatDuration, formatMs, noData } from '../../../lib/format.ts';
 import { useNow } from '../../../live/use-live.ts';
+import { terminalPath } from '../../../lib/terminal-links.ts';
 import type { TerminalRow } from '../model/terminal-rows.ts';
 
 const stateLabel = { connected: 'Connected', disconnected: 'Disconnected', unknown: 'Unknown' } as const;
@@ -26,7 +27,7 @@ export function TerminalTable({ rows }: { rows: readonly TerminalRow[] }) {
         {rows.map((t) => (
           <tr key={t.tid} className="border-b border-line/60" data-testid={`terminal-row-${t.tid}`} data-state={t.state}>
             <th scope="row" className="px-2 py-1 font-medium">
-              <Link to={`/terminals/${encodeURIComponent(t.tid)}`} className="break-all text-accent hover:underline">
+              <Link to={terminalPath(t.rid, t.tid)} className="break-all text-accent hover:underline">
                 {t.tid}
               </Link>
             </th>

@@ -10,6 +10,8 @@ import { statusRank } from '../../../lib/health-status.ts';
 export type TerminalState = TerminalWire['state'];
 
 export interface TerminalRow {
+  /** Its restaurant: a terminal is (rid, tid), and its link names both. */
+  rid: string;
   tid: string;
   state: TerminalState;
   health: HealthStatus;
@@ -24,6 +26,7 @@ export interface TerminalRow {
 export function terminalRowsOf(answer: RestaurantAnswer): TerminalRow[] {
   return answer.terminals
     .map((t) => ({
+      rid: t.rid,
       tid: t.tid,
       state: t.state,
       health: t.health,

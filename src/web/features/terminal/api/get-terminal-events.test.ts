@@ -25,25 +25,25 @@ async function run(query: ReturnType<typeof terminalEventsQuery>): Promise<Termi
   return (query.queryFn as (c: typeof context) => Promise<TerminalEvents>)(context);
 }
 
-describe('terminal events query (GET /api/terminals/:tid/events)', () => {
+describe('terminal events query (GET /api/restaurants/:rid/terminals/:tid/events)', () => {
   it('asks for the window ending at the clock’s now, with the lookback, and stamps the fetch with it', async () => {
     const clock = new FakeClock(NOW);
     const asked: string[] = [];
-    const query = terminalEventsQuery(hubAnswering(eventsPage({ tid: 't1' }), asked), 't1', { kind: '15m' }, clock);
+    const query = terminalEventsQuery(hubAnswering(eventsPage({ tid: 't1' }), asked), 'r-001', 't1', { kind: '15m' }, clock);
     expect(query.refetchInterval).toBe(15_000);
     const got = await run(query);
-    expect(asked).toEqual([`/api/terminals/t1/events?from=${NOW - 15 * 60_000 - lookbackMs}&to=${NOW}&limit=5000`]);
+    expect(asked).toEqual([`/api/restaurants/r-001/terminals/t1/events?from=${NOW - 15 * 60_000 - lookbackMs}&to=${NOW}&limit=5000`]);
     expect(got).toMatchObject({ fetchedAt: NOW, from: NOW - 15 * 60_000, to: NOW, page: { tid: 't1', rid: 'r-001', events: [] } });
   });
 
   it('a past custom window is not live by the same clock', () => {
     const clock = new FakeClock(NOW);
-    const query = terminalEventsQuery(hubAnswering(eventsPage(), []), 't1', { kind: 'custom', from: NOW - 7_200_000, to: NOW - 3_600_000 }, clock);
+    const query = terminalEventsQuery(hubAnswering(eventsPage(), []), 'r-001', 't1', { kind: 'custom', from: NOW - 7_200_000, to: NOW - 3_600_000 }, clock);
     expect(query.refetchInterval).toBe(false);
   });
 
   it('an answer that breaks the contract rejects with the field named', async () => {
     const broken = { ...eventsPage(), more: 'yes' };
-    await expect(run(terminalEventsQuery(hubAnswering(broken, []), 't1', { kind: '15m' }, new FakeClock(NOW)))).rejects.toThrow(/does not match the API contract \(.*more: /);
+    await expect(run(terminalEventsQuery(hubAnswering(broken, []), 'r-001', 't1', { kind: '15m' }, new FakeClock(NOW)))).rejects.toThrow(/does not match the API contract \(.*more: /);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A terminal's lifecycle events over the view's window (`GET /api/terminals/:tid/events`,
+ * A terminal's lifecycle events over the view's window (`GET /api/restaurants/:rid/terminals/:tid/events`,
  * docs/api.md), paged until the window is complete. A relative window is refetched every 15 s;
  * the live feed fills the seconds in between (see use-terminal-timeline.ts).
  */
@@ -34,12 +34,14 @@ export interface TerminalEvents {
   to: number;
 }
 
-export async function fetchTerminalEvents(api: ApiClient, tid: string, from: number, to: number, signal?: AbortSignal): Promise<EventsPage> {
+/** Terminal (rid, tid)'s events: a terminal id names a terminal only within its restaurant. */
+export async function fetchTerminalEvents(api: ApiClient, rid: string, tid: string, from: number, to: number, signal?: AbortSignal): Promise<EventsPage> {
+  const base = `/api/restaurants/${encodeURIComponent(rid)}/terminals/${encodeURIComponent(tid)}/events`;
   const pages: EventsPage[] = [];
   let start = Math.floor(from);
   const end = Math.max(start + 1, Math.ceil(to));
   for (let i = 0; i < maxPages; i++) {
-    const page = eventsPageOf(await api.get(`/api/terminals/${encodeURIComponent(tid)}/events?from=${start}&to=${end}&limit=${pageSize}`, eventsPageAnswerSchema, signal));
+    const page = eventsPageOf(await api.get(`${base}?from=${start}&to=${end}&limit=${pageSize}`, eventsPageAnswerSchema, signal));
     pages.push(page);
     const last = page.events.at(-1);
     // The next page starts at the last time seen (inclusive: events sharing it are not lost; the
@@ -50,15 +52,15 @@ export async function fetchTerminalEvents(api: ApiClient, tid: string, from: num
   return joinPages(pages)!;
 }
 
-export function terminalEventsQuery(api: ApiClient, tid: string, w: TerminalWindow, clock: WebClock) {
+export function terminalEventsQuery(api: ApiClient, rid: string, tid: string, w: TerminalWindow, clock: WebClock) {
   const key = w.kind === 'custom' ? [w.from, w.to] : [w.kind];
   const live = resolveWindow(w, clock.now()).live;
   return queryOptions({
-    queryKey: ['terminal', tid, 'events', ...key],
+    queryKey: ['terminal', rid, tid, 'events', ...key],
     queryFn: async ({ signal }): Promise<TerminalEvents> => {
       const fetchedAt = clock.now();
       const { from, to } = resolveWindow(w, fetchedAt);
-      const page = await fetchTerminalEvents(api, tid, from - lookbackMs, Math.min(to, fetchedAt), signal);
+      const page = await fetchTerminalEvents(api, rid, tid, from - lookbackMs, Math.min(to, fetchedAt), signal);
       return { page, fetchedAt, from, to };
     },
     refetchInterval: live ? 15_000 : false,
@@ -66,8 +68,8 @@ export function terminalEventsQuery(api: ApiClient, tid: string, w: TerminalWind
   });
 }
 
-export function useTerminalEvents(tid: string, w: TerminalWindow) {
+export function useTerminalEvents(rid: string, tid: string, w: TerminalWindow) {
   const api = useApi();
   const clock = useClock();
-  return useQuery(terminalEventsQuery(api, tid, w, clock));
+  return useQuery(terminalEventsQuery(api, rid, tid, w, clock));
 }

@@ -12,7 +12,7 @@ import { addPoll, emptyBeatLog, statusOf, type BeatLog, type BeatRules } from '.
 
 export function terminalStatusQuery(api: ApiClient, rid: string, tid: string) {
   return queryOptions({
-    queryKey: ['terminal', tid, 'status', rid],
+    queryKey: ['terminal', rid, tid, 'status'],
     queryFn: async ({ signal }) => statusOf(await api.get(`/api/restaurants/${encodeURIComponent(rid)}`, restaurantAnswerSchema, signal), tid),
     refetchInterval: 5000,
     staleTime: 0,

@@ -25,7 +25,7 @@ function download(name: string, type: string, text: string): void {
 
 interface Props {
   tid: string;
-  rid: string | null;
+  rid: string;
   window: TerminalWindow;
   samples: readonly HeartbeatSample[];
   samplesSince: number | null;
@@ -49,8 +49,8 @@ export function ExportButtons({ tid, rid, window: w, samples, samplesSince, poli
     try {
       const now = clock.now();
       const { from, to } = resolveWindow(w, now);
-      const page = await fetchTerminalEvents(api, tid, from, Math.min(to, now));
-      const name = exportFileName(tid, from, to, ext);
+      const page = await fetchTerminalEvents(api, rid, tid, from, Math.min(to, now));
+      const name = exportFileName(tid, from, to, ext, rid);
       if (ext === 'csv') {
         download(name, 'text/csv;charset=utf-8', toCsv(page.events, { from, to }));
       } else {

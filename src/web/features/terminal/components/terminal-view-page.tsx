@@ -14,38 +14,37 @@ import { WindowPicker } from './window-picker.tsx';
 const LatencyCharts = lazy(() => import('./latency-charts.tsx'));
 
 /**
- * `/terminals/:tid?window=15m|1h|24h` or `?from=&to=`: the terminal's connection timeline over the
- * window, its heartbeats and latency, the diagnosis in words, and the window as CSV or JSON.
+ * `/restaurants/:rid/terminals/:tid?window=15m|1h|24h` or `?from=&to=`: the terminal's connection
+ * timeline over the window, its heartbeats and latency, the diagnosis in words, and the window as
+ * CSV or JSON. A terminal is (rid, tid): tills are named per restaurant (issue 18, item 3).
  */
 export function TerminalViewPage() {
-  const tid = useParams().tid ?? '';
+  const routeParams = useParams();
+  const rid = routeParams.rid ?? '';
+  const tid = routeParams.tid ?? '';
   const [params, setParams] = useSearchParams();
   const w = readWindow(params);
-  const { timeline, rid, policy, query, beatLog } = useTerminalTimeline(tid, w);
+  const { timeline, policy, query, beatLog } = useTerminalTimeline(rid, tid, w);
   const choose = (next: TerminalWindow): void => setParams((prev) => withWindow(prev, next), { replace: true });
 
   if (isNotInScope(query.error) || (query.error && 'status' in query.error && query.error.status === 404)) {
     return (
       <NotInScope>
-        Terminal <ScopeId id={tid} /> is not in the restaurants your sign-in covers, or is unknown.
+        Terminal <ScopeId id={tid} /> of <ScopeId id={rid} /> is not in the restaurants your sign-in covers, or is unknown.
       </NotInScope>
     );
   }
 
   return (
-    <div className="space-y-4" data-testid="terminal-page" data-tid={tid}>
+    <div className="space-y-4" data-testid="terminal-page" data-rid={rid} data-tid={tid}>
       <nav aria-label="Breadcrumb" className="text-sm">
         <Link to="/" className="text-accent hover:underline">
           Fleet
         </Link>
-        {rid !== null && (
-          <>
-            {' / '}
-            <Link to={`/restaurants/${encodeURIComponent(rid)}`} className="text-accent hover:underline">
-              {rid}
-            </Link>
-          </>
-        )}{' '}
+        {' / '}
+        <Link to={`/restaurants/${encodeURIComponent(rid)}`} className="text-accent hover:underline">
+          {rid}
+        </Link>{' '}
         / <span className="break-all">{tid}</span>
       </nav>
       <h1 className="break-all text-2xl font-semibold">Terminal {tid}</h1>

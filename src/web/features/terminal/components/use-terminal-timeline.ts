@@ -32,10 +32,10 @@ function useSettled(list: LifecycleEvent[]): LifecycleEvent[] {
   return ref.current.list;
 }
 
-export function useTerminalTimeline(tid: string, w: TerminalWindow) {
-  const events = useTerminalEvents(tid, w);
+/** Terminal (rid, tid)'s timeline: a terminal id names a terminal only within its restaurant. */
+export function useTerminalTimeline(rid: string, tid: string, w: TerminalWindow) {
+  const events = useTerminalEvents(rid, tid, w);
   const page = events.data?.page;
-  const rid = page?.rid ?? null;
   const policy = page?.policy ?? defaultPolicy;
   const { heartbeatIntervalMs, graceMs } = policy;
   const beatRules = useMemo((): BeatRules => ({ intervalMs: heartbeatIntervalMs, graceMs }), [heartbeatIntervalMs, graceMs]);

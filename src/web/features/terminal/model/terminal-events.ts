@@ -89,7 +89,9 @@ export function liveEventsOf(tid: string, entries: readonly { event: LiveEvent }
   const out: LifecycleEvent[] = [];
   for (const { event } of entries) {
     if (event.tid !== tid || event.t < after) continue;
-    if (event.type === 'auth_fail' && rid != null && event.rid !== rid) continue;
+    // Another restaurant's terminal of the same id is another terminal (issue 18, item 3); a
+    // refused token's claims count when they name this restaurant.
+    if (rid != null && event.rid !== rid && (event.type !== 'auth_fail' || event.rid !== undefined)) continue;
     out.push(lifecycleOfLive(event));
   }
   return out;

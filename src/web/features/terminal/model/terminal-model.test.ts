@@ -99,6 +99,12 @@ describe('events from the API and the live feed', () => {
     const mine: LiveEvent = { type: 'auth_fail', id: 6, gw: 'gw-1', t: at(96), reason: 'bad_signature', rid: 'r-001', tid: 't1' };
     expect(liveEventsOf('t1', [elsewhere, mine].map((event) => ({ event })), at(60), 'r-001').map((e) => e.t)).toEqual([at(96)]);
   });
+
+  it("leaves out another restaurant's terminal of the same id (a terminal is (rid, tid), issue 18 item 3)", () => {
+    const theirs: LiveEvent = { type: 'open', id: 7, gw: 'gw-1', t: at(97), rid: 'r-002', tid: 't1', conn: 'c2' };
+    const ours: LiveEvent = { type: 'open', id: 8, gw: 'gw-1', t: at(98), rid: 'r-001', tid: 't1', conn: 'c3' };
+    expect(liveEventsOf('t1', [theirs, ours].map((event) => ({ event })), at(60), 'r-001').map((e) => e.t)).toEqual([at(98)]);
+  });
 });
 
 describe('heartbeats collected from polls', () => {
