@@ -5,18 +5,12 @@
  * says "reports implausible RTT". Before, the gateway only counted it on its own `/metrics`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
 import { buildTimeline } from '../../core/timeline/build-timeline.ts';
 import { diagnose } from '../../core/timeline/diagnose.ts';
 import { eventsPageAnswerSchema } from '../../protocol/api.ts';
 import { signTerminalToken, signViewerToken } from '../auth/tokens.ts';
-import { createMemoryBus } from '../bus/memory-bus.ts';
-import { createBusProbe } from '../gateway/bus-probe.ts';
-import { startGateway } from '../gateway/gateway.ts';
 import { connectTerminal } from '../gateway/test-helpers/test-terminal.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
-import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
-import { startHub } from './hub.ts';
+import { startHubWithGateway } from './test-helpers/hub-with-gateway.ts';
 
 const secret = 'implausible-rtt-secret-0123456789abcdef';
 const engineer = signViewerToken(secret, { sub: 'erin', role: 'engineer' });
@@ -27,17 +21,7 @@ afterEach(async () => {
 
 describe('a terminal reporting an implausible RTT', () => {
   it('stays connected, and its diagnosis says "reports implausible RTT"', async () => {
-    const tmp = makeTempDir('pulse-implausible-rtt-');
-    cleanups.push(tmp.remove);
-    const { store, recovered } = await openSqliteStore({ dataDir: tmp.dir });
-    cleanups.push(() => store.close());
-    const bus = createMemoryBus();
-    const hub = await startHub({ secret, port: 0, bus, store, recovered, staticDir: `${tmp.dir}/no-dist`, tickMs: 100, tickPhaseMs: null, flushIntervalMs: 50 });
-    cleanups.push(() => hub.close());
-    const probe = createBusProbe({ bus, gatewayId: 'gw-rtt', clock: systemClock(), flushMs: 100 });
-    cleanups.push(() => probe.stop());
-    const gateway = await startGateway({ secret, port: 0, probe });
-    cleanups.push(() => gateway.close());
+    const { hub, gateway } = await startHubWithGateway({ secret, gatewayId: 'gw-rtt', probeFlushMs: 100 }, cleanups);
 
     const from = Date.now() - 1000;
     const t = connectTerminal(gateway.url, { kind: 'subprotocol', token: signTerminalToken(secret, 'r-001-t1', 'r-001', 60) });

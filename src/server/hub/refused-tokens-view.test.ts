@@ -8,16 +8,13 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
 import { ev } from '../../core/test-helpers/telemetry-events.ts';
 import { eventsPageAnswerSchema, fleetAnswerSchema } from '../../protocol/api.ts';
 import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import { signViewerToken } from '../auth/tokens.ts';
-import { createBusProbe, type BusProbe } from '../gateway/bus-probe.ts';
-import { createMemoryBus } from '../bus/memory-bus.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
-import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
-import { startHub, type Hub } from './hub.ts';
+import type { BusProbe } from '../gateway/bus-probe.ts';
+import type { Hub } from './hub.ts';
+import { startHubWithProbe } from './test-helpers/hub-with-gateway.ts';
 
 const secret = 'refused-view-secret-0123456789abcdef';
 const engineer = signViewerToken(secret, { sub: 'erin', role: 'engineer' });
@@ -28,16 +25,7 @@ afterEach(async () => {
 });
 
 async function setup(o: { maxPendingPerSource?: number } = {}): Promise<{ hub: Hub; probe: BusProbe }> {
-  const tmp = makeTempDir('pulse-refused-view-');
-  cleanups.push(tmp.remove);
-  const { store, recovered } = await openSqliteStore({ dataDir: tmp.dir });
-  cleanups.push(() => store.close());
-  const bus = createMemoryBus();
-  const hub = await startHub({ secret, port: 0, bus, store, recovered, staticDir: `${tmp.dir}/no-dist`, tickMs: 100, tickPhaseMs: null, flushIntervalMs: 50, ...o });
-  cleanups.push(() => hub.close());
-  const probe = createBusProbe({ bus, gatewayId: 'gw-test', clock: systemClock() });
-  cleanups.push(() => probe.stop());
-  return { hub, probe };
+  return startHubWithProbe({ secret, gatewayId: 'gw-test', hub: o }, cleanups);
 }
 
 async function get(hub: Hub, path: string, token: string): Promise<unknown> {

@@ -5,18 +5,12 @@
  * whichever restaurant spoke last.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
 import { apiErrorBodySchema, eventsPageAnswerSchema, restaurantAnswerSchema } from '../../protocol/api.ts';
 import type { LiveFrame } from '../../protocol/live.ts';
 import { signTerminalToken, signViewerToken } from '../auth/tokens.ts';
-import { createMemoryBus } from '../bus/memory-bus.ts';
-import { createBusProbe } from '../gateway/bus-probe.ts';
-import { startGateway } from '../gateway/gateway.ts';
 import { connectTerminal } from '../gateway/test-helpers/test-terminal.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
-import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
-import { startHub } from './hub.ts';
 import { connectViewer, type TestViewer } from './live/test-helpers/live-harness.ts';
+import { startHubWithGateway } from './test-helpers/hub-with-gateway.ts';
 
 const secret = 'terminal-identity-secret-0123456789abcdef';
 const engineer = signViewerToken(secret, { sub: 'erin', role: 'engineer' });
@@ -28,17 +22,7 @@ afterEach(async () => {
 
 describe('a till-1 in each of two restaurants, through the real gateway and hub', () => {
   it('is two terminals in /api and /live, each with its own timeline and its restaurant\'s expected count', async () => {
-    const tmp = makeTempDir('pulse-terminal-identity-');
-    cleanups.push(tmp.remove);
-    const { store, recovered } = await openSqliteStore({ dataDir: tmp.dir });
-    cleanups.push(() => store.close());
-    const bus = createMemoryBus();
-    const hub = await startHub({ secret, port: 0, bus, store, recovered, staticDir: `${tmp.dir}/no-dist`, tickMs: 100, tickPhaseMs: null, flushIntervalMs: 50 });
-    cleanups.push(() => hub.close());
-    const probe = createBusProbe({ bus, gatewayId: 'gw-id', clock: systemClock(), flushMs: 100 });
-    cleanups.push(() => probe.stop());
-    const gateway = await startGateway({ secret, port: 0, probe });
-    cleanups.push(() => gateway.close());
+    const { hub, gateway } = await startHubWithGateway({ secret, gatewayId: 'gw-id', probeFlushMs: 100 }, cleanups);
 
     const from = Date.now() - 1000;
     // r-a's till-1 connects, drops and comes back; r-b's connects once and stays.

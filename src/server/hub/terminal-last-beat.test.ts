@@ -6,16 +6,10 @@
  * on-time heartbeats (docs/architecture.md).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.ts';
 import { restaurantAnswerSchema } from '../../protocol/api.ts';
 import { signTerminalToken, signViewerToken } from '../auth/tokens.ts';
-import { createMemoryBus } from '../bus/memory-bus.ts';
-import { createBusProbe } from '../gateway/bus-probe.ts';
-import { startGateway } from '../gateway/gateway.ts';
 import { connectTerminal } from '../gateway/test-helpers/test-terminal.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
-import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
-import { startHub } from './hub.ts';
+import { startHubWithGateway } from './test-helpers/hub-with-gateway.ts';
 
 const secret = 'last-beat-secret-0123456789abcdef';
 const engineer = signViewerToken(secret, { sub: 'erin', role: 'engineer' });
@@ -26,17 +20,7 @@ afterEach(async () => {
 
 describe('a disconnected terminal on the hub', () => {
   it('keeps its last heartbeat and RTT after its connection closes, and reads offline', async () => {
-    const tmp = makeTempDir('pulse-last-beat-');
-    cleanups.push(tmp.remove);
-    const { store, recovered } = await openSqliteStore({ dataDir: tmp.dir });
-    cleanups.push(() => store.close());
-    const bus = createMemoryBus();
-    const hub = await startHub({ secret, port: 0, bus, store, recovered, staticDir: `${tmp.dir}/no-dist`, tickMs: 100, tickPhaseMs: null, flushIntervalMs: 50 });
-    cleanups.push(() => hub.close());
-    const probe = createBusProbe({ bus, gatewayId: 'gw-beat', clock: systemClock(), flushMs: 100 });
-    cleanups.push(() => probe.stop());
-    const gateway = await startGateway({ secret, port: 0, probe });
-    cleanups.push(() => gateway.close());
+    const { hub, gateway } = await startHubWithGateway({ secret, gatewayId: 'gw-beat', probeFlushMs: 100 }, cleanups);
 
     const terminal = async () => {
       const res = await fetch(`${hub.url}/api/restaurants/r-001`, { headers: { authorization: `Bearer ${engineer}` } });
