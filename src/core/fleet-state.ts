@@ -316,6 +316,18 @@ export class FleetState {
     return this.registry.restaurants.get(rid)?.windows.totals ?? {};
   }
 
+  /**
+   * The restaurants that have a terminal of this id, sorted: a terminal id names a terminal only
+   * within its restaurant (issue 18, item 3). Read from the registry rather than kept beside it,
+   * so a terminal the registry prunes is forgotten here too; one lookup per restaurant, asked
+   * only by the old bare-id URL and `watch_terminal`.
+   */
+  restaurantsWithTerminal(tid: string): string[] {
+    const out: string[] = [];
+    for (const [rid, r] of this.registry.restaurants) if (r.terminals.has(tid)) out.push(rid);
+    return out.sort();
+  }
+
   terminalsOf(rid: string, now: number): TerminalView[] {
     const r = this.registry.restaurants.get(rid);
     return r === undefined ? [] : terminalsOf(r, now, this.time.expectedWindowMs);

@@ -42,4 +42,19 @@ describe('hub fleet', () => {
     expect(fleet.apply(frame('gw-a', 2, [], [ev.open(M0 + 2 * S, 'r1', 't2', 'c2', 'gw-a')])).lifecycle).toHaveLength(1);
     expect(fleet.view.terminalRestaurants('t2')).toEqual(['r1']);
   });
+
+  it('forgets which restaurants have a terminal id once the registry forgets the terminal (seen over 7 days ago)', () => {
+    const clock = new FakeClock(M0);
+    const fleet = createHubFleet({ clock, known: new Map() });
+    fleet.apply(frame('gw-a', 1, [], [ev.open(M0 + S, 'r1', 'till-1', 'c1', 'gw-a'), ev.open(M0 + S, 'r2', 'till-1', 'c2', 'gw-a')]));
+    fleet.apply(frame('gw-a', 2, [], [ev.close(M0 + 2 * S, 'r1', 'till-1', 'c1', 1000, S, { gw: 'gw-a' })]));
+    fleet.settle(M0 + 3 * S);
+    expect(fleet.view.terminalRestaurants('till-1')).toEqual(['r1', 'r2']);
+    // Eight days on, r1's till-1 (closed, unseen since) is forgotten; r2's, back just now, is not.
+    const later = M0 + 8 * 86_400_000;
+    clock.advance(later - M0);
+    fleet.apply(frame('gw-a', 3, [], [ev.open(later - S, 'r2', 'till-1', 'c3', 'gw-a')]));
+    fleet.settle(later);
+    expect(fleet.view.terminalRestaurants('till-1')).toEqual(['r2']);
+  });
 });

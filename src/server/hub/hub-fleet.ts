@@ -86,28 +86,18 @@ type LastClose = NonNullable<TerminalWire['lastClose']>;
 
 export function createHubFleet(o: HubFleetOptions): HubFleet {
   const state = new FleetState(o.state);
-  // A terminal id names a terminal only within its restaurant (issue 18, item 3): the restaurants
-  // that have one of that id, for the old bare-id URL and `watch_terminal` to resolve or refuse.
-  const ridsOfTid = new Map<string, Set<string>>();
-  const place = (rid: string, tid: string): void => {
-    let rids = ridsOfTid.get(tid);
-    if (rids === undefined) ridsOfTid.set(tid, (rids = new Set()));
-    rids.add(rid);
-  };
   /** Each terminal's last close, by `terminalKey(rid, tid)`. */
   const lastClose = new Map<string, LastClose>();
   const lastFrameAt = new Map<string, number>();
   function seedTerminals(known: ReadonlyMap<string, KnownTerminal>): void {
     // Their last closes too: a terminal back within 10 min of a close before the restart reconnected.
     state.seedTerminals([...known.values()].map((k) => ({ tid: k.tid, rid: k.rid, lastSeen: k.lastSeen, ...(k.lastClose !== undefined ? { lastClose: k.lastClose } : {}) })));
-    for (const k of known.values()) place(k.rid, k.tid);
   }
   if (o.known) seedTerminals(o.known);
 
   function note(events: readonly LifecycleEvent[]): void {
     for (const e of events) {
-      if (e.type === 'auth_fail') continue; // unverified claims do not place a terminal
-      place(e.rid, e.tid);
+      if (e.type === 'auth_fail') continue; // unverified claims name no terminal of ours
       if (e.type === 'close') {
         const key = terminalKey(e.rid, e.tid);
         const prev = lastClose.get(key);
@@ -155,7 +145,7 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
       return f ? toRestaurantWire(f) : undefined;
     },
     terminals,
-    terminalRestaurants: (tid) => [...(ridsOfTid.get(tid) ?? [])].sort(),
+    terminalRestaurants: (tid) => state.restaurantsWithTerminal(tid),
     openMinutes: (rid) => state.openMinutes(rid),
   };
 
@@ -164,7 +154,6 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
     seedTerminals,
     seedConnections(opens) {
       state.seedConnections(opens);
-      for (const e of opens) place(e.rid, e.tid);
     },
     applyStoredEvents(events, options) {
       state.applyStoredEvents(events, options);
