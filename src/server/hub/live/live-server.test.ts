@@ -205,6 +205,23 @@ describe('live stream', () => {
     expect(v.frames.filter((f) => f.type === 'terminal_events')).toHaveLength(count);
   });
 
+  it('binds an engineer\'s watch of an id not seen yet to the restaurant of its first event, so a second till of that id is not mixed in', async () => {
+    const source = fleet(2);
+    harness = await startLive({ source });
+    const v = viewer();
+    await v.waitFor(isSnapshot);
+    v.send({ type: 'watch_terminal', tid: 'till-1' });
+    const initial = await v.waitFor((f) => f.type === 'terminal_events' && f.initial);
+    expect(initial.type === 'terminal_events' && initial.events).toEqual([]);
+    source.emit(openEvent('r-001', 'till-1'));
+    await v.waitFor((f) => f.type === 'terminal_events' && !f.initial);
+    source.emit(openEvent('r-002', 'till-1'));
+    source.emit(closeEvent('r-001', 'till-1'));
+    await v.waitFor((f) => f.type === 'terminal_events' && !f.initial && f.events.some((e) => e.type === 'close'));
+    const streamed = v.frames.flatMap((f) => (f.type === 'terminal_events' && !f.initial ? f.events.map((e) => [e.type, 'rid' in e ? e.rid : null]) : []));
+    expect(streamed).toEqual([['open', 'r-001'], ['close', 'r-001']]);
+  });
+
   it('closes 1008 with an error frame on a message outside the protocol', async () => {
     harness = await startLive({ source: fleet(1) });
     const v = viewer();

@@ -20,7 +20,7 @@ import { ViewerConnection, type SendCounters } from './viewer-connection.ts';
 import { encode, textOf, type Encoded } from './live-encoding.ts';
 import { ViewerInterest } from './viewer-interest.ts';
 import { scopeOfClaims } from './viewer-scope.ts';
-import { watchedTerminal, watchKey } from './terminal-watch.ts';
+import { bindUnresolvedWatches, watchedTerminal, watchKey } from './terminal-watch.ts';
 
 export interface LiveLogger {
   info(obj: object, msg: string): void;
@@ -322,6 +322,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
       if (frame) v.sendStream(frame.text, frame.bytes, entry.seq);
       else sendSnapshot(v); // a scope this tick did not total: resync rather than send a hole
       if (v.watches.size === 0 || entry.events.length === 0) continue;
+      bindUnresolvedWatches(v.watches, entry.events);
       for (const watched of v.watches.values()) {
         const f = stream.terminalEvents(v.scope, watched, entry.seq, entry.events);
         if (f.events.length > 0) sendJson(v, f);
