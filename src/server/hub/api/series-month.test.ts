@@ -68,9 +68,10 @@ describe('a 30-day fleet series over 1.3 M rows', () => {
     expect(body.points.every((p) => p.minutes === 120)).toBe(true);
     expect(body.total.minutes).toBe(30 * 1440);
     // /healthz was asked many times during the query and never waited long (the old path held the
-    // loop for the whole read: ~15 s). Sanity bounds on a shared machine, not performance figures.
+    // loop for the whole read: ~15 s). Sanity bounds on a shared machine, not performance figures:
+    // 5 s is a third of the old stall, and a loaded 2-core machine once took 2.2 s here.
     expect(health.length).toBeGreaterThan(5);
-    expect(Math.max(...health)).toBeLessThan(2_000);
+    expect(Math.max(...health)).toBeLessThan(5_000);
     // The old path held every row at once: ~2 GB. Streamed: one chunk and 360 accumulators.
     expect(peakHeap - base).toBeLessThan(300 * 2 ** 20);
   }, 240_000);
