@@ -2,6 +2,8 @@
 // protocol ← core ← client ← {web, server}; web and server never import each other.
 // Within them: the gateway never imports the hub, and no web feature imports another (or is
 // imported by a shared web folder). src/web/lint-boundaries.test.ts plants a bad import for each.
+// The benches (bench/) sit outside all of them: they import the product, and nothing under src
+// imports a bench (src/structure.test.ts checks the same on the import graph).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -13,8 +15,9 @@ const layer = (files, patterns) => ({
 });
 const why = (what, message) => ({ group: what, message });
 
-const serverRules = [why(['**/web/**'], 'server and web never import each other; they share protocol, core and client.')];
-const webRules = [why(['**/server/**', 'node:*', 'ws'], 'server and web never import each other; the SPA runs in a browser.')];
+const noBench = why(['**/bench/**'], 'the benches live in bench/, outside the product: product code never imports them (move what both need into src).');
+const serverRules = [why(['**/web/**'], 'server and web never import each other; they share protocol, core and client.'), noBench];
+const webRules = [why(['**/server/**', 'node:*', 'ws'], 'server and web never import each other; the SPA runs in a browser.'), noBench];
 /** The SPA's features (src/web/features/*): a new one is added here, or nothing keeps it apart. */
 const webFeatures = ['fleet', 'restaurant', 'terminal', 'alerts'];
 
@@ -32,14 +35,17 @@ export default tseslint.config(
   },
   layer(['src/protocol/**'], [
     why(['**/core/**', '**/client/**', '**/server/**', '**/web/**'], 'protocol is the wire contract of both sides and must import nothing else of Pulse.'),
+    noBench,
   ]),
   layer(['src/core/**'], [
     why(['**/client/**', '**/server/**', '**/web/**'], 'core is pure logic shared by both sides: it may import protocol only.'),
     why(['node:*', 'ws', 'react', 'react-dom'], 'core must stay pure and isomorphic: no I/O, no framework.'),
+    noBench,
   ]),
   layer(['src/client/**'], [
     why(['**/server/**', '**/web/**'], 'the resilient socket is isomorphic: it may import protocol and core only.'),
     why(['ws', 'node:*', 'react'], 'the WebSocket constructor is injected so the same core runs in Node and in the browser.'),
+    noBench,
   ]),
   layer(['src/server/**'], serverRules),
   // The gateway runs on its own (`pulse gateway`, next to a POS fleet) and must not pull the hub in
@@ -70,6 +76,7 @@ export default tseslint.config(
   // test may not. Placed after the layer rules so it overrides them for test files only.
   layer(['src/{core,client,protocol}/**/*.test.ts', 'src/{core,client,protocol}/**/test-helpers/**'], [
     why(['**/server/**', '**/web/**'], 'tests of a layer import only what that layer may, plus Node and ws.'),
+    noBench,
   ]),
   {
     files: ['src/web/**/*.tsx', 'src/web/**/*.ts'],

@@ -55,6 +55,8 @@ else {
   if (process.env[relaunchedMarker]) followParent();
   const { register } = await import('tsx/esm/api');
   register();
-  const { main } = await import('../src/server/cli/main.ts');
+  // The benches live outside the product (bench/), which adds `pulse bench` to the same program.
+  const entry = process.argv[2] === 'bench' ? '../bench/cli.ts' : '../src/server/cli/main.ts';
+  const { main } = await import(entry);
   await main(process.argv);
 }

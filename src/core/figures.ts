@@ -87,25 +87,19 @@ export interface DurationFigures {
   p95: number;
 }
 
-/** One restaurant's live figures. Times in ms, rates per minute, shares in [0, 1]. */
-export interface RestaurantFigures {
-  rid: string;
-  /** The hub time these figures are for. */
-  at: number;
-  status: RestaurantStatus;
+/**
+ * The figures a restaurant and the fleet totals both have, over the same window: written once, so
+ * a figure added here is a figure of both (`totals` sums or merges each one).
+ * Times in ms, rates per minute, shares in [0, 1].
+ */
+export interface WindowFigures {
   /** Authenticated open connections now. */
   connections: number;
-  /** The connections gauge over the last minute. */
-  connectionsGauge: Gauge;
   /** Terminals with at least one open connection now ("12 / 14 connected"). */
   connectedTerminals: number;
   /** Terminals seen in the last 7 days. */
   expected: number;
-  /** Connected terminals by silence: < 20 s, < 30 s, ≥ 30 s since their last heartbeat (or open). */
-  terminals: { healthy: number; degraded: number; unhealthy: number };
   opens: number;
-  /** Closes in the last minute by close code. */
-  closes: Record<string, number>;
   reconnects: number;
   reconnectsPerMin: number;
   heartbeats: { onTime: number; late: number; expected: number };
@@ -118,19 +112,33 @@ export interface RestaurantFigures {
   deliveryMs: Percentiles | null;
   /** Connections closed in the last minute. */
   durationMs: DurationFigures | null;
-  /** Age of the connections open now. */
-  openAgeMs: { mean: number; max: number } | null;
   /** Errors by type in the last minute (types with none left out), and their sum per minute. */
   errors: Partial<Record<ErrorType, number>>;
   errorsPerMin: number;
-  limits: Partial<Record<LimitKind, number>>;
-  traffic: { msgIn: number; msgOut: number; bytesIn: number; bytesOut: number };
-  /** Counters of the last whole second alone (keys as in rollup.ts), e.g. `{ opens: 1, 'closes.1006': 1 }`. */
-  lastSecond: Record<string, number>;
   /** Terminal-time over the last minute, ms: what stability is made of. */
   terminalTime: { connectedMs: number; healthyMs: number; expectedMs: number };
   /** Share of expected terminal-time connected and healthy; null when nothing was expected. */
   stability: number | null;
+}
+
+/** One restaurant's live figures: the window's (above), and what only a restaurant has. */
+export interface RestaurantFigures extends WindowFigures {
+  rid: string;
+  /** The hub time these figures are for. */
+  at: number;
+  status: RestaurantStatus;
+  /** The connections gauge over the last minute. */
+  connectionsGauge: Gauge;
+  /** Connected terminals by silence: < 20 s, < 30 s, ≥ 30 s since their last heartbeat (or open). */
+  terminals: { healthy: number; degraded: number; unhealthy: number };
+  /** Closes in the last minute by close code. */
+  closes: Record<string, number>;
+  /** Age of the connections open now. */
+  openAgeMs: { mean: number; max: number } | null;
+  limits: Partial<Record<LimitKind, number>>;
+  traffic: { msgIn: number; msgOut: number; bytesIn: number; bytesOut: number };
+  /** Counters of the last whole second alone (keys as in rollup.ts), e.g. `{ opens: 1, 'closes.1006': 1 }`. */
+  lastSecond: Record<string, number>;
   /**
    * The window's histograms, so `totals` can merge them. Live objects: read, never write. Their
    * `toJSON` is a summary, but send `wireFigures(f)` rather than this object.
@@ -225,25 +233,10 @@ export function computeFigures(i: FigureInputs): RestaurantFigures {
 }
 
 /** Fleet totals over the given restaurants (filter first to scope a viewer: a manager's totals are theirs only). */
-export interface FleetTotals {
+export interface FleetTotals extends WindowFigures {
   at: number;
   restaurants: number;
   byStatus: Record<RestaurantStatus, number>;
-  connections: number;
-  connectedTerminals: number;
-  expected: number;
-  opens: number;
-  reconnects: number;
-  reconnectsPerMin: number;
-  heartbeats: { onTime: number; late: number; expected: number };
-  heartbeatSuccess: number | null;
-  rttMs: Percentiles | null;
-  deliveryMs: Percentiles | null;
-  durationMs: DurationFigures | null;
-  errors: Partial<Record<ErrorType, number>>;
-  errorsPerMin: number;
-  terminalTime: { connectedMs: number; healthyMs: number; expectedMs: number };
-  stability: number | null;
   /** Merged window histograms (fresh objects, owned by the caller). */
   histograms: Record<'rtt' | 'latency' | 'duration', Histogram>;
 }

@@ -65,13 +65,17 @@ const percentilesSchema = z.object({ p50: rate, p95: rate, p99: rate }).nullable
 /** Counts over the figures' window, by the "errors by type" of telemetry.ts; types with none may be left out. */
 const errorCountsSchema = z.partialRecord(z.enum(errorTypes), count);
 
-/** One restaurant's figures, as `core/figures.ts` defines them, in the shape the SPA reads. */
-export const restaurantFiguresWireSchema = z.object({
-  rid: id,
-  status: z.enum(healthStatuses),
+/**
+ * The figures a restaurant and the fleet totals both carry (core's `WindowFigures`, those the SPA
+ * reads): written once, so the two shapes, the delta's field lists and the hub's copy of them
+ * (server/hub/hub-fleet.ts) cannot drift apart. Counts first, then the rolling figures.
+ */
+const figureCountShape = {
   connections: count,
   /** Terminals seen in the last 7 days: "12 / 14 connected". */
   expected: count,
+};
+const rollingFigureShape = {
   reconnectsPerMin: rate,
   /** On-time heartbeats / expected heartbeats; null when none were expected. */
   heartbeatSuccess: share.nullable(),
@@ -81,7 +85,15 @@ export const restaurantFiguresWireSchema = z.object({
   errorsPerMin: rate,
   /** Share of expected terminal-time connected and healthy; null when nothing was expected. */
   stability: share.nullable(),
-});
+};
+const sharedFigureShape = { ...figureCountShape, ...rollingFigureShape };
+const keysOf = <T extends object>(shape: T) => Object.keys(shape) as (keyof T)[];
+
+/** The fields both figure shapes carry, in wire order: what the hub copies from core's figures as they are. */
+export const sharedFigureFields: readonly (keyof typeof sharedFigureShape)[] = keysOf(sharedFigureShape);
+
+/** One restaurant's figures, as `core/figures.ts` defines them, in the shape the SPA reads. */
+export const restaurantFiguresWireSchema = z.object({ rid: id, status: z.enum(healthStatuses), ...sharedFigureShape });
 export type RestaurantFiguresWire = z.infer<typeof restaurantFiguresWireSchema>;
 
 /**
@@ -98,22 +110,14 @@ export type RestaurantPatchWire = z.infer<typeof restaurantPatchWireSchema>;
  * restaurant's refresh period is up, whichever comes first — re-sending 2,000 restaurants' RTTs every second is most of a stream's bytes
  * and tells a support agent nothing a 30 s old figure would not.
  */
-export const urgentFigureFields = ['status', 'connections', 'expected'] as const;
-export const rollingFigureFields = ['reconnectsPerMin', 'heartbeatSuccess', 'rttMs', 'deliveryMs', 'errors', 'errorsPerMin', 'stability'] as const;
+export const urgentFigureFields: readonly ('status' | keyof typeof figureCountShape)[] = ['status', ...keysOf(figureCountShape)];
+export const rollingFigureFields: readonly (keyof typeof rollingFigureShape)[] = keysOf(rollingFigureShape);
 
 /** Totals over a viewer's scope (for a manager: their restaurants only). */
 export const fleetTotalsWireSchema = z.object({
   restaurants: count,
   byStatus: z.object({ healthy: count, degraded: count, unhealthy: count, offline: count, unknown: count }),
-  connections: count,
-  expected: count,
-  reconnectsPerMin: rate,
-  heartbeatSuccess: share.nullable(),
-  rttMs: percentilesSchema,
-  deliveryMs: percentilesSchema,
-  errors: errorCountsSchema,
-  errorsPerMin: rate,
-  stability: share.nullable(),
+  ...sharedFigureShape,
 });
 export type FleetTotalsWire = z.infer<typeof fleetTotalsWireSchema>;
 

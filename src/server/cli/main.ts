@@ -6,7 +6,6 @@ import { Command, CommanderError } from 'commander';
 import { registerTokenCommand } from './token-command.ts';
 import { registerGatewayCommand } from './gateway-command.ts';
 import { registerSimCommand } from './sim-command.ts';
-import { registerBenchCommand } from './bench-command.ts';
 import { registerStartCommand } from './start-command.ts';
 import { registerHubCommand } from './hub-command.ts';
 import { registerProxyCommand } from './proxy-command.ts';
@@ -17,11 +16,13 @@ export function buildProgram(): Command {
   const program = new Command('pulse')
     .description('Pulse — real-time monitor for the WebSocket connections of restaurant POS fleets')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // `pulse bench` is added by bench/cli.ts (bin/pulse.js loads it for that command): the
+    // benches live outside the product's layers, so nothing here imports them.
+    .addHelpText('after', '\nBenchmarks: pulse bench gateway --help');
   registerTokenCommand(program);
   registerGatewayCommand(program);
   registerSimCommand(program);
-  registerBenchCommand(program);
   registerStartCommand(program);
   registerHubCommand(program);
   registerProxyCommand(program);
@@ -30,8 +31,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+/** `program` is given by `pulse bench` (bench/cli.ts), which adds its command to this program. */
+export async function main(argv: string[], program: Command = buildProgram()): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {

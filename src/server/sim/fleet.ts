@@ -14,7 +14,7 @@ import { emptyScenario, resolveProfile } from './scenario.ts';
 import type { Scenario } from './scenario.ts';
 import { checkTargets, runScenario } from './scenario-runner.ts';
 import { SimTerminal } from './sim-terminal.ts';
-import type { TerminalShared } from './sim-terminal.ts';
+import type { TerminalShared } from './terminal-shared.ts';
 import type { FleetCounters } from './counters.ts';
 import { summarize } from './summary.ts';
 import type { FleetSummary } from './summary.ts';

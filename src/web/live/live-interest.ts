@@ -10,7 +10,6 @@
  * but their other figures may be old and must not be shown as live.
  */
 import { maxInterestRids } from '../../protocol/live.ts';
-import type { LiveData } from './live-data.ts';
 
 export interface InterestState {
   /** What each view declared. */
@@ -38,8 +37,11 @@ export function withInterest(state: InterestState, key: string, rids: readonly s
   return { parts, rids: state.rids === null && parts.size === 0 ? null : next, live };
 }
 
-/** Whether a restaurant's rolling figures can be shown as live. */
-export function isLive(data: Pick<LiveData, 'interest'>, rid: string): boolean {
+/**
+ * Whether a restaurant's rolling figures can be shown as live. Typed by the one field it reads,
+ * not by LiveData: live-data.ts imports this file, and importing it back would be a circle.
+ */
+export function isLive(data: { readonly interest: InterestState }, rid: string): boolean {
   return data.interest.rids === null || data.interest.live.has(rid);
 }
 

@@ -5,6 +5,7 @@
  */
 import { createContext, useContext, useEffect, useState } from 'react';
 import { useStore } from 'zustand';
+import { useClock } from '../lib/clock.ts';
 import { withInterest } from './live-interest.ts';
 import type { LiveState, LiveStore } from './live-store.ts';
 import { livenessOf, type Liveness, type LivenessView } from './liveness.ts';
@@ -21,25 +22,27 @@ export function useLive<T>(selector: (state: LiveState) => T): T {
   return useStore(useLiveStore(), selector);
 }
 
-/** Our clock, read again every `intervalMs`: what "data N s old" is computed against. */
+/** The SPA's clock (lib/clock.ts), read again every `intervalMs`: what "data N s old" is computed against. */
 export function useNow(intervalMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const clock = useClock();
+  const [now, setNow] = useState(() => clock.now());
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    const timer = setInterval(() => setNow(clock.now()), intervalMs);
     return () => clearInterval(timer);
-  }, [intervalMs]);
+  }, [intervalMs, clock]);
   return now;
 }
 
 /** Live or not, and how old the data is; re-read each second and on every store change. */
 export function useLiveness(): LivenessView {
+  const clock = useClock();
   const now = useNow();
   const connection = useLive((s) => s.connection);
   const appliedAt = useLive((s) => s.appliedAt);
   const resyncFrom = useLive((s) => s.resyncFrom);
   const tickMs = useLive((s) => s.tickMs);
   // A store change (a drop, a tick) must show at once, not at the next second.
-  return livenessOf({ connection, appliedAt, resyncFrom, tickMs }, Math.max(now, Date.now()));
+  return livenessOf({ connection, appliedAt, resyncFrom, tickMs }, Math.max(now, clock.now()));
 }
 
 /**
@@ -48,8 +51,9 @@ export function useLiveness(): LivenessView {
  * the tick already. The age, which does change every tick, is for `useLiveness`.
  */
 export function useLivenessStatus(): Liveness {
+  const clock = useClock();
   const now = useNow();
-  return useLive((s) => livenessOf(s, Math.max(now, Date.now())).status);
+  return useLive((s) => livenessOf(s, Math.max(now, clock.now())).status);
 }
 
 /**
