@@ -49,6 +49,22 @@ describe('RawEventFolder', () => {
     expect(out.filter((e) => e.type === 'heartbeat')).toEqual([{ type: 'heartbeat', gw: 'gw-py', t: T0 + 15_000, rid: 'r-001', tid: 'till-1', conn: 'gw-py/42/c1', onTime: true, gapMs: 15_000, implausibleRtt: 1e9 }]);
   });
 
+  it("a ping's rtt is judged by the gateway's rule: beyond the interval (15 s here) it is implausible, the beat still counts", () => {
+    const { out, refused } = fold(make(), [
+      open(T0),
+      { type: 'ping', t: T0 + 15_000, conn: 'c1', rtt: 15_000 },
+      { type: 'ping', t: T0 + 30_000, conn: 'c1', rtt: 15_001 },
+      { type: 'ping', t: T0 + 45_000, conn: 'c1', rtt: 0 },
+    ]);
+    expect(refused).toEqual([]);
+    const beats = out.filter((e) => e.type === 'heartbeat');
+    expect(beats.map((b) => b.type === 'heartbeat' && [b.onTime, b.rtt, b.implausibleRtt])).toEqual([
+      [true, 15_000, undefined],
+      [true, undefined, 15_001],
+      [true, 0, undefined],
+    ]);
+  });
+
   it('closes carry cause, side and duration; a 1008 after a rate limit is rate_limited', () => {
     const { out } = fold(make(), [
       open(T0, 'a'),

@@ -20,9 +20,10 @@
  * - RTT is what the terminal reports with its ping (DESIGN.md), and nothing else: a round trip a
  *   probe measured itself (`pong.rtt`: a proxy measures only its own leg to the gateway) is a
  *   different figure, and mixed in it pulled a restaurant's p50 from 12 to 11 ms (the proxy
- *   reconciliation test). A `pong` is valid and counted; it adds no sample. A ping's
- *   `implausibleRtt` (a report the probe found could not be real) adds none either: it is passed
- *   on, for the terminal's diagnosis.
+ *   reconciliation test). A `pong` is valid and counted; it adds no sample. A ping's `rtt` is
+ *   judged by the gateway's rule (src/core/rtt-plausible.ts) against `heartbeatIntervalMs`; one
+ *   beyond it, like a ping's `implausibleRtt` (a report the probe found could not be real), adds
+ *   no sample either and is passed on, for the terminal's diagnosis — the heartbeat still counts.
  * - A 1008 after a rate-limit hit is `rate_limited`; otherwise the cause is the close code's.
  * - An `auth_fail` names no restaurant: its `claimedRid`/`claimedTid` (or an old probe's
  *   `rid`/`tid`) become the probe event's claims, labels only (src/protocol/probe-events.ts).
@@ -31,6 +32,7 @@ import { causeOfClose, type CloseCause } from '../protocol/close-codes.ts';
 import { PulseError } from '../protocol/errors.ts';
 import type { RawEvent } from '../protocol/ingest.ts';
 import type { LimitKind, ProbeEvent, ProbeEventOf } from '../protocol/probe-events.ts';
+import { judgeRtt } from './rtt-plausible.ts';
 
 export interface RawEventFolderOptions {
   gw: string;
@@ -79,7 +81,11 @@ export class RawEventFolder {
         const onTime = gapMs <= this.o.heartbeatIntervalMs + this.o.heartbeatGraceMs;
         c.lastPingAt = Math.max(c.lastPingAt, e.t);
         const beat: ProbeEventOf<'heartbeat'> = { type: 'heartbeat', ...who, onTime, gapMs };
-        if (e.rtt !== undefined) beat.rtt = e.rtt;
+        // The gateway's rule, with the interval this folder judges on time by: a probe's `rtt`
+        // within the ingest's 60 s may still be longer than the interval (rtt-plausible.ts).
+        const judged = judgeRtt(e.rtt, this.o.heartbeatIntervalMs);
+        if (judged.rtt !== undefined) beat.rtt = judged.rtt;
+        else if (judged.implausibleRtt !== undefined) beat.implausibleRtt = judged.implausibleRtt;
         else if (e.implausibleRtt !== undefined) beat.implausibleRtt = e.implausibleRtt;
         emit(beat);
         return null;

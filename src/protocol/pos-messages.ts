@@ -11,17 +11,19 @@
  * a figure a buggy clock can make implausible is accepted here and dropped and counted by the
  * gateway, which does not disconnect a terminal for a clock bug:
  * - `seq`: a counter, echoed (ping → pong) or looked up (ack); never a figure.
- * - `timestamp`: the terminal's clock, never used by the gateway (its own clock times everything).
+ * - `timestamp`: the terminal's clock, never used by the gateway (its own clock times everything);
+ *   an integer of ms, at most the last valid Date (time-bounds.ts): no clock can read later.
  * - `rtt`: a figure; any finite number passes here; the gateway keeps it only within
  *   0 ≤ rtt ≤ the heartbeat interval (`pulse_gateway_implausible_rtt_total`).
  * - ack latency is not sent: the gateway measures it, send → ack, and keeps it only within
  *   0 ≤ latency ≤ `maxAckLatencyMs` (`pulse_gateway_implausible_latency_total`).
  */
 import { z } from 'zod';
+import { maxTimeMs } from './time-bounds.ts';
 
 const frameBase = {
   seq: z.number().int().nonnegative(),
-  timestamp: z.number().int().nonnegative(),
+  timestamp: z.number().int().nonnegative().max(maxTimeMs),
 };
 
 /** Terminal-provided strings are bounded here so no frame can smuggle a huge field through. */

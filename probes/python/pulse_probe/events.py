@@ -1,11 +1,12 @@
 """Raw connection events of the open ingest (docs/telemetry.md, src/protocol/ingest.ts), as dicts.
 
 Each builder returns the JSON-ready dict the hub validates, or ``None`` when a field would not pass
-the hub's schema (an out-of-range rtt is left out rather than refused there).
+the hub's schema (an out-of-range rtt is sent as ``implausibleRtt`` rather than refused there).
 """
 
 import math
 import re
+import sys
 import time
 from typing import Any, Dict, Optional
 
@@ -65,10 +66,17 @@ def close_event(t: float, conn: str, code: int, by: str, reason: str = "") -> Ra
 
 
 def ping_event(t: float, conn: str, rtt: Any = None) -> RawEvent:
+    """A terminal's ping. Its ``rtt`` is judged by the hub, by the gateway's rule (0 to the heartbeat
+    interval, src/core/rtt-plausible.ts); what the ingest's ``rtt`` cannot carry (negative, beyond
+    60 s, infinite) goes as ``implausibleRtt`` so the hub counts it against the terminal. Not a
+    number at all: the ping counts with neither."""
     event: RawEvent = {"type": "ping", "t": t, "conn": conn}
     checked = ms_within(rtt, MAX_RTT_MS)
     if checked is not None:
         event["rtt"] = checked
+    elif isinstance(rtt, (int, float)) and not isinstance(rtt, bool) and not math.isnan(rtt):
+        # JSON has no infinity: as src/core/rtt-plausible.ts implausibleAsFinite, the largest double.
+        event["implausibleRtt"] = float(rtt) if math.isfinite(rtt) else math.copysign(sys.float_info.max, rtt)
     return event
 
 

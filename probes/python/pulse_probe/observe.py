@@ -11,7 +11,8 @@ Mapping (docs/telemetry.md, "Raw events"):
 - accept, then ``identify(websocket)`` → ``(rid, tid)``: ``open`` (``via`` from where the token was:
   query ``token=`` → ``query``, a ``bearer.`` subprotocol → ``subprotocol``, an Authorization header
   → ``header``). Not identified yet: retried on each message until it is.
-- in ``{"type": "ping", "rtt": …}`` → ``ping`` (``rtt`` kept when finite, 0..60,000 ms);
+- in ``{"type": "ping", "rtt": …}`` → ``ping`` (``rtt`` kept when finite, 0..60,000 ms; another
+  number as ``implausibleRtt``, which the hub counts against the terminal);
   out ``{"type": "pong"}`` → ``pong`` (``rtt`` = ping received → pong sent, as the probe saw it).
 - out ``{"type": "order", "seq": n}`` → its send time; in ``{"type": "ack", "seq": n}`` → ``ack``
   with the latency.

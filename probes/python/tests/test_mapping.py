@@ -3,6 +3,8 @@
 import asyncio
 import inspect
 import json
+import math
+import sys
 import unittest
 from typing import Any, Optional
 
@@ -112,18 +114,22 @@ class MappingTest(unittest.IsolatedAsyncioTestCase):
         await watched(websocket=FakeWebSocket(b"token=old"), token="old")
         self.assertEqual(self.client.events[-1]["reason"], "refused")
 
-    async def test_rtt_out_of_range_is_left_out(self) -> None:
+    async def test_rtt_out_of_range_is_sent_as_implausible(self) -> None:
         ws = FakeWebSocket(b"token=good")
         task = await self.run_endpoint(ws, "good")
-        for rtt in (60_001, -1, "12", None, True):
+        for rtt in (60_001, -1, 1e9, "12", None, True):
             ws.terminal_sends({"type": "ping", "rtt": rtt})
         ws.terminal_sends('{"type": "ping", "rtt": NaN}')
+        ws.terminal_sends('{"type": "ping", "rtt": 1e400}')
         ws.terminal_sends({"type": "ping", "rtt": 60_000})
         await settle()
         ws.terminal_closes(1006)
         await task
         pings = [x for x in self.client.events if x["type"] == "ping"]
-        self.assertEqual([x.get("rtt") for x in pings], [None] * 6 + [60_000])
+        self.assertEqual([x.get("rtt") for x in pings], [None] * 8 + [60_000])
+        # Numbers the ingest's rtt cannot carry go for the hub to count; anything else is no report.
+        self.assertEqual([x.get("implausibleRtt") for x in pings], [60_001, -1, 1e9, None, None, None, None, sys.float_info.max, None])
+        self.assertTrue(all(math.isfinite(x.get("implausibleRtt", 0)) for x in pings))
         self.assertEqual(self.client.events[-1]["code"], 1006)
 
     async def test_limits_then_close_by_the_gateway(self) -> None:

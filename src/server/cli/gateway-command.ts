@@ -1,6 +1,7 @@
 /**
  * `pulse gateway` — run the reference POS gateway until SIGINT/SIGTERM, which close every terminal
- * with 1001 "Server shutting down" before the process exits 0.
+ * with 1001 "Server shutting down" before the process exits 0; with a Redis bus its last telemetry
+ * frame says goodbye, so hubs read it stopped rather than lost (docs/telemetry.md, "Stopping").
  *
  * stdout carries a few lines for people (where it listens, where /metrics is); the JSON log goes to
  * stderr so the two can be read or piped apart.
@@ -34,7 +35,7 @@ interface GatewayCommandOptions {
 }
 
 /** `--metrics-listen HOST:PORT` (`[::1]:7402` for IPv6; port 0 = any free one). */
-function metricsListenOption(value: string): MetricsListen {
+export function metricsListenOption(value: string): MetricsListen {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65_535) throw new InvalidArgumentError('--metrics-listen must be HOST:PORT, e.g. 127.0.0.1:7402');

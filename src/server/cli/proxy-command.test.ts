@@ -37,9 +37,13 @@ describe.skipIf(skip)('pulse proxy / pulse start --upstream (against the FastAPI
     expect(await tokenRun.exited).toBe(0);
     const gwToken = tokenRun.out().trim();
 
-    const proxy = cli.run(['proxy', '--listen', '127.0.0.1:0', '--upstream', upstream.url, '--hub', base!, '--token', gwToken, '--log-level', 'debug']);
+    const proxy = cli.run(['proxy', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--upstream', upstream.url, '--hub', base!, '--token', gwToken, '--log-level', 'debug']);
     const [, url] = await proxy.waitFor(/listening on (ws:\/\/127\.0\.0\.1:\d+)/);
     expect(proxy.out()).toContain('as gw-fynlo-1');
+    // Its /metrics on a listener of its own; the terminals' port answers 404 (issue 18, item 13).
+    const [, proxyMetrics] = await proxy.waitFor(/metrics +(http:\/\/127\.0\.0\.1:\d+\/metrics)/);
+    expect(await (await fetch(proxyMetrics!)).text()).toMatch(/pulse_proxy_upgrades_total/);
+    expect((await fetch(`${url!.replace(/^ws:/, 'http:')}/metrics`)).status).toBe(404);
     const ws = await terminal(url!, 'r-777', 'till-1');
     const api = async (path: string) => (await fetch(base + path, { headers: { authorization: `Bearer ${viewer}` } })).json();
     const seen = await poll('r-777 connected on the hub', () => api('/api/restaurants'), (b) => b.restaurants?.some((r: { rid: string; connections: number }) => r.rid === 'r-777' && r.connections === 1));
@@ -61,10 +65,13 @@ describe.skipIf(skip)('pulse proxy / pulse start --upstream (against the FastAPI
   it('pulse start --upstream: the proxy on --gateway-port, the fleet on the dashboard, stopped cleanly', async () => {
     upstream ??= await startFastApiGateway({ secret: gatewaySecret });
     const data = cli.tempDir('pulse-watch-cli-');
-    const p = cli.run(['start', '--upstream', upstream.url, '--port', '0', '--gateway-port', '0', '--data', data, '--no-build', '--log-level', 'info']);
+    const p = cli.run(['start', '--upstream', upstream.url, '--port', '0', '--gateway-port', '0', '--metrics-listen', '127.0.0.1:0', '--data', data, '--no-build', '--log-level', 'info']);
     const [, base, viewer] = await p.waitFor(/dashboard +(http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/);
     const [, url] = await p.waitFor(/terminals +connect to (ws:\/\/127\.0\.0\.1:\d+)/);
+    const [, proxyMetrics] = await p.waitFor(/proxy (http:\/\/127\.0\.0\.1:\d+\/metrics)/);
     const ws = await terminal(url!, 'r-100', 'till-1');
+    expect(await (await fetch(proxyMetrics!)).text()).toMatch(/pulse_proxy_connections\{[^}]*\} 1/);
+    expect((await fetch(`${url!.replace(/^ws:/, 'http:')}/metrics`)).status).toBe(404);
     const fleet = await poll('one connection', async () => (await fetch(`${base}/api/fleet`, { headers: { authorization: `Bearer ${viewer}` } })).json(), (f) => f.totals?.connections === 1);
     expect(fleet.totals.restaurants).toBe(1);
     ws.terminate();
@@ -89,5 +96,6 @@ describe.skipIf(skip)('pulse proxy / pulse start --upstream (against the FastAPI
     expect(await help.exited).toBe(0);
     expect(help.out()).toMatch(/1014/);
     expect(help.out()).toMatch(/--secret/);
+    expect(help.out()).toMatch(/--metrics-listen <host:port>[\s\S]*127\.0\.0\.1:7402/);
   });
 });

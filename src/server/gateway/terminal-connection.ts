@@ -17,6 +17,7 @@ import type { LimitKind, ProbeEvent } from '../../protocol/probe-events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import type { RestaurantRooms, RoomMember } from './restaurant-rooms.ts';
+import { rttPlausible } from '../../core/rtt-plausible.ts';
 import { createBucket, takeToken } from '../../core/token-bucket.ts';
 import type { TokenBucket, TokenBucketPolicy } from '../../core/token-bucket.ts';
 
@@ -161,13 +162,12 @@ export class TerminalConnection implements RoomMember {
         // restaurant's p95 and p99 ~1e9 ms): the ping counts, the sample does not, and it is
         // counted — a terminal with a clock bug is not disconnected for it.
         // It is also told to the hub with the ping, against the terminal (its diagnosis says so).
-        let rtt = message.rtt;
-        let implausibleRtt: number | undefined;
-        if (rtt !== undefined && !(rtt >= 0 && rtt <= this.ctx.heartbeatIntervalMs)) {
-          implausibleRtt = rtt;
-          rtt = undefined;
-          this.ctx.metrics.implausibleRtt();
-        }
+        // The one rule (rtt-plausible.ts), as the hub applies it to what comes through /ingest.
+        const reported = message.rtt;
+        const plausible = reported === undefined || rttPlausible(reported, this.ctx.heartbeatIntervalMs);
+        const rtt = plausible ? reported : undefined;
+        const implausibleRtt = plausible ? undefined : reported;
+        if (!plausible) this.ctx.metrics.implausibleRtt();
         if (this.ctx.probe) {
           const { gatewayId: gw } = this.ctx;
           const { restaurantId: rid, terminalId: tid, connId: conn } = this;

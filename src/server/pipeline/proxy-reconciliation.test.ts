@@ -18,7 +18,7 @@ import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
 import { requireFastApi, startFastApiGateway, type FastApiGateway } from '../test-helpers/fastapi-gateway.ts';
 import { startWatchingUpstream, type WatchingUpstream } from './watch-upstream.ts';
 import { heartbeatTruth } from '../../core/test-helpers/heartbeat-windows.ts';
-import { expectedCounts, expectSamplesSent, GRACE_MS, HEARTBEAT_MS, RIDS, runForeignFleet, TERMINALS } from './test-helpers/foreign-fleet.ts';
+import { expectedCounts, expectSamplesSent, keptRtts, GRACE_MS, HEARTBEAT_MS, RIDS, runForeignFleet, TERMINALS } from './test-helpers/foreign-fleet.ts';
 import { expectWithinOnePercent, hubConnected as hubConnectedVia, truthConnected as truthConnectedOf, type Percentiles } from './test-helpers/reconcile.ts';
 
 const pulseSecret = 'pulse-own-secret-0123456789abcdef';
@@ -125,7 +125,7 @@ describe.skipIf(skip)('reconciliation through pulse proxy, against the FastAPI g
   it('RTT p50/p95/p99 within 1 % of the exact percentiles of the terminals\' own samples, per restaurant and fleet-wide', async () => {
     const all: number[] = [];
     for (const rid of RIDS) {
-      const seen = pings(rid).flatMap((e) => (e.rtt === undefined ? [] : [e.rtt]));
+      const seen = keptRtts(pings(rid));
       expectSamplesSent(events(rid), seen, rid);
       expect(seen.length, rid).toBeGreaterThan(10);
       expectWithinOnePercent((await total(rid)).rttMs, seen, `${rid} over the run`);

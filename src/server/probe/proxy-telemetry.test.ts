@@ -87,15 +87,30 @@ describe('proxy telemetry', () => {
     ]);
   });
 
-  it('an implausible rtt is not passed on (the ping still counts); binary and large frames are only counted', () => {
+  it('an implausible rtt goes as implausibleRtt, for the hub to count (the ping still counts); binary and large frames are only counted', () => {
     const { events, telemetry } = setup(true);
     const c = telemetry.upgrade(upgrade());
     c.opened(T0, '');
     c.message(T0 + 1, 'in', text({ type: 'ping', seq: 0, timestamp: 1, rtt: 1e9 }), false);
     c.message(T0 + 2, 'in', Buffer.from(JSON.stringify({ type: 'ping' })), true);
     c.message(T0 + 3, 'in', Buffer.from('{"type":"ping","pad":"' + 'x'.repeat(5000) + '"}'), false);
-    expect(events.filter((e) => e.type === 'ping')).toEqual([{ type: 'ping', t: T0 + 1, conn: 'p1' }]);
+    expect(events.filter((e) => e.type === 'ping')).toEqual([{ type: 'ping', t: T0 + 1, conn: 'p1', implausibleRtt: 1e9 }]);
     expect(telemetry.stats().implausibleRtt).toBe(1);
+  });
+
+  it('an ack latency the clock made impossible (negative, over an hour) is no ack event, as on the reference gateway', () => {
+    const { events, telemetry } = setup(true);
+    const c = telemetry.upgrade(upgrade());
+    c.opened(T0, '');
+    const order = (seq: number) => text({ type: 'order', seq, timestamp: 1, restaurantId: 'r-001', order: { id: 'o', status: 'open' } });
+    c.message(T0 + 500, 'out', order(1), false);
+    c.message(T0 + 400, 'in', text({ type: 'ack', seq: 1, timestamp: 1 }), false); // the clock stepped back
+    c.message(T0 + 600, 'out', order(2), false);
+    c.message(T0 + 600 + 3_600_001, 'in', text({ type: 'ack', seq: 2, timestamp: 1 }), false);
+    c.message(T0 + 3_700_000, 'out', order(3), false);
+    c.message(T0 + 3_700_040, 'in', text({ type: 'ack', seq: 3, timestamp: 1 }), false);
+    // Before: latency 0 and 3,600,000, two fake samples.
+    expect(events.filter((e) => e.type === 'ack')).toEqual([{ type: 'ack', t: T0 + 3_700_040, conn: 'p1', seq: 3, latency: 40 }]);
   });
 
   it('re-announces the connections it reported open, as resumed', () => {

@@ -17,6 +17,7 @@
 import { CloseCode } from '../../protocol/close-codes.ts';
 import { ingestLimits, type RawEvent } from '../../protocol/ingest.ts';
 import type { AuthFailReason } from '../../protocol/probe-events.ts';
+import { ackEvent, pingEvent } from './probe-figures.ts';
 import { peekTerminalClaims, verifyTerminalToken } from '../auth/tokens.ts';
 import type { ConnectionObserver, ProxiedUpgrade, ProxyObserver } from '../proxy/proxy-observer.ts';
 
@@ -159,13 +160,7 @@ export function createProxyTelemetry(o: ProxyTelemetryOptions): ProxyTelemetry {
       if (dir === 'in' && m.type === 'ping') {
         this.pings.push({ seq, t });
         if (this.pings.length > maxPendingPings) this.pings.shift();
-        const rtt = m.rtt;
-        if (typeof rtt === 'number' && Number.isFinite(rtt) && rtt >= 0 && rtt <= ingestLimits.maxRttMs) this.emit({ type: 'ping', t, conn, rtt });
-        else {
-          // A round trip longer than a minute (or not a number) cannot be real: the ping counts, its rtt does not.
-          if (rtt !== undefined) counts.implausibleRtt++;
-          this.emit({ type: 'ping', t, conn });
-        }
+        this.emit(pingEvent(t, conn, m.rtt, counts));
       } else if (dir === 'out' && m.type === 'pong') {
         // A pong answers the ping with its seq (POS pongs echo it), or else the oldest waiting.
         const i = seq === null ? 0 : this.pings.findIndex((p) => p.seq === seq);
@@ -178,7 +173,8 @@ export function createProxyTelemetry(o: ProxyTelemetryOptions): ProxyTelemetry {
         const sentAt = this.orders.get(seq);
         if (sentAt === undefined) return;
         this.orders.delete(seq);
-        this.emit({ type: 'ack', t, conn, seq, latency: Math.min(ingestLimits.maxLatencyMs, Math.max(0, t - sentAt)) });
+        const ack = ackEvent(t, conn, seq, t - sentAt);
+        if (ack) this.emit(ack);
       } else if (dir === 'out' && m.type === 'error' && m.code === 'RATE_LIMITED') this.rateLimited = true;
     }
 

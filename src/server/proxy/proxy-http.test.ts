@@ -1,6 +1,7 @@
 /**
- * The proxy's own HTTP on the terminals' port — /metrics, /healthz, a JSON 404 for anything else —
- * and its logs, which at debug level still carry no token (OWASP; PITFALLS.md).
+ * The proxy's own HTTP on the terminals' port — /healthz, a JSON 404 for anything else, /metrics
+ * included — its /metrics on a listener of its own (issue 18, item 13), and its logs, which at
+ * debug level still carry no token (OWASP; PITFALLS.md).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { metricValue } from '../gateway/test-helpers/test-terminal.ts';
@@ -19,16 +20,19 @@ afterEach(async () => {
 const http = (port: number, path: string, method = 'GET') => fetch(`http://127.0.0.1:${port}${path}`, { method });
 
 describe('proxy http', () => {
-  it('serves /metrics and /healthz, and a JSON 404 for anything else', async () => {
+  it('serves /healthz on the terminals\' port and /metrics only on its own listener; a JSON 404 for anything else', async () => {
     const upstream = await startEchoUpstream();
-    const proxy = await startProxy({ upstream: `${upstream.url}/ws`, port: 0, proxyId: 'px-test-1' });
+    const proxy = await startProxy({ upstream: `${upstream.url}/ws`, port: 0, proxyId: 'px-test-1', metricsListen: { host: '127.0.0.1', port: 0 } });
     cleanup.push(() => upstream.close(), () => proxy.close());
     const t = openTerminal(`${proxy.url}/ws`);
     await t.opened;
     t.ws.send('12345');
     await t.message(0);
 
-    const metrics = await http(proxy.port, '/metrics');
+    const metricsUrl = new URL(proxy.metricsUrl!);
+    expect(metricsUrl.pathname).toBe('/metrics');
+    expect(Number(metricsUrl.port)).not.toBe(proxy.port);
+    const metrics = await fetch(metricsUrl);
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     const text = await metrics.text();
@@ -38,21 +42,35 @@ describe('proxy http', () => {
     expect(metricValue(text, 'pulse_proxy_message_bytes_total', { direction: 'out' })).toBe(5);
     expect(metricValue(text, 'pulse_proxy_upstream_failures_total', { kind: 'unreachable' })).toBe(0);
     expect(text).not.toContain('process_cpu');
+    expect((await fetch(metricsUrl, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(new URL('/healthz', metricsUrl))).status).toBe(404);
+
+    // The terminals' port: no metrics (before, anyone who could reach a terminal's port read them).
+    const onTerminalsPort = await http(proxy.port, '/metrics');
+    expect(onTerminalsPort.status).toBe(404);
+    expect(await onTerminalsPort.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
 
     const health = await http(proxy.port, '/healthz');
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', proxy: 'px-test-1', upstream: `${upstream.url}/ws`, connections: 1 });
+    expect((await http(proxy.port, '/healthz', 'POST')).status).toBe(405);
 
     const missing = await http(proxy.port, '/ws');
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
-    expect((await http(proxy.port, '/metrics', 'POST')).status).toBe(405);
+  });
+
+  it('without metricsListen there is no metrics listener at all', async () => {
+    const proxy = await startProxy({ upstream: 'ws://127.0.0.1:9', port: 0 });
+    cleanup.push(() => proxy.close());
+    expect(proxy.metricsUrl).toBeNull();
+    expect((await http(proxy.port, '/metrics')).status).toBe(404);
   });
 
   it('adds process metrics only when asked', async () => {
-    const proxy = await startProxy({ upstream: 'ws://127.0.0.1:9', port: 0, processMetrics: true });
+    const proxy = await startProxy({ upstream: 'ws://127.0.0.1:9', port: 0, processMetrics: true, metricsListen: { port: 0 } });
     cleanup.push(() => proxy.close());
-    expect(await (await http(proxy.port, '/metrics')).text()).toContain('process_cpu_user_seconds_total');
+    expect(await (await fetch(proxy.metricsUrl!)).text()).toContain('process_cpu_user_seconds_total');
   });
 
   it('logs no token at debug level, by query or by subprotocol, refused or carried', async () => {

@@ -2,8 +2,8 @@
  * `pulse proxy`'s transport: a transparent WebSocket reverse proxy in front of a gateway Pulse did
  * not write (DESIGN.md, "Ways in"). Terminals connect to it instead of the gateway and nothing else
  * changes: the upgrade (path, query, subprotocols, end-to-end headers), every frame and every close
- * pass unchanged both ways. What it sees goes to an optional observer; `GET /metrics` and
- * `GET /healthz` are served on the same port.
+ * pass unchanged both ways. What it sees goes to an optional observer; `GET /healthz` is served on
+ * the same port, `GET /metrics` on a listener of its own (`metricsListen`), never the terminals'.
  *
  * The upstream is dialled first and the terminal's handshake answered after, with the protocol the
  * upstream selected and its end-to-end 101 headers; then both sockets carry raw frames, relayed as
@@ -28,6 +28,7 @@ import type { Logger } from '../log/logger.ts';
 import { closeFrame } from './frame-scanner.ts';
 import { guardObserver } from './guarded-observer.ts';
 import { throttleLog } from './log-throttle.ts';
+import { startMetricsListener, type MetricsListen, type MetricsListener } from '../gateway/metrics-listener.ts';
 import { httpHandler } from './proxy-http.ts';
 import { createProxyMetrics } from './proxy-metrics.ts';
 import type { ProxyObserver, ConnectionObserver } from './proxy-observer.ts';
@@ -61,6 +62,11 @@ export interface ProxyOptions {
   processMetrics?: boolean;
   /** A connection whose upgrade headers are not complete by then is dropped; default 5000. */
   headersTimeoutMs?: number;
+  /**
+   * Where `GET /metrics` is served: a listener of its own, as the gateway's (issue 18, item 13),
+   * never the terminals' port. None: only `metricsText()`.
+   */
+  metricsListen?: MetricsListen;
 }
 
 export interface Proxy {
@@ -70,6 +76,8 @@ export interface Proxy {
   readonly url: string;
   connectionCount(): number;
   metricsText(): Promise<string>;
+  /** http://host:port/metrics on `metricsListen`; null without one. */
+  readonly metricsUrl: string | null;
   /** Every pair closed with 1001 on both legs, then stop listening. Idempotent. */
   close(): Promise<void>;
 }
@@ -272,9 +280,21 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
     dialling.add(dial);
   });
 
-  server.on('request', httpHandler(metrics, () => ({ status: closing ? 'closing' : 'ok', proxy: id, upstream: displayUpstream(upstream), connections: pairs.size }), logger));
+  server.on('request', httpHandler(() => ({ status: closing ? 'closing' : 'ok', proxy: id, upstream: displayUpstream(upstream), connections: pairs.size })));
 
-  logger.info({ proxy: id, url, upstream: displayUpstream(upstream) }, 'proxy listening');
+  let metricsListener: MetricsListener | null = null;
+  if (o.metricsListen) {
+    try {
+      metricsListener = await startMetricsListener(o.metricsListen, { text: () => metrics.text(), contentType: metrics.registry.contentType }, logger);
+    } catch (error) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Its own message: the caller's "port in use" advice is about the terminals' port.
+      const where = `${o.metricsListen.host ?? '127.0.0.1'}:${o.metricsListen.port}`;
+      throw new Error(`cannot serve metrics on ${where}: ${(error as Error).message} (choose another with --metrics-listen)`, { cause: error });
+    }
+  }
+
+  logger.info({ proxy: id, url, metrics: metricsListener?.url ?? null, upstream: displayUpstream(upstream) }, 'proxy listening');
 
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -295,10 +315,11 @@ export async function startProxy(o: ProxyOptions): Promise<Proxy> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await metricsListener?.close();
       logger.info({ proxy: id }, 'proxy closed');
     })();
     return closing;
   };
 
-  return { id, port, url, connectionCount: () => pairs.size, metricsText: () => metrics.text(), close };
+  return { id, port, url, connectionCount: () => pairs.size, metricsText: () => metrics.text(), metricsUrl: metricsListener?.url ?? null, close };
 }

@@ -13,6 +13,7 @@ import { startFleet, type Fleet } from '../../sim/fleet.ts';
 import { parseScenario } from '../../sim/scenario.ts';
 import type { TerminalTruthEvent, TruthEvent } from '../../sim/truth-events.ts';
 import { waitFor } from '../../test-helpers/wait-for.ts';
+import { rttPlausible } from '../../../core/rtt-plausible.ts';
 
 export const HEARTBEAT_MS = 300;
 export const GRACE_MS = 150;
@@ -89,6 +90,15 @@ export function expectedCounts(rid: string, events: readonly TerminalTruthEvent[
 }
 
 /** Every RTT sample the hub got (`seen`) is one a terminal sent with a ping that arrived. */
+/**
+ * The RTT samples the hub keeps of the pings a probe reported: their `rtt`s within the heartbeat
+ * interval, by the gateway's rule (src/core/rtt-plausible.ts); a round trip a loaded machine
+ * stretched past 300 ms is counted against the terminal instead, as the reference gateway does.
+ */
+export function keptRtts(pings: readonly { rtt?: number }[]): number[] {
+  return pings.flatMap((e) => (e.rtt === undefined || !rttPlausible(e.rtt, HEARTBEAT_MS) ? [] : [e.rtt]));
+}
+
 export function expectSamplesSent(events: readonly TerminalTruthEvent[], seen: readonly number[], what: string): void {
   const pool = new Map<number, number>();
   for (const e of events) if (e.ev === 'ping' && !e.lost && e.rtt !== undefined) pool.set(e.rtt, (pool.get(e.rtt) ?? 0) + 1);

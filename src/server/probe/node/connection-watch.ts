@@ -10,8 +10,9 @@
  * the gateway itself chose, as the reference gateway does (terminal-connection.ts).
  */
 import { CloseCode } from '../../../protocol/close-codes.ts';
-import { ingestLimits, type RawEvent, type RawEventOf } from '../../../protocol/ingest.ts';
+import type { RawEvent, RawEventOf } from '../../../protocol/ingest.ts';
 import type { AuthFailReason } from '../../../protocol/probe-events.ts';
+import { ackEvent, pingEvent } from '../probe-figures.ts';
 import { seqOf, type FrameShapes, type PosFrame } from './pos-frames.ts';
 
 export type Identity = { rid: string; tid: string };
@@ -131,13 +132,7 @@ export class ConnectionWatch {
   }
 
   private ping(t: number, rtt: unknown): void {
-    if (typeof rtt === 'number' && Number.isFinite(rtt) && rtt >= 0 && rtt <= ingestLimits.maxRttMs) {
-      this.ctx.push({ type: 'ping', t, conn: this.conn, rtt });
-      return;
-    }
-    // A round trip beyond a minute (or not a number) cannot be real: the heartbeat counts, its rtt does not.
-    if (rtt !== undefined) this.ctx.counts.implausibleRtt++;
-    this.ctx.push({ type: 'ping', t, conn: this.conn });
+    this.ctx.push(pingEvent(t, this.conn, rtt, this.ctx.counts));
   }
 
   private ack(t: number, seq: number | null): void {
@@ -145,7 +140,8 @@ export class ConnectionWatch {
     const sentAt = this.orders?.get(seq);
     if (sentAt === undefined) return;
     this.orders!.delete(seq);
-    this.ctx.push({ type: 'ack', t, conn: this.conn, seq, latency: Math.min(ingestLimits.maxLatencyMs, Math.max(0, t - sentAt)) });
+    const ack = ackEvent(t, this.conn, seq, t - sentAt);
+    if (ack) this.ctx.push(ack);
   }
 
   private flushTraffic(t: number): void {
