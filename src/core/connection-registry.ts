@@ -119,14 +119,17 @@ export class ConnectionRegistry {
     return r;
   }
 
-  beat(gw: string, r: RestaurantState, b: Beat): void {
+  /** Applies a beat; true when it adopted a connection the registry did not hold open. */
+  beat(gw: string, r: RestaurantState, b: Beat): boolean {
     const key = gw + SEP + b.conn;
     let c = r.connections.get(key);
+    let adopted = false;
     if (c === undefined) {
       // A connection the hub never saw open (it started later, or the open frame was lost) is
       // open all the same — unless it closed lately and this beat is older news.
-      if (this.recentlyClosed.has(key)) return;
+      if (this.recentlyClosed.has(key)) return false;
       c = this.add(r, gw, b.conn, b.tid, b.t);
+      adopted = true;
     }
     if (c.lastBeatT === null || b.t >= c.lastBeatT) {
       c.lastBeatT = b.t;
@@ -139,6 +142,7 @@ export class ConnectionRegistry {
       term.lastBeatT = b.t;
       if (b.rtt !== undefined) term.lastRtt = b.rtt;
     }
+    return adopted;
   }
 
   open(gw: string, rid: string, tid: string, conn: string, t: number): void {
@@ -186,7 +190,7 @@ export class ConnectionRegistry {
     if (s.lastClose !== undefined) this.reconnects.remember(terminalKey(s.rid, s.tid), s.lastClose);
   }
 
-  /** A gateway died or restarted at `t`: its connections are closed with it; returns them. */
+  /** A gateway died, stopped or restarted at `t`: its connections are closed with it; returns them. */
   dropGateway(gw: string, t: number): { rid: string; conn: Conn }[] {
     const dropped: { rid: string; conn: Conn }[] = [];
     for (const r of this.restaurants.values()) {

@@ -7,11 +7,12 @@
  *   state.figuresOf(rid, now)    the figures of one restaurant (figures.ts defines them)
  *   state.figures(now)           all of them; `totals(figs.filter(inScope))` for a viewer's totals
  *   state.drainRollups()         settled restaurant-minutes, for the store
- *   state.drainLifecycle()       closes the state made itself (a lost gateway's), for the store
+ *   state.drainLifecycle()       records the state made itself (gateway endings), for the store
  *
  * This file only composes the pieces, each usable on its own (the replay reuses them):
- * - gateway-ledger.ts: each gateway's run and seq — duplicates, gaps, restarts, silence. A dead or
- *   restarted gateway takes its connections out of the live view, whatever its last frame said;
+ * - gateway-ledger.ts: each gateway's run and seq — duplicates, gaps, restarts, goodbyes, silence.
+ *   A lost, stopped or restarted gateway takes its connections out of the live view, whatever its
+ *   last frame said; gateway-endings.ts makes the closes nobody saw;
  * - connection-registry.ts: terminals and connections from the raw lifecycle events and the
  *   frames' beats (connected set, connections gauge, reconnects across gateways);
  * - counter-ingest.ts: counters and histograms from the frames' restaurant-seconds;
@@ -24,17 +25,17 @@
  * with `{ lifecycle: false }`.
  */
 import type { LifecycleEvent, TelemetryFrame } from '../protocol/telemetry.ts';
-import { CloseCode } from '../protocol/close-codes.ts';
-import { ConnectionRegistry, type Conn } from './connection-registry.ts';
+import { ConnectionRegistry } from './connection-registry.ts';
 import { ingestCounters } from './counter-ingest.ts';
 import type { RestaurantFigures } from './figures.ts';
 import { EXPECTED_WINDOW_MS, figuresOf, terminalsOf, type TerminalView } from './fleet-readouts.ts';
 import { RestaurantWindows } from './fleet-state-window.ts';
+import { endingCloses, LostConnections, type DroppedConnection, type Ending } from './gateway-endings.ts';
 import { GatewayLedger, type ApplyResult, type GatewayStatus } from './gateway-ledger.ts';
 import { counterKey, type RestaurantMinute } from './rollup.ts';
 import { countDueBeats, integrateTerminalTime, type TerminalTimeOptions } from './terminal-time.ts';
 
-export type { ApplyResult, GatewayStatus } from './gateway-ledger.ts';
+export type { ApplyResult, GatewayState, GatewayStatus } from './gateway-ledger.ts';
 export type { TerminalView } from './fleet-readouts.ts';
 export { RestaurantState } from './connection-registry.ts';
 export { figuresOf } from './fleet-readouts.ts';
@@ -84,6 +85,7 @@ export class FleetState {
   readonly unscoped = new RestaurantWindows('');
   private rollups: RestaurantMinute[] = [];
   private lifecycle: LifecycleEvent[] = [];
+  private readonly lost = new LostConnections();
   private now: number | undefined;
   /** The first tick: before it the hub watched nothing, so no heartbeat was expected of anyone. */
   private watchingSince: number | undefined;
@@ -108,17 +110,26 @@ export class FleetState {
    */
   applyFrame(frame: TelemetryFrame, options: { lifecycle?: boolean; quiet?: boolean } = {}): ApplyResult {
     if (options.quiet) return this.muted(() => this.applyFrame(frame, { lifecycle: false }));
-    const { result, restarted } = this.ledger.admit(frame, this.now ?? frame.t);
-    // A new incarnation: the old process's connections died with it.
-    if (restarted) this.registry.dropGateway(frame.gw, frame.t);
+    const { result, restarted, stopped } = this.ledger.admit(frame, this.now ?? frame.t);
+    // A new incarnation: the old process's connections died with it, before the new one started.
+    if (restarted) {
+      const startedAt = startOf(frame);
+      this.end(frame.gw, this.registry.dropGateway(frame.gw, startedAt), startedAt, 'restarted');
+    }
     if (result === 'duplicate') return result;
     // Beats before lifecycle: a beat listed in a frame happened before any close in that frame.
     for (const rs of frame.seconds) {
       const r = this.registry.restaurant(rs.rid);
       if (!this.registry.muted) this.badHistograms += ingestCounters(r.windows, rs);
-      for (const b of rs.beats) this.registry.beat(frame.gw, r, b);
+      for (const b of rs.beats) {
+        if (!this.registry.beat(frame.gw, r, b)) continue;
+        const open = this.lost.reopened(frame.gw, rs.rid, b);
+        if (open !== null) this.lifecycle.push(open);
+      }
     }
     if (options.lifecycle !== false) for (const e of frame.lifecycle) this.applyLifecycle(frame.gw, e);
+    // After the frame's own closes: only what it left open was never seen to close.
+    if (stopped) this.end(frame.gw, this.registry.dropGateway(frame.gw, frame.t), frame.t, 'stopped');
     return result;
   }
 
@@ -235,7 +246,11 @@ export class FleetState {
     if (from !== undefined && now > from) {
       for (const r of this.registry.restaurants.values()) integrateTerminalTime(r, from, now, this.watchingSince, this.time);
     }
-    for (const gw of this.ledger.expire(now, this.gatewayTimeoutMs)) this.closeLost(gw, this.registry.dropGateway(gw, now));
+    for (const gw of this.ledger.expire(now, this.gatewayTimeoutMs)) {
+      const dropped = this.registry.dropGateway(gw, now);
+      // At its last frame (its clock, as the events' times are), not at the hub's `now`.
+      this.end(gw, dropped, this.ledger.get(gw)?.lastFrameT ?? now, 'lost');
+    }
     for (const r of this.registry.restaurants.values()) {
       for (const m of r.windows.settle(now - this.settleMs)) this.rollups.push(m);
     }
@@ -247,20 +262,18 @@ export class FleetState {
   }
 
   /**
-   * A gateway silent past the timeout took its connections with it, and nobody saw them close: a
-   * `gateway_lost` close (1006) for each, at the gateway's last frame (its clock, as the events'
-   * times are) — like `hub_killed` at a hub restart — so the store, timelines and the replay read
-   * open → closed instead of open forever. Written by the hub (`drainLifecycle`), never by a frame.
+   * Connections nobody saw close because their gateway ended (gateway-endings.ts): a close each —
+   * `gateway_lost` at the last frame, `gateway_stopped` at the goodbye, `gateway_restarted` at the
+   * new run's start — like `hub_killed` at a hub restart, so the store, timelines and the replay
+   * read open → closed instead of open forever. Written by the hub (`drainLifecycle`).
    */
-  private closeLost(gw: string, dropped: readonly { rid: string; conn: Conn }[]): void {
-    const lastFrameT = this.ledger.get(gw)?.lastFrameT;
-    for (const { rid, conn: c } of dropped) {
-      const t = Math.max(c.since, lastFrameT ?? c.since);
-      this.lifecycle.push({ type: 'close', gw, t, rid, tid: c.tid, conn: c.conn, code: CloseCode.abnormal, cause: 'gateway_lost', reason: '', byServer: true, durationMs: t - c.since });
-    }
+  private end(gw: string, dropped: readonly DroppedConnection[], t: number, ending: Ending): void {
+    this.lifecycle.push(...endingCloses(gw, dropped, t, ending));
+    if (ending === 'lost') this.lost.remember(gw, dropped);
+    else this.lost.forget(gw);
   }
 
-  /** Lifecycle records the state itself made since the last call (`gateway_lost` closes), for the store. */
+  /** Records the state itself made since the last call (gateway endings, re-adoptions), for the store. */
   drainLifecycle(): LifecycleEvent[] {
     const out = this.lifecycle;
     this.lifecycle = [];
@@ -349,4 +362,15 @@ export class FleetState {
     const restaurants = this.registry.restaurants.size;
     return { ...this.ledger.totals(), badHistograms: this.badHistograms, lateWrites, restaurants, terminals, connections, gateways: this.ledger.size, pendingRollups: this.rollups.length };
   }
+}
+
+/**
+ * When a run began, as far as its first frame tells: the earliest thing in it. Not `run`, though it
+ * is a start time too: the open ingest numbers runs by the hub's clock, and tests by 1, 2, 3.
+ */
+function startOf(frame: TelemetryFrame): number {
+  let t = frame.t;
+  for (const rs of frame.seconds) t = Math.min(t, rs.s);
+  for (const e of frame.lifecycle) t = Math.min(t, e.t);
+  return t;
 }

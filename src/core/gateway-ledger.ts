@@ -7,10 +7,18 @@
  * its position (a hub that starts late has not lost what it never subscribed to). A new `run` is a
  * restarted gateway, and a gateway silent past the timeout is presumed dead: either way its
  * connections died with it, which the ledger reports and the connection registry acts on.
+ *
+ * A gateway that says goodbye (a frame with `goodbye`, after everything else of its run) is
+ * stopped, not lost: it is never expired, and frames of that run after the goodbye are stale.
+ * A goodbye of an older run is stale like any of its frames. A lost gateway heard again under the
+ * same run (a partition, a stalled process) is live again: `revived` tells the fleet state.
  */
 import type { TelemetryFrame } from '../protocol/telemetry.ts';
 
 export type ApplyResult = 'applied' | 'duplicate' | { gap: number };
+
+/** live: heard within the timeout; stopped: said goodbye; lost: silent past the timeout. */
+export type GatewayState = 'live' | 'stopped' | 'lost';
 
 export interface GatewayStatus {
   gw: string;
@@ -26,13 +34,21 @@ export interface GatewayStatus {
   lastFrameT: number;
   /** Hub time the last frame was applied (the last tick's `now`). */
   lastHeardAt: number;
+  state: GatewayState;
+  /** `state === 'live'`. */
   alive: boolean;
+  /** The goodbye frame's time (the gateway's clock), while stopped. */
+  stoppedAt?: number;
 }
 
 export interface Admission {
   result: ApplyResult;
   /** The gateway is on a newer run than its known connections: they died with the old process. */
   restarted: boolean;
+  /** The frame said goodbye: the run is over, what is still open of it ended with it. */
+  stopped: boolean;
+  /** The gateway was lost and is heard again under the same run. */
+  revived: boolean;
 }
 
 export interface LedgerTotals {
@@ -42,7 +58,9 @@ export interface LedgerTotals {
   staleFrames: number;
 }
 
-const fresh = (gw: string, run: number, lastSeq: number, t: number, heardAt: number): GatewayStatus => ({ gw, run, lastSeq, frames: 0, duplicates: 0, lostFrames: 0, staleFrames: 0, lastFrameT: t, lastHeardAt: heardAt, alive: true });
+const fresh = (gw: string, run: number, lastSeq: number, t: number, heardAt: number): GatewayStatus => ({ gw, run, lastSeq, frames: 0, duplicates: 0, lostFrames: 0, staleFrames: 0, lastFrameT: t, lastHeardAt: heardAt, state: 'live', alive: true });
+
+const nothing = { restarted: false, stopped: false, revived: false };
 
 export class GatewayLedger {
   private readonly gateways = new Map<string, GatewayStatus>();
@@ -57,7 +75,7 @@ export class GatewayLedger {
     if (g !== undefined && this.unpositioned.has(frame.gw)) {
       if (frame.run < g.run) {
         g.staleFrames++;
-        return { result: 'duplicate', restarted };
+        return { result: 'duplicate', ...nothing };
       }
       this.unpositioned.delete(frame.gw);
       // Restarted since its seeded connections were stored (run -1: unknown, so not known to have).
@@ -74,20 +92,29 @@ export class GatewayLedger {
       gap = frame.seq - 1;
     } else if (frame.run < g.run) {
       g.staleFrames++;
-      return { result: 'duplicate', restarted };
+      return { result: 'duplicate', ...nothing };
     } else if (frame.seq <= g.lastSeq) {
       g.duplicates++;
-      return { result: 'duplicate', restarted };
+      return { result: 'duplicate', ...nothing };
+    } else if (g.state === 'stopped') {
+      // Its run said goodbye: what follows cannot be applied to connections it ended.
+      g.staleFrames++;
+      return { result: 'duplicate', ...nothing };
     } else {
       gap = frame.seq - g.lastSeq - 1;
     }
+    const revived = !restarted && g.state === 'lost';
     g.lastSeq = frame.seq;
     g.frames++;
     g.lostFrames += gap;
     g.lastFrameT = frame.t;
     g.lastHeardAt = heardAt;
-    g.alive = true;
-    return { result: gap > 0 ? { gap } : 'applied', restarted };
+    const stopped = frame.goodbye === true;
+    g.state = stopped ? 'stopped' : 'live';
+    g.alive = !stopped;
+    if (stopped) g.stoppedAt = frame.t;
+    else delete g.stoppedAt;
+    return { result: gap > 0 ? { gap } : 'applied', restarted, stopped, revived };
   }
 
   /**
@@ -106,7 +133,8 @@ export class GatewayLedger {
   expire(now: number, timeoutMs: number): string[] {
     const dead: string[] = [];
     for (const g of this.gateways.values()) {
-      if (g.alive && now - g.lastHeardAt > timeoutMs) {
+      if (g.state === 'live' && now - g.lastHeardAt > timeoutMs) {
+        g.state = 'lost';
         g.alive = false;
         dead.push(g.gw);
       }

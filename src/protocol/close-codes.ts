@@ -50,6 +50,18 @@ export const closeCauses = [
    * timelines and replay do not keep it open forever. Not the terminal's error.
    */
   'gateway_lost',
+  /**
+   * Never observed: the gateway said goodbye (a clean stop, docs/telemetry.md) while the hub still
+   * held the connection open — its close was never reported — so the hub closes it (1001) at the
+   * goodbye. Not the terminal's error.
+   */
+  'gateway_stopped',
+  /**
+   * Never observed: the gateway came back under a new run (a restarted process) while the hub held
+   * connections of the old run open, and the hub closes them (1006) at the new run's start. Not the
+   * terminal's error.
+   */
+  'gateway_restarted',
 ] as const;
 export type CloseCause = (typeof closeCauses)[number];
 

@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { PulseError, type ErrorCode } from './errors.ts';
 import { authFailReasons, limitKinds } from './probe-events.ts';
+import { maxTimeMs } from './time-bounds.ts';
 
 export const INGEST_VERSION = 1;
 export const ingestPath = '/ingest';
@@ -37,7 +38,8 @@ export const ingestLimits = {
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and . _ : - (1 to 64)');
 /** Unique per connection on this gateway (and run); ties every event to its open. */
 const conn = z.string().min(1).max(128);
-const time = z.number().finite().positive();
+/** ms since epoch; at most the last valid Date (time-bounds.ts). */
+const time = z.number().finite().positive().max(maxTimeMs);
 const ms = (max: number) => z.number().finite().nonnegative().max(max);
 const count = z.number().int().nonnegative().max(1e9);
 
@@ -111,13 +113,20 @@ export const rawEventTypes = ['open', 'close', 'ping', 'pong', 'ack', 'limit', '
 export const ingestBatchSchema = z.object({
   v: z.literal(INGEST_VERSION),
   gw: id,
-  run: z.number().int().positive(),
+  run: z.number().int().positive().max(maxTimeMs),
   seq: z.number().int().positive(),
   /** The probe's clock when it sent the batch. */
   t: time,
   events: z.array(z.unknown()).max(ingestLimits.maxEvents),
   /** Events the probe dropped since its previous batch (its buffer was full): counted as loss by the hub. */
   dropped: count.optional(),
+  /**
+   * The run's last batch: the probe's gateway stopped on purpose and everything it saw is in this
+   * batch or an earlier one. The hub reads the gateway "stopped", not lost, and closes what is
+   * still open of the run (`gateway_stopped`); a later batch of the run is refused. Added in v1
+   * (optional): a hub that predates it ignores it, and reads the gateway lost once silent.
+   */
+  goodbye: z.literal(true).optional(),
 });
 export type IngestBatch = Omit<z.infer<typeof ingestBatchSchema>, 'events'> & { events: RawEvent[] };
 

@@ -48,6 +48,8 @@ export function errorTypeOfCause(cause: CloseCause): ErrorType | null {
     case 'try_again_later':
     case 'hub_killed': // Pulse's failure, not the terminal's
     case 'gateway_lost': // the gateway's failure, not the terminal's
+    case 'gateway_stopped':
+    case 'gateway_restarted':
       return null;
     default:
       return cause;
@@ -193,6 +195,13 @@ export const telemetryFrameSchema = z.object({
   t: z.number(),
   seconds: z.array(restaurantSecondSchema),
   lifecycle: z.array(lifecycleEventSchema),
+  /**
+   * The run's last frame: the gateway stopped on purpose (SIGTERM, Ctrl-C, its server closed) and
+   * says so after everything else it saw, so the hub reads it "stopped", not lost. Its own content
+   * applies first; frames of the same run after it are stale. Optional, so frames without it are
+   * what they were, and a hub that predates it reads a goodbye frame as an ordinary one.
+   */
+  goodbye: z.literal(true).optional(),
 });
 export type TelemetryFrame = z.infer<typeof telemetryFrameSchema>;
 

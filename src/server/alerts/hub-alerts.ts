@@ -32,7 +32,8 @@ export function startHubAlerts(options: AlertsOptions, d: HubAlertsDeps): Promis
     hubUrl: d.hubUrl,
     ...(d.directory ? { directory: d.directory } : {}),
     sources: {
-      gateways: () => state.gatewayStatus().map((g) => ({ gw: g.gw, alive: g.alive })),
+      // A gateway that said goodbye is stopped, not lost: its "gateway lost" alert does not fire, or resolves.
+      gateways: () => state.gatewayStatus().map((g) => ({ gw: g.gw, alive: g.state !== 'lost' })),
       // A one-minute window: its count is its rate.
       unscopedAuthFailuresPerMin: (now) => state.unscoped.view(now).counters['errors.auth_failed'] ?? 0,
       storeFailing: d.storeFailing,

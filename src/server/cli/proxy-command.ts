@@ -16,11 +16,14 @@ import { createIngestClient, type IngestClient } from '../probe/ingest-client.ts
 import { ingestUrl, wsIngestTransport } from '../probe/ingest-transports.ts';
 import { createProxyTelemetry } from '../probe/proxy-telemetry.ts';
 import { startProxy, type Proxy } from '../proxy/proxy-server.ts';
+import type { MetricsListen } from '../gateway/metrics-listener.ts';
+import { metricsListenOption } from './gateway-command.ts';
 import { parseBusOption, type BusChoice } from '../bus/redis-bus-option.ts';
 import { ingestStream, redisIngestTransport } from '../bus/redis-ingest.ts';
 
 interface ProxyCommandOptions {
   listen: { host: string; port: number };
+  metricsListen: MetricsListen;
   upstream: string;
   hub?: string;
   token?: string;
@@ -35,6 +38,13 @@ export function listenOption(value: string): { host: string; port: number } {
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65_535) throw new InvalidArgumentError('--listen takes HOST:PORT or PORT, e.g. 127.0.0.1:7401');
   return { host: m[1] || '127.0.0.1', port };
+}
+
+/** `--metrics-listen` of `pulse proxy` and of `pulse start --upstream` (its proxy's): as the gateway's. */
+export function proxyMetricsListenOption(description = "where the proxy's GET /metrics is served: a listener of its own, never the terminals' port"): Option {
+  return new Option('--metrics-listen <host:port>', description)
+    .default({ host: '127.0.0.1', port: 7402 }, '127.0.0.1:7402')
+    .argParser(metricsListenOption);
 }
 
 export function upstreamOption(value: string): string {
@@ -64,6 +74,7 @@ export function registerProxyCommand(program: Command): void {
     .command('proxy')
     .description('watch a gateway Pulse did not write: a transparent WebSocket proxy in front of it that reports every connection to a hub')
     .option('--listen <host:port>', 'where terminals connect instead of the gateway', listenOption, { host: '127.0.0.1', port: 7401 })
+    .addOption(proxyMetricsListenOption())
     .requiredOption('--upstream <url>', 'the gateway behind the proxy, e.g. ws://10.0.0.5:8000/ws', upstreamOption)
     .option('--hub <url>', 'the hub that receives the telemetry, e.g. http://127.0.0.1:7400 (its /ingest)')
     .option('--token <jwt>', 'gateway token for the hub (pulse token gateway --id …); or PULSE_INGEST_TOKEN')
@@ -87,7 +98,8 @@ otherwise read unverified — then a 4001 from the gateway before it said anythi
 refused token, not a connection. Without --hub (or --bus) the proxy only forwards and serves its
 metrics. With --bus redis://… batches go to the Redis stream pulse:ingest ($PULSE_INGEST_STREAM),
 read by every hub started with the same --bus.
-The proxy's own endpoints on the same port: GET /metrics, GET /healthz.
+The proxy's own endpoints: GET /healthz on the terminals' port; GET /metrics on --metrics-listen
+only (default 127.0.0.1:7402, a listener of its own; /metrics on the terminals' port is a 404).
 
 Examples:
   pulse token gateway --id gw-eu-1 > gw.token
@@ -116,7 +128,7 @@ async function runProxy(opts: ProxyCommandOptions): Promise<void> {
   if (transport) client = createIngestClient({ gatewayId, transport, openConnections: () => telemetry.openConnections(), logger });
   let proxy: Proxy;
   try {
-    proxy = await startProxy({ upstream: opts.upstream, host: opts.listen.host, port: opts.listen.port, ...(client ? { observer: telemetry } : {}), logger, proxyId: gatewayId, processMetrics: true });
+    proxy = await startProxy({ upstream: opts.upstream, host: opts.listen.host, port: opts.listen.port, metricsListen: opts.metricsListen, ...(client ? { observer: telemetry } : {}), logger, proxyId: gatewayId, processMetrics: true });
   } catch (error) {
     await client?.close(0);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`${opts.listen.host}:${opts.listen.port} is already in use (try --listen with another port)`, { cause: error });
@@ -130,14 +142,15 @@ async function runProxy(opts: ProxyCommandOptions): Promise<void> {
       `  upstream   ${opts.upstream}`,
       `  telemetry  ${opts.hub ? `${ingestUrl(opts.hub)} as ${gatewayId}` : redis ? `Redis stream ${ingestStream()} as ${gatewayId}` : 'off (no --hub or --bus): forwarding only'}`,
       `  identity   ${secret ? 'verified with the terminals\' secret' : 'unverified claims; the gateway\'s 4001 decides (give --secret to verify)'}`,
-      `  metrics    ${http}/metrics   health ${http}/healthz`,
+      `  metrics    ${proxy.metricsUrl}   health ${http}/healthz`,
       '',
     ].join('\n'),
   );
   const signal = await wait.signal;
   process.stdout.write(`${signal}: closing ${proxy.connectionCount()} connection(s) with 1001\n`);
   await proxy.close();
-  await client?.close();
+  // A clean stop: the last batch says goodbye, so the hub reads this gateway stopped, not lost.
+  await client?.close(undefined, { goodbye: true });
   wait.release();
   process.stdout.write('proxy stopped\n');
   process.exitCode = 0;

@@ -46,16 +46,20 @@ describe('bus probe', () => {
     expect(frames[0]!.t).toBe(T0 + 1020);
   });
 
-  it('stop() publishes what is left and leaves no timer behind', async () => {
+  it('stop() publishes what is left as the run\'s goodbye and leaves no timer behind', async () => {
     const { clock, frames, probe } = setup();
-    probe.emit(ev.open(T0 + 400, 'r1', 't1', 'c1'));
-    probe.emit(ev.close(T0 + 450, 'r1', 't1', 'c1', 1001, 50, { byServer: true }));
+    clock.advance(700); // one ordinary frame first
+    probe.emit(ev.open(T0 + 1400, 'r1', 't1', 'c1'));
+    probe.emit(ev.close(T0 + 1450, 'r1', 't1', 'c1', 1001, 50, { byServer: true }));
     await probe.stop();
-    expect(frames).toHaveLength(1);
-    expect(frames[0]!.lifecycle.map((e) => e.type)).toEqual(['open', 'close']);
+    expect(frames).toHaveLength(2);
+    expect(frames[1]!.lifecycle.map((e) => e.type)).toEqual(['open', 'close']);
+    // The last frame says goodbye, after everything else, in the run's sequence; no other does.
+    expect(frames.map((f) => [f.seq, f.run, f.goodbye])).toEqual([[1, 5, undefined], [2, 5, true]]);
+    expect(telemetryFrameSchema.parse(frames[1]).goodbye).toBe(true);
     expect(clock.pendingCount).toBe(0);
     clock.advance(5000);
-    expect(frames).toHaveLength(1);
+    expect(frames).toHaveLength(2);
   });
 
   it('a failing bus is counted and does not stop later frames', async () => {

@@ -8,12 +8,16 @@
  *   startGateway({ …, probe });
  *   …
  *   await gateway.close();   // its last closes (1001) reach the probe
- *   await probe.stop();      // and this publishes them
+ *   await probe.stop();      // and this publishes them, in the run's last frame: its goodbye
  *
  * Flushes fall on whole seconds of the clock (plus `phaseMs`): a flush then seals complete seconds
  * instead of splitting one over two frames, and a hub that ticks just after the boundary shows an
  * event within one tick of it (bench:hub measures event → delta). Every flush publishes a frame,
  * empty or not: the hub tells an idle gateway from a silent one by that.
+ *
+ * `stop()` is the clean stop: its frame says `goodbye` (src/protocol/telemetry.ts), so the hub
+ * reads the gateway stopped instead of lost once it falls silent. A process that dies without
+ * `stop()` sends none, and is lost.
  */
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.ts';
 import { createAggregator, type AggregatorStats } from '../../core/probe-aggregator.ts';
@@ -52,7 +56,10 @@ export interface BusProbe extends ProbeSink {
   /** Seal and publish everything so far now (tests; shutdown). */
   flush(): TelemetryFrame;
   stats(): BusProbeStats;
-  /** Publishes what is left and stops the timer. Events after stop are still counted, never published. */
+  /**
+   * Publishes what is left as the run's last frame, with `goodbye`, and stops the timer. Events
+   * after stop are still counted, never published.
+   */
   stop(): Promise<void>;
 }
 
@@ -85,10 +92,11 @@ export function createBusProbe(options: BusProbeOptions): BusProbe {
     }
   }
 
-  function flush(): TelemetryFrame {
+  function flush(goodbye = false): TelemetryFrame {
     const frame = aggregator.flush(clock.now());
-    publish(frame);
-    return frame;
+    const out: TelemetryFrame = goodbye ? { ...frame, goodbye: true } : frame;
+    publish(out);
+    return out;
   }
 
   function schedule(): void {
@@ -106,13 +114,13 @@ export function createBusProbe(options: BusProbeOptions): BusProbe {
     emit(event: ProbeEvent) {
       aggregator.add(event);
     },
-    flush,
+    flush: () => flush(),
     stats: () => ({ ...aggregator.stats(), published, publishErrors }),
     async stop() {
       if (stopped) return;
       stopped = true;
       clock.clearTimeout(timer);
-      flush();
+      flush(true);
       await Promise.all([...pending]);
     },
   };

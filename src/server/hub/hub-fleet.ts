@@ -9,7 +9,7 @@ import { totals as totalsOf, type FleetTotals, type RestaurantFigures } from '..
 import { FleetState, type ApplyResult, type FleetStateOptions } from '../../core/fleet-state.ts';
 import type { RestaurantMinute } from '../../core/rollup.ts';
 import { terminalKey } from '../../core/terminal-key.ts';
-import type { FleetTotalsWire, RestaurantFiguresWire } from '../../protocol/live.ts';
+import { sharedFigureFields, type FleetTotalsWire, type RestaurantFiguresWire } from '../../protocol/live.ts';
 import type { ProbeEventOf } from '../../protocol/probe-events.ts';
 import type { LifecycleEvent, TelemetryFrame } from '../../protocol/telemetry.ts';
 import type { KnownTerminal } from '../store/store.ts';
@@ -39,7 +39,7 @@ export interface HubFleet {
   applyStoredEvents(events: readonly LifecycleEvent[], options?: { quiet?: boolean }): void;
   /** Advances the state to `now` and returns the restaurant-minutes that settled. */
   settle(now: number): RestaurantMinute[];
-  /** Closes the state made itself since the last call (a lost gateway's connections), for the store. */
+  /** Records the state made itself since the last call (closes of ended gateways' connections), for the store. */
   drainLifecycle(): LifecycleEvent[];
   /** Shutdown: every minute still open, as it stands (the next run's part merges in the store). */
   sealAll(now: number): RestaurantMinute[];
@@ -50,36 +50,19 @@ export interface HubFleet {
   counts(): { restaurants: number; connections: number; terminals: number };
 }
 
+/** The figures both wire shapes carry, copied as core computed them (the list is protocol/live.ts's). */
+function sharedFigures(f: RestaurantFigures | FleetTotals): Pick<RestaurantFiguresWire, (typeof sharedFigureFields)[number]> {
+  const out: Partial<Record<(typeof sharedFigureFields)[number], unknown>> = {};
+  for (const field of sharedFigureFields) out[field] = f[field];
+  return out as Pick<RestaurantFiguresWire, (typeof sharedFigureFields)[number]>;
+}
+
 export function toRestaurantWire(f: RestaurantFigures): RestaurantFiguresWire {
-  return {
-    rid: f.rid,
-    status: f.status,
-    connections: f.connections,
-    expected: f.expected,
-    reconnectsPerMin: f.reconnectsPerMin,
-    heartbeatSuccess: f.heartbeatSuccess,
-    rttMs: f.rttMs,
-    deliveryMs: f.deliveryMs,
-    errors: f.errors,
-    errorsPerMin: f.errorsPerMin,
-    stability: f.stability,
-  };
+  return { rid: f.rid, status: f.status, ...sharedFigures(f) };
 }
 
 export function toTotalsWire(t: FleetTotals): FleetTotalsWire {
-  return {
-    restaurants: t.restaurants,
-    byStatus: { ...t.byStatus },
-    connections: t.connections,
-    expected: t.expected,
-    reconnectsPerMin: t.reconnectsPerMin,
-    heartbeatSuccess: t.heartbeatSuccess,
-    rttMs: t.rttMs,
-    deliveryMs: t.deliveryMs,
-    errors: t.errors,
-    errorsPerMin: t.errorsPerMin,
-    stability: t.stability,
-  };
+  return { restaurants: t.restaurants, byStatus: { ...t.byStatus }, ...sharedFigures(t) };
 }
 
 type LastClose = NonNullable<TerminalWire['lastClose']>;
@@ -185,7 +168,7 @@ export function createHubFleet(o: HubFleetOptions): HubFleet {
     gateways() {
       const out = new Map<string, GatewayIngestStats>();
       for (const g of state.gatewayStatus()) {
-        out.set(g.gw, { applied: g.frames, duplicate: g.duplicates + g.staleFrames, lost: g.lostFrames, lastFrameAt: lastFrameAt.get(g.gw) ?? 0 });
+        out.set(g.gw, { applied: g.frames, duplicate: g.duplicates + g.staleFrames, lost: g.lostFrames, lastFrameAt: lastFrameAt.get(g.gw) ?? 0, state: g.state });
       }
       return out;
     },

@@ -10,8 +10,10 @@ import type { LiveStats } from './live/live-server.ts';
 import { registerLiveMetrics } from './live/live-metrics.ts';
 import { registerIngestMetrics } from './ingest/ingest-metrics.ts';
 import type { ProbeIngestStats } from './ingest/ingest-service.ts';
+import type { GatewayState } from '../../core/fleet-state.ts';
 
-export type GatewayIngestStats = { applied: number; duplicate: number; lost: number; lastFrameAt: number };
+/** `state`: live, stopped (said goodbye) or lost (silent past the hub's gateway timeout). */
+export type GatewayIngestStats = { applied: number; duplicate: number; lost: number; lastFrameAt: number; state: GatewayState };
 
 export interface HubMetricsSources {
   hubId: string;
@@ -76,7 +78,7 @@ export function createHubMetrics(s: HubMetricsSources): HubMetrics {
     s.authFailures,
   );
 
-  const perGateway = (name: string, help: string, key: keyof Omit<GatewayIngestStats, 'lastFrameAt'>) =>
+  const perGateway = (name: string, help: string, key: 'applied' | 'duplicate' | 'lost') =>
     new Counter({
       name,
       help,
@@ -90,6 +92,16 @@ export function createHubMetrics(s: HubMetricsSources): HubMetrics {
   perGateway('pulse_hub_frames_applied_total', 'Telemetry frames applied to the fleet state, per gateway', 'applied');
   perGateway('pulse_hub_frames_duplicate_total', 'Telemetry frames dropped as already applied (at-least-once delivery), per gateway', 'duplicate');
   perGateway('pulse_hub_frames_lost_total', 'Telemetry frames never received (gaps in a gateway\'s sequence), per gateway', 'lost');
+  new Gauge({
+    name: 'pulse_hub_gateway_state',
+    help: 'Each gateway\'s state: 1 for the one it is in — live, stopped (said goodbye: a clean stop) or lost (silent past the gateway timeout)',
+    labelNames: ['gateway', 'state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [gw, st] of s.gateways()) this.set({ gateway: gw, state: st.state }, 1);
+    },
+  });
   new Gauge({
     name: 'pulse_hub_gateway_frame_age_seconds',
     help: 'Time since the last frame of each gateway arrived (a gateway publishes one per second, even when idle)',

@@ -18,6 +18,7 @@ import { createIngestClient, type IngestClient } from '../probe/ingest-client.ts
 import { inProcessTransport } from '../probe/ingest-transports.ts';
 import { createProxyTelemetry } from '../probe/proxy-telemetry.ts';
 import { startProxy, type Proxy } from '../proxy/proxy-server.ts';
+import type { MetricsListen } from '../gateway/metrics-listener.ts';
 import { openChosenStore, type StoreChoice } from '../store/open-store.ts';
 import type { RawEvent } from '../../protocol/ingest.ts';
 import type { Store, StoreRecovery } from '../store/store.ts';
@@ -35,6 +36,8 @@ export interface WatchUpstreamOptions {
   port?: number;
   /** Where terminals connect (the proxy); default 7401. */
   gatewayPort?: number;
+  /** Where the proxy serves GET /metrics (a listener of its own); none by default. */
+  metricsListen?: MetricsListen;
   /** Default `proxy-<hostname>-<gatewayPort>`: stable across restarts, as de-duplication needs. */
   gatewayId?: string;
   staticDir?: string;
@@ -92,8 +95,8 @@ export async function startWatchingUpstream(o: WatchUpstreamOptions): Promise<Wa
     const telemetry = createProxyTelemetry({ push, ...(o.upstreamSecret ? { secret: o.upstreamSecret } : {}) });
     const ingest = createIngestClient({ gatewayId, clock, transport: inProcessTransport(hub.ingest, gatewayId), openConnections: () => telemetry.openConnections(), logger });
     client = ingest;
-    undo.unshift(() => ingest.close());
-    const proxy = await startProxy({ upstream: o.upstream, host: o.host ?? '127.0.0.1', port: gatewayPort, observer: telemetry, logger, proxyId: gatewayId });
+    undo.unshift(() => ingest.close(undefined, { goodbye: true }));
+    const proxy = await startProxy({ upstream: o.upstream, host: o.host ?? '127.0.0.1', port: gatewayPort, observer: telemetry, logger, proxyId: gatewayId, ...(o.metricsListen ? { metricsListen: o.metricsListen } : {}) });
     undo.unshift(() => proxy.close());
 
     let stopping: Promise<void> | undefined;

@@ -161,4 +161,25 @@ describe('ingest client', () => {
     await client.close(0);
     expect(() => client.push(open('a'))).not.toThrow();
   });
+
+  it('close with goodbye: the batch that leaves nothing waiting says it, and only that one', async () => {
+    const clock = new FakeClock(T0);
+    const texts: string[] = [];
+    const transport: IngestTransport = { send: (t) => (texts.push(t), true), connected: () => false, start: () => {}, close: async () => {} };
+    const client = createIngestClient({ gatewayId: 'gw-p', clock, transport, batchMax: 2 });
+    for (const c of ['a', 'b', 'c']) client.push(open(c));
+    await client.close(0, { goodbye: true });
+    const batches = texts.map((t) => JSON.parse(t) as { seq: number; events: unknown[]; goodbye?: true });
+    // Three events in batches of two: the second, last batch says goodbye.
+    expect(batches.map((b) => [b.seq, b.events.length, b.goodbye])).toEqual([[1, 2, undefined], [2, 1, true]]);
+  });
+
+  it('close without goodbye (the default) sends none; with nothing buffered, the goodbye rides an empty batch', async () => {
+    const clock = new FakeClock(T0);
+    const texts: string[] = [];
+    const transport: IngestTransport = { send: (t) => (texts.push(t), true), connected: () => false, start: () => {}, close: async () => {} };
+    await createIngestClient({ gatewayId: 'gw-p', clock, transport }).close(0);
+    await createIngestClient({ gatewayId: 'gw-q', clock, transport }).close(0, { goodbye: true });
+    expect(texts.map((t) => JSON.parse(t) as { gw: string; events: unknown[]; goodbye?: true }).map((b) => [b.gw, b.events.length, b.goodbye])).toEqual([['gw-p', 0, undefined], ['gw-q', 0, true]]);
+  });
 });

@@ -6,6 +6,7 @@
  *   const client = createIngestClient({ gatewayId: 'gw-eu-1', transport: wsIngestTransport({ hub, token }) });
  *   client.push({ type: 'ping', t, conn, rtt })    // never throws, never blocks
  *   await client.close()                           // sends what is left, waits briefly for acks
+ *   await client.close(2000, { goodbye: true })    // … as the run's last batch: the gateway stopped
  *
  * - A batch goes out every `flushMs` (empty or not: it tells the hub the probe is alive) or as
  *   soon as `batchMax` events wait.
@@ -76,8 +77,13 @@ export interface IngestClientStats {
 export interface IngestClient {
   push(event: RawEvent): void;
   stats(): IngestClientStats;
-  /** Sends what is buffered, waits up to `waitMs` for the answers, closes the transport. */
-  close(waitMs?: number): Promise<void>;
+  /**
+   * Sends what is buffered, waits up to `waitMs` for the answers, closes the transport. `goodbye`:
+   * the gateway stopped on purpose — the last batch says so (docs/telemetry.md), and the hub reads
+   * the gateway stopped instead of lost. Only when everything left fits in the batches it may send
+   * now: a goodbye must come after every event of the run, or the hub would refuse the rest.
+   */
+  close(waitMs?: number, options?: { goodbye?: boolean }): Promise<void>;
 }
 
 export function createIngestClient(o: IngestClientOptions): IngestClient {
@@ -104,8 +110,8 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
 
   const waiting = () => buffer.length - head;
 
-  function makeBatch(events: RawEvent[]): void {
-    const batch: IngestBatch = { v: INGEST_VERSION, gw: o.gatewayId, run, seq: ++seq, t: clock.now(), events, ...(droppedSinceBatch ? { dropped: droppedSinceBatch } : {}) };
+  function makeBatch(events: RawEvent[], goodbye = false): void {
+    const batch: IngestBatch = { v: INGEST_VERSION, gw: o.gatewayId, run, seq: ++seq, t: clock.now(), events, ...(droppedSinceBatch ? { dropped: droppedSinceBatch } : {}), ...(goodbye ? { goodbye } : {}) };
     const text = encodeIngestBatch(batch);
     droppedSinceBatch = 0;
     unacked.set(seq, { batch, head: [], text });
@@ -114,13 +120,14 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
     o.transport.send(text);
   }
 
-  function flush(): void {
+  /** `goodbye`: the batch that leaves nothing waiting says it (see `close`). */
+  function flush(goodbye = false): void {
     soon = false;
     if (clock.now() < pausedUntil) return;
     do {
       if (unacked.size >= maxUnacked) return;
       const n = Math.min(batchMax, waiting());
-      makeBatch(buffer.slice(head, head + n));
+      makeBatch(buffer.slice(head, head + n), goodbye && n === waiting());
       head += n;
     } while (waiting() >= batchMax);
     if (head > 4096 || head === buffer.length) {
@@ -236,14 +243,18 @@ export function createIngestClient(o: IngestClientOptions): IngestClient {
       // Not from inside the caller's call: the gateway's code path only ever pays for a push.
       if (waiting() >= batchMax && !soon) {
         soon = true;
-        queueMicrotask(flush);
+        // Not after close(): it sent everything, and a batch after a goodbye would be refused.
+        queueMicrotask(() => void (closed || flush()));
       }
     },
     stats: () => ({ ...s, buffered: waiting(), unacked: unacked.size }),
-    async close(waitMs = 2000) {
+    async close(waitMs = 2000, options = {}) {
       if (closed) return;
       pausedUntil = 0;
-      flush();
+      // Every event still waiting, not one batch's worth: nothing flushes after this.
+      do flush(options.goodbye === true);
+      while (waiting() > 0 && unacked.size < maxUnacked);
+      if (options.goodbye && waiting() > 0) o.logger?.warn({ waiting: waiting() }, 'ingest: closing with events the hub was not sent: no goodbye, the hub will read this gateway lost');
       closed = true;
       clock.clearTimeout(timer);
       if (unacked.size > 0 && waitMs > 0 && o.transport.connected()) {

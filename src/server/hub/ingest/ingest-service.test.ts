@@ -94,4 +94,23 @@ describe('ingest service', () => {
     expect(frames[1]!.run).toBeGreaterThan(frames[0]!.run);
     expect(frames[1]!.seq).toBe(1);
   });
+
+  it('a goodbye batch is folded and flushed at once as a goodbye frame; later batches of its run are refused, a resend is a duplicate', () => {
+    const { clock, service, frames } = setup();
+    service.accept('gw-py', batch(1, [open('a')]));
+    clock.advance(1000);
+    const bye = service.accept('gw-py', batch(2, [{ type: 'close', t: T0 + 1500, conn: 'a', code: 1001, by: 'gateway' }], { goodbye: true }));
+    expect(bye).toEqual({ type: 'ack', seq: 2, accepted: 1, refused: [] });
+    // At once, not at the next whole second: the run is over.
+    expect(frames.map((f) => [f.seq, f.goodbye, f.lifecycle.map((e) => e.type)])).toEqual([[1, undefined, ['open']], [2, true, ['close']]]);
+    expect(service.accept('gw-py', batch(2, [], { goodbye: true }))).toMatchObject({ type: 'ack', duplicate: true });
+    expect(service.accept('gw-py', batch(3, [open('b')]))).toMatchObject({ type: 'error', seq: 3, code: 'INVALID_MESSAGE' });
+    clock.advance(5000);
+    expect(frames).toHaveLength(2); // nothing after the goodbye
+    // A new run of the probe starts afresh.
+    expect(service.accept('gw-py', JSON.stringify({ v: INGEST_VERSION, gw: 'gw-py', run: 8, seq: 1, t: T0 + 7000, events: [open('a', T0 + 7000)] }))).toMatchObject({ type: 'ack', accepted: 1 });
+    clock.advance(1000);
+    expect(frames).toHaveLength(3);
+    expect(frames[2]!.goodbye).toBeUndefined();
+  });
 });

@@ -14,6 +14,10 @@
  * still open — only for a gateway heard from since: a probe that went quiet stops producing
  * frames, so the hub's health says "no frame from gw" instead of showing an idle gateway.
  *
+ * A batch with `goodbye` ends the probe's run: its events are folded and flushed at once in a frame
+ * that says goodbye, so the fleet state reads the gateway stopped; a later batch of that run is
+ * refused (its connections ended with the goodbye), a resent goodbye is a duplicate as ever.
+ *
  * Each aggregator run gets the hub's own run number (its start here), not the probe's: a hub that
  * restarts starts the frames' seq again at 1, and the fleet state must see a new run, not a
  * stream of duplicates.
@@ -70,6 +74,8 @@ type Session = {
   dirty: boolean;
   /** The latest second (probe time, in s) events were added for. */
   second: number;
+  /** The probe run that said goodbye, and the seq it said it with. */
+  ended: { run: number; seq: number } | null;
   stats: Omit<ProbeIngestStats, keyof LedgerStats | 'connections'>;
 };
 
@@ -84,7 +90,7 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
   function session(gw: string): Session {
     let s = sessions.get(gw);
     if (!s) {
-      s = { ledger: new BatchLedger(), probeRun: 0, folder: null, aggregator: null, dirty: false, second: -Infinity, stats: { events: 0, refusedEvents: 0, refusedByCode: {}, refusedBatches: 0, busy: 0, droppedByProbe: 0, lastBatchAt: 0 } };
+      s = { ledger: new BatchLedger(), probeRun: 0, folder: null, aggregator: null, dirty: false, second: -Infinity, ended: null, stats: { events: 0, refusedEvents: 0, refusedByCode: {}, refusedBatches: 0, busy: 0, droppedByProbe: 0, lastBatchAt: 0 } };
       sessions.set(gw, s);
     }
     return s;
@@ -104,6 +110,7 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
     s.aggregator = createAggregator({ gatewayId: gw, run: lastRun, fileBy: 'events' });
     s.second = -Infinity;
     s.dirty = false;
+    s.ended = null;
   }
 
   function refuse(s: Session, code: ErrorCode, message: string, seq?: number): IngestAnswer {
@@ -122,6 +129,10 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
     if (o.busy?.()) {
       s.stats.busy++;
       return { type: 'busy', seq: batch.seq, retryAfterMs: o.retryAfterMs ?? 1000 };
+    }
+    // Not past the ledger: it would take a late batch, whose connections the goodbye ended.
+    if (s.ended !== null && batch.run === s.ended.run && batch.seq !== s.ended.seq) {
+      return refuse(s, 'INVALID_MESSAGE', `batch ${batch.seq} of run ${batch.run}, which said goodbye at ${s.ended.seq}`, batch.seq);
     }
     const admitted = s.ledger.admit(batch.run, batch.seq);
     if (admitted.kind === 'duplicate') return { type: 'ack', seq: batch.seq, accepted: 0, refused: [], duplicate: true };
@@ -157,6 +168,11 @@ export function createIngestService(o: IngestServiceOptions): IngestService {
     s.stats.refusedEvents += refused.length;
     // Even an empty batch says the probe is alive: its frame tells the hub's health so.
     s.dirty = true;
+    if (batch.goodbye) {
+      s.ended = { run: batch.run, seq: batch.seq };
+      s.dirty = false;
+      publish({ ...aggregator.flush(clock.now()), goodbye: true });
+    }
     return { type: 'ack', seq: batch.seq, accepted, refused, ...(admitted.kind === 'late' ? { late: true as const } : {}) };
   }
 

@@ -85,6 +85,7 @@ describe.each(['after', 'before'] as const)('attachProbe, attached %s the gatewa
     expect(events[1]).toMatchObject({ type: 'ping', rtt: 42.5 });
     expect(events.find((e) => e.type === 'ack')).toMatchObject({ seq: 7, latency: expect.any(Number) });
     expect(events.filter((e) => e.type === 'ping')[1]).not.toHaveProperty('rtt');
+    expect(events.filter((e) => e.type === 'ping')[1]).toMatchObject({ implausibleRtt: 1e9 }); // the hub counts it against the terminal
     expect(events.at(-1)).toMatchObject({ type: 'close', code: 1000, reason: 'bye', by: 'terminal' });
     const traffic = events.filter((e) => e.type === 'traffic');
     expect(traffic.reduce((n, e) => n + (e.type === 'traffic' ? (e.msgIn ?? 0) : 0), 0)).toBe(4);

@@ -83,7 +83,11 @@ export interface ProbeStats extends IngestClientStats {
   connections: number;
   /** Connections identify() did not vouch for and the gateway did not refuse with 4001. */
   unidentified: number;
-  /** Pings whose `rtt` was not a plausible number (the heartbeat counted, the sample not). */
+  /**
+   * Pings whose `rtt` the ingest's field cannot carry (not a number, negative, over 60 s): sent as
+   * `implausibleRtt` for the hub to count against the terminal. The hub also judges the rest
+   * against its heartbeat interval, so its count (the terminal's diagnosis) can be higher.
+   */
   implausibleRtt: number;
   /** Observations that failed (a probe bug): caught, counted, never felt by the gateway. */
   observerErrors: number;
@@ -91,7 +95,11 @@ export interface ProbeStats extends IngestClientStats {
 
 export interface AttachedProbe {
   stats(): ProbeStats;
-  /** Stops observing (wrappers removed where still in place), sends what is buffered, closes the hub link. */
+  /**
+   * Stops observing (wrappers removed where still in place), sends what is buffered with a goodbye
+   * (the hub reads the gateway stopped, not lost), closes the hub link. Called by itself when the
+   * server closes (`wss.close()`: its 'close' comes once every client socket has closed).
+   */
   close(): Promise<void>;
 }
 
@@ -220,17 +228,23 @@ export function attachProbe(wss: WebSocketServer, o: AttachProbeOptions): Attach
   };
   wss.on('connection', onConnection);
 
-  return {
-    stats: () => ({ ...ingest.stats(), connections: live.size, unidentified: counts.unidentified, implausibleRtt: counts.implausibleRtt, observerErrors: counts.observerErrors }),
-    async close() {
-      if (stopped) return;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
       wss.off('connection', onConnection);
+      wss.off('close', onServerClose);
       for (const ws of wrapped) for (const m of watchers) m.unwrap(ws);
       wrapped.clear();
       stopped = true;
       live.clear();
-      await ingest.close();
-    },
+      await ingest.close(undefined, { goodbye: true });
+    })());
+  const onServerClose = (): void => void close();
+  wss.once('close', onServerClose);
+
+  return {
+    stats: () => ({ ...ingest.stats(), connections: live.size, unidentified: counts.unidentified, implausibleRtt: counts.implausibleRtt, observerErrors: counts.observerErrors }),
+    close,
   };
 }
 
