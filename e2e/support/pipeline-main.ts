@@ -13,6 +13,7 @@ import { signViewerToken } from '../../src/server/auth/tokens.ts';
 import { loadSecret } from '../../src/server/auth/secret.ts';
 import { createLogger } from '../../src/server/log/logger.ts';
 import { startAllInOne } from '../../src/server/pipeline/all-in-one.ts';
+import { alertsOptionsOf, defaultAlertsFile } from '../../src/server/alerts/alerts-cli.ts';
 
 interface PipelineArgs {
   dataDir: string;
@@ -22,6 +23,7 @@ interface PipelineArgs {
   graceMs: number;
   backoff: { baseMs: number; capMs: number };
   staticDir: string;
+  alertsFile?: string;
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as PipelineArgs;
@@ -39,7 +41,7 @@ const app = await startAllInOne({
   heartbeatGraceMs: args.graceMs,
   staticDir: args.staticDir,
   // The simulator runs as its own process here, so the hub is told its backoff directly.
-  hub: { backoff: args.backoff },
+  hub: { backoff: args.backoff, alerts: alertsOptionsOf(args.alertsFile ?? defaultAlertsFile, args.dataDir) },
   logger,
 });
 

@@ -29,6 +29,8 @@ export interface SystemOptions {
   heartbeatMs?: number;
   graceMs?: number;
   seed?: number;
+  /** The hub's `--alerts-file` (default: the shipped rules). */
+  alertsFile?: string;
 }
 
 export interface PulseSystem {
@@ -79,6 +81,7 @@ export async function startPulseSystem(o: SystemOptions): Promise<PulseSystem> {
     graceMs,
     backoff: e2eBackoff,
     staticDir: process.env.PULSE_E2E_STATIC ?? join(repoRoot, 'dist'),
+    ...(o.alertsFile ? { alertsFile: o.alertsFile } : {}),
     adopt: (child) => children.push(child),
   });
   const startHub = async (): Promise<Child> => {

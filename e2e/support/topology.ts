@@ -28,6 +28,8 @@ export interface PipelineOptions {
   /** The simulated terminals' reconnect backoff: the hub states it so the terminal view judges by it. */
   backoff: { baseMs: number; capMs: number };
   staticDir: string;
+  /** The hub's `--alerts-file`; default the shipped rules. */
+  alertsFile?: string;
   /** Every process started is handed here (the system stops them and collects their output). */
   adopt(child: Child): void;
 }
@@ -66,6 +68,7 @@ export function pipeline(o: PipelineOptions): Pipeline {
               '--grace-ms', String(o.graceMs),
               '--backoff-base-ms', String(o.backoff.baseMs),
               '--backoff-cap-ms', String(o.backoff.capMs),
+              ...(o.alertsFile ? ['--alerts-file', o.alertsFile] : []),
             ],
             cwd: o.repoRoot,
             onStdoutLine,
@@ -75,7 +78,7 @@ export function pipeline(o: PipelineOptions): Pipeline {
             command: process.execPath,
             args: [
               '--import', 'tsx', join(o.repoRoot, 'e2e', 'support', 'pipeline-main.ts'),
-              JSON.stringify({ dataDir: o.dataDir, port: o.hubPort, gatewayPort: o.gatewayPort, heartbeatMs: o.heartbeatMs, graceMs: o.graceMs, backoff: o.backoff, staticDir: o.staticDir }),
+              JSON.stringify({ dataDir: o.dataDir, port: o.hubPort, gatewayPort: o.gatewayPort, heartbeatMs: o.heartbeatMs, graceMs: o.graceMs, backoff: o.backoff, staticDir: o.staticDir, alertsFile: o.alertsFile }),
             ],
             cwd: o.repoRoot,
             onStdoutLine,
@@ -109,6 +112,8 @@ export function pipeline(o: PipelineOptions): Pipeline {
         '--data', o.dataDir,
         '--bus', busUrl,
         '--log-level', 'warn',
+        // Any free port: the default (7402) is shared by every e2e run on the machine.
+        '--metrics-listen', '127.0.0.1:0',
       ],
       cwd: o.repoRoot,
     });

@@ -1,7 +1,8 @@
 /**
  * `--alerts-file` for `pulse hub` and `pulse start`: the shipped default rules unless another file
  * is given, and the history in `alerts.sqlite` in the data folder (beside the store's file, and
- * there whichever store is chosen: the alert history is the hub's own, not the telemetry's).
+ * there whichever store is chosen: the alert history is the hub's own, not the telemetry's); the
+ * silences made through the API in the chosen store.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { Option } from 'commander';
 import { sqliteAlertHistory } from './alert-history-sqlite.ts';
 import type { AlertsOptions } from './alerts-service.ts';
+import type { StoreChoice } from '../store/open-store.ts';
+import { sqliteSilenceStore } from '../store/silence-store.ts';
+import { pgSilenceStore } from '../store/postgres/pg-silences.ts';
 
 export const defaultAlertsFile = fileURLToPath(new URL('../../../config/alerts.default.json', import.meta.url));
 
@@ -16,7 +20,9 @@ export function alertsFileOption(): Option {
   return new Option('--alerts-file <file>', 'alert rules, opening hours, silences and webhooks (JSON, docs/alerts.md); reloaded on change, a bad edit keeps the last good rules').default(defaultAlertsFile, 'config/alerts.default.json');
 }
 
-export function alertsOptionsOf(file: string, dataDir: string): AlertsOptions {
+/** Silences made through the API live in the chosen store (its `silences` table), so they follow the fleet's data. */
+export function alertsOptionsOf(file: string, dataDir: string, store: StoreChoice = { kind: 'sqlite' }): AlertsOptions {
   mkdirSync(dataDir, { recursive: true });
-  return { file, history: sqliteAlertHistory(join(dataDir, 'alerts.sqlite')) };
+  const silenceStore = store.kind === 'postgres' ? pgSilenceStore(store.url) : sqliteSilenceStore(dataDir);
+  return { file, history: sqliteAlertHistory(join(dataDir, 'alerts.sqlite')), silenceStore };
 }

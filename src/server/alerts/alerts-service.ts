@@ -16,6 +16,8 @@ import { describeProblems, loadAlertsConfig, type AlertsConfig } from './alerts-
 import { watchAlertsFile, type AlertsFileWatch } from './alerts-file-watch.ts';
 import { memoryAlertHistory, type AlertHistory } from './alert-history.ts';
 import { WebhookSender, type DeliveryRecord, type WebhookSenderOptions, type WebhookStats } from './webhook-sender.ts';
+import { loadSilences, type Silences } from './silences.ts';
+import { memorySilenceStore, type SilenceStore } from '../store/silence-store.ts';
 
 export interface AlertSources {
   gateways(): readonly { gw: string; alive: boolean }[];
@@ -29,6 +31,8 @@ export interface AlertsOptions {
   config?: AlertsConfig;
   /** Default: in memory. The CLI gives SQLite in the data folder. */
   history?: AlertHistory;
+  /** Silences made through the API. Default: in memory. The CLI gives the chosen store's. */
+  silenceStore?: SilenceStore;
   webhooks?: Partial<Omit<WebhookSenderOptions, 'clock' | 'logger' | 'hubId'>>;
   /** The file watch's debounce (default 300 ms). */
   debounceMs?: number;
@@ -54,6 +58,8 @@ export interface AlertsService {
   answer(now: number, viewer: AlertsViewer, historyLimit?: number): AlertsAnswer;
   firingByRule(): { rule: string; severity: string; firing: number }[];
   deliveries(episode: string): readonly DeliveryRecord[];
+  /** The file's silences and the API's (POST/GET/DELETE /api/silences). */
+  readonly silences: Silences;
   webhookStats(): WebhookStats;
   setConfig(config: AlertsConfig): void;
   close(): Promise<void>;
@@ -96,6 +102,9 @@ export async function startAlerts(o: AlertsServiceOptions): Promise<AlertsServic
     }
   }
 
+  const silenceStore = o.silenceStore ?? memorySilenceStore();
+  const silences = await loadSilences({ store: silenceStore, rules: () => evaluator.ruleList, directory: () => directory, fileSilences: () => config.silences }, clock.now());
+
   // Episodes the last run left firing (a history file): resumed, not fired a second time.
   handle(evaluator.resume(history.list({ limit: 10_000 }).filter((e) => e.resolvedAt === null), clock.now()));
 
@@ -111,7 +120,7 @@ export async function startAlerts(o: AlertsServiceOptions): Promise<AlertsServic
     observe(now, restaurants) {
       try {
         const observations = observationsOf({ restaurants, gateways: o.sources.gateways(), unscopedAuthFailuresPerMin: o.sources.unscopedAuthFailuresPerMin(now), storeFailing: o.sources.storeFailing() });
-        handle(evaluator.evaluate(now, observations, { directory, silences: config.silences }));
+        handle(evaluator.evaluate(now, observations, { directory, silences: silences.inForce() }));
       } catch (error) {
         // An alerting bug must not stop the stream's tick.
         o.logger.error({ err: String(error) }, 'alerts: evaluation failed');
@@ -133,12 +142,14 @@ export async function startAlerts(o: AlertsServiceOptions): Promise<AlertsServic
     },
     firingByRule: () => evaluator.firingByRule(),
     deliveries: (episode) => sender.deliveries(episode),
+    silences,
     webhookStats: () => sender.stats(),
     setConfig,
     async close() {
       watch?.close();
       await sender.close();
       history.close();
+      await silenceStore.close();
     },
   };
 }

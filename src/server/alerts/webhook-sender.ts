@@ -25,8 +25,13 @@ export interface DeliveryRecord {
   episode: string;
   status: 'firing' | 'resolved';
   state: DeliveryState;
-  attempts: { at: number; outcome: string }[];
+  /** `httpStatus` null: no answer (network error, timeout); `outcome` says what happened either way. */
+  attempts: DeliveryAttempt[];
+  /** While retrying: when the next attempt is due. */
+  nextAttemptAt: number | null;
 }
+
+export type DeliveryAttempt = { at: number; httpStatus: number | null; outcome: string };
 
 export interface WebhookSenderOptions {
   clock: Clock;
@@ -103,7 +108,7 @@ export class WebhookSender {
     for (const target of targets) {
       if (!webhookCovers(target, episode, dir)) continue;
       const body: WebhookBody = { version: 1, status, alert: episode, link, hub: this.o.hubId, sentAt: this.o.clock.now() };
-      const record: DeliveryRecord = { id: randomUUID(), webhook: target.id, episode: episode.id, status, state: 'queued', attempts: [] };
+      const record: DeliveryRecord = { id: randomUUID(), webhook: target.id, episode: episode.id, status, state: 'queued', attempts: [], nextAttemptAt: null };
       this.remember(record);
       if (this.pending >= this.o.maxQueue) {
         record.state = 'dropped';
@@ -169,6 +174,7 @@ export class WebhookSender {
     const at = this.o.clock.now();
     this.counts.attempts++;
     let outcome: string;
+    let httpStatus: number | null = null;
     let retry: boolean;
     try {
       const res = await fetch(target.url, {
@@ -180,14 +186,15 @@ export class WebhookSender {
       });
       await res.arrayBuffer().catch(() => undefined);
       outcome = `HTTP ${res.status}`;
-      if (res.ok) return this.finish(job, 'delivered', { at, outcome });
+      httpStatus = res.status;
+      if (res.ok) return this.finish(job, 'delivered', { at, httpStatus, outcome });
       retry = res.status >= 500 || res.status === 408 || res.status === 429;
     } catch (error) {
       const e = error as Error & { cause?: { code?: string } };
       outcome = e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.message);
       retry = true;
     }
-    record.attempts.push({ at, outcome });
+    record.attempts.push({ at, httpStatus, outcome });
     if (!retry || record.attempts.length >= this.o.maxAttempts || this.closed) {
       this.finish(job, 'failed');
       // The URL may carry a token in its query; the webhook's id is what the log names.
@@ -196,6 +203,7 @@ export class WebhookSender {
     }
     record.state = 'retrying';
     const delay = backoffDelay(record.attempts.length - 1, this.o.random, this.o.backoff);
+    record.nextAttemptAt = this.o.clock.now() + delay;
     const timer = this.o.clock.setTimeout(() => {
       this.timers.delete(timer);
       this.ready.push(job);
@@ -204,9 +212,10 @@ export class WebhookSender {
     this.timers.add(timer);
   }
 
-  private finish(job: Job, state: 'delivered' | 'failed', attempt?: { at: number; outcome: string }): void {
+  private finish(job: Job, state: 'delivered' | 'failed', attempt?: DeliveryAttempt): void {
     if (attempt) job.record.attempts.push(attempt);
     job.record.state = state;
+    job.record.nextAttemptAt = null;
     job.done = true;
     const key = `${job.target.id}|${job.record.episode}`;
     if (this.firingJobs.get(key) === job) this.firingJobs.delete(key);

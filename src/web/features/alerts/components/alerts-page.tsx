@@ -3,8 +3,9 @@ import { useNow } from '../../../live/use-live.ts';
 import { ActiveAlertsTable } from './active-alerts-table.tsx';
 import { AlertHistoryTable } from './alert-history-table.tsx';
 import { NotificationToggle } from './notification-toggle.tsx';
+import { SilencesList } from './silences-list.tsx';
 
-/** `/alerts`: the alerts now, the history and the rules, in the viewer's scope (docs/alerts.md). */
+/** `/alerts`: the alerts now, the silences, the history and the rules, in the viewer's scope (docs/alerts.md). */
 export function AlertsPage() {
   const { data, error, isPending } = useAlerts();
   const now = useNow();
@@ -19,6 +20,10 @@ export function AlertsPage() {
         <ActiveAlertsTable active={data.active} />
       </section>
       <NotificationToggle />
+      <section aria-labelledby="alerts-silences">
+        <h2 id="alerts-silences" className="mb-2 font-semibold">Silences</h2>
+        <SilencesList />
+      </section>
       <section aria-labelledby="alerts-history">
         <h2 id="alerts-history" className="mb-2 font-semibold">History</h2>
         <AlertHistoryTable history={data.history} now={now} />
