@@ -1,6 +1,7 @@
 /**
- * The per-restaurant, per-minute rollup: what the store keeps for 30 days and what history views
- * (stability over days, charts over a window) are computed from. The fleet state produces one
+ * The per-restaurant, per-minute rollup: what the store keeps for 14 days (then rolled into
+ * restaurant-hours, hour-tier.ts) and what history views (stability over days, charts over a
+ * window) are computed from. The fleet state produces one
  * `RestaurantMinute` per restaurant per minute once the minute has settled; the store persists it
  * as is and may merge several into a wider bucket with `mergeMinutes` (histograms merge exactly,
  * so a fleet-day from restaurant-minutes is as precise as a fleet-day from raw samples).
@@ -29,6 +30,12 @@ export interface RestaurantMinute {
   gauges: Record<string, Gauge>;
   /** Encoded histograms (`encodeHistogram` of src/core/histogram.ts); absent when empty. */
   histograms: Record<string, string>;
+  /**
+   * How many minutes of data this row stands for, when not one: 60 for a row the store read from
+   * its hour tier (src/core/hour-tier.ts), so a rate "per minute of data" over it is not 60× too
+   * high. Set on read only; never stored, never merged.
+   */
+  spanMinutes?: number;
 }
 
 /**

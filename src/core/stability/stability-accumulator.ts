@@ -48,7 +48,7 @@ export class StabilityAccumulator {
 
   add(m: RestaurantMinute): void {
     const c = m.counters;
-    this.count++;
+    this.count += m.spanMinutes ?? 1; // an hour-tier row stands for its hour's minutes
     this.connectedMs += c.connectedMs ?? 0;
     this.healthyMs += c.healthyMs ?? 0;
     this.expectedMs += c.expectedMs ?? 0;

@@ -2,6 +2,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { defaultStoreChoice, parseStoreChoice } from '../store/open-store.ts';
 import type { StoreChoice } from '../store/open-store.ts';
+import { DAY_MS, defaultRetention, type RetentionPolicy } from '../store/store.ts';
 
 export function intOption(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -42,4 +43,23 @@ export function maxHeavyQueriesOption(): Option {
   return new Option('--max-heavy-queries <n>', 'API queries over a day (series, stability review) that may run at once; beyond, 503 QUERY_BUSY')
     .argParser(intOption('--max-heavy-queries', 1, 64))
     .default(2);
+}
+
+// Retention per tier (docs/operations.md "Storage"): minutes are rolled into hours before they go.
+const retentionTiers = {
+  minutes: { flag: '--minutes-retention', what: 'days restaurant-minute rollups are kept (after that, their hours)', key: 'minutesMs' },
+  hours: { flag: '--hours-retention', what: 'days restaurant-hour rollups are kept', key: 'hoursMs' },
+  events: { flag: '--events-retention', what: 'days lifecycle events are kept (terminal timelines, replay)', key: 'eventsMs' },
+} as const;
+
+export type RetentionFlags = { minutesRetention: number; hoursRetention: number; eventsRetention: number };
+
+export function retentionOption(tier: keyof typeof retentionTiers): Option {
+  const { flag, what, key } = retentionTiers[tier];
+  return new Option(`${flag} <days>`, what).argParser(intOption(flag, 1, 36_500)).default(defaultRetention[key] / DAY_MS);
+}
+
+/** The store's policy from the flags. */
+export function retentionOf(flags: RetentionFlags): Partial<RetentionPolicy> {
+  return { minutesMs: flags.minutesRetention * DAY_MS, hoursMs: flags.hoursRetention * DAY_MS, eventsMs: flags.eventsRetention * DAY_MS };
 }

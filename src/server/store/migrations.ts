@@ -88,6 +88,49 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX events_by_terminal ON events (tid, rid, t);
     `,
   },
+  {
+    version: 4,
+    name: 'silences',
+    // Silences made through the API (issue 14), kept with the fleet's data so they survive a hub
+    // restart. A lifted one keeps its row (deleted_at, deleted_by): who lifted what is worth keeping.
+    sql: `
+      CREATE TABLE silences (
+        id TEXT PRIMARY KEY,
+        rule TEXT,
+        rid TEXT,
+        tag TEXT,
+        from_t INTEGER,
+        until_t INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        why TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        deleted_at INTEGER,
+        deleted_by TEXT
+      );
+      CREATE INDEX silences_by_until ON silences (until_t);
+    `,
+  },
+  {
+    version: 5,
+    name: 'hours',
+    // The restaurant-hour tier (src/core/hour-tier.ts), kept 400 days: rows like minutes' (and in
+    // the same compact layout, row-codec.ts). A rowid table, unlike minutes: an hour's merged
+    // histograms run past a kilobyte, which a WITHOUT ROWID row on a 4 KB page would spill into an
+    // overflow page of its own (measured: 4.7 KB on disk per 1.3 KB row). How far the roll-up has
+    // gone is a meta row written with each batch of hours.
+    sql: `
+      CREATE TABLE hours (
+        id INTEGER PRIMARY KEY,
+        rid TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        counters TEXT NOT NULL,
+        gauges TEXT NOT NULL,
+        histograms BLOB NOT NULL
+      );
+      CREATE UNIQUE INDEX hours_key ON hours (rid, hour);
+      CREATE INDEX hours_by_hour ON hours (hour, rid);
+    `,
+  },
 ];
 
 export type MigrationResult = { from: number; to: number };

@@ -6,9 +6,10 @@
 import type { Clock } from '../../core/clock.ts';
 import { describePostgresUrl, openPostgresStore, schemaOf } from './postgres/pg-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import type { Store, StoreLogger, StoreRecovery } from './store.ts';
+import type { RetentionPolicy, Store, StoreLogger, StoreRecovery } from './store.ts';
 
-export type StoreChoice = { kind: 'sqlite' } | { kind: 'postgres'; url: string };
+/** Which engine, and how long it keeps each tier (`--minutes-retention` …; the store's defaults otherwise). */
+export type StoreChoice = ({ kind: 'sqlite' } | { kind: 'postgres'; url: string }) & { retention?: Partial<RetentionPolicy> };
 
 export const defaultStoreChoice: StoreChoice = { kind: 'sqlite' };
 
@@ -36,7 +37,7 @@ export function describeStore(choice: StoreChoice, dataDir: string): string {
 }
 
 export async function openChosenStore(choice: StoreChoice, o: { dataDir: string; clock?: Clock; logger?: StoreLogger }): Promise<{ store: Store; recovered: StoreRecovery }> {
-  const common = { ...(o.clock ? { clock: o.clock } : {}), ...(o.logger ? { logger: o.logger } : {}) };
+  const common = { ...(o.clock ? { clock: o.clock } : {}), ...(o.logger ? { logger: o.logger } : {}), ...(choice.retention ? { retention: choice.retention } : {}) };
   if (choice.kind === 'postgres') return openPostgresStore({ url: choice.url, ...common });
   return openSqliteStore({ dataDir: o.dataDir, ...common });
 }

@@ -25,7 +25,7 @@ describe('retention job', () => {
   it('runs after the first delay and then every hour, and logs the counts', async () => {
     const clock = new FakeClock(T0);
     const calls: number[] = [];
-    const store = { retention: async (now: number): Promise<RetentionCounts> => (calls.push(now - T0), { minutes: 1, events: 2, terminals: 0 }) };
+    const store = { retention: async (now: number): Promise<RetentionCounts> => (calls.push(now - T0), { minutes: 1, hours: 0, events: 2, terminals: 0 }) };
     const { logger, lines } = logged();
     const job = startRetentionJob({ store, clock, logger, firstRunDelayMs: 60_000 });
     for (let i = 0; i < 3; i++) {
@@ -33,7 +33,7 @@ describe('retention job', () => {
       await settle();
     }
     expect(calls).toEqual([60_000, 60_000 + HOUR, 60_000 + 2 * HOUR]);
-    expect(lines.filter((l) => l.level === 'info').map((l) => l.obj)).toContainEqual(expect.objectContaining({ minutes: 1, events: 2, terminals: 0 }));
+    expect(lines.filter((l) => l.level === 'info').map((l) => l.obj)).toContainEqual(expect.objectContaining({ minutes: 1, hours: 0, events: 2, terminals: 0 }));
     job.stop();
     expect(clock.pendingCount).toBe(0);
   });
@@ -44,7 +44,7 @@ describe('retention job', () => {
     const store = {
       retention: async (): Promise<RetentionCounts> => {
         if (fail) throw new StoreError('STORE_IO', 'disk gone');
-        return { minutes: 0, events: 0, terminals: 0 };
+        return { minutes: 0, hours: 0, events: 0, terminals: 0 };
       },
     };
     const { logger, lines } = logged();
@@ -71,7 +71,7 @@ describe('retention job', () => {
         most = Math.max(most, ++active);
         await settle(1);
         active--;
-        return { minutes: 0, events: 0, terminals: 0 };
+        return { minutes: 0, hours: 0, events: 0, terminals: 0 };
       },
     };
     const job = startRetentionJob({ store, clock, firstRunDelayMs: 0 });
@@ -95,7 +95,7 @@ describeEachEngine('retention job on a real store', (engine) => {
     cleanups.push(() => job.stop());
     clock.advance(1000);
     // The run is started by the timer; a network store answers after real I/O, not within a few ticks.
-    await vi.waitFor(() => expect(runs).toEqual([{ minutes: 0, events: 1, terminals: 0 }]));
+    await vi.waitFor(() => expect(runs).toEqual([{ minutes: 0, hours: 0, events: 1, terminals: 0 }]));
     expect(await store.readEvents({ from: 0, to: Infinity })).toEqual([closeEvent(T0 - DAY_MS, 'r-001-t1')]);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Runs the store's retention every hour. The first run waits a little after start so that it does
+ * Runs the store's retention every hour — whose first step rolls the settled hours into the hour
+ * tier (Store.rollUp), so this is also the roll-up's schedule. The first run waits a little after start so that it does
  * not compete with a hub that is replaying its backlog; runs never overlap; a failing run is
  * logged loudly and tried again at the next hour — retention failing only costs disk.
  */

@@ -3,13 +3,14 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../core/clock.ts';
 import { FakeClock } from '../../core/fake-clock.ts';
+import { HOUR_MS, floorHour } from '../../core/hour-tier.ts';
 import { createHistogram, decodeHistogram, exactPercentile } from '../../core/histogram.ts';
 import { terminalKey } from '../../core/terminal-key.ts';
 import { migrations } from './migrations.ts';
 import { openSqliteStore, storeFileName } from './sqlite-store.ts';
 import type { SqliteStoreOptions } from './sqlite-store.ts';
 import { DAY_MS } from './store.ts';
-import type { Store } from './store.ts';
+import type { RestaurantMinute, Store } from './store.ts';
 import { describeEachEngine } from './test-helpers/engines.ts';
 import type { EngineOpenOptions, StoreEngine } from './test-helpers/engines.ts';
 import { MINUTE, T0, authFailEvent, closeEvent, lateBeatEvent, limitEvent, minuteRow, openEvent } from './test-helpers/fixtures.ts';
@@ -237,10 +238,13 @@ describeEachEngine('knownTerminals', (engine) => {
 describeEachEngine('retention', (engine) => {
   // SQLite deletes exactly what is older than the cutoff; PostgreSQL drops whole day partitions,
   // so a row of the cutoff's own day stays until the next day's run (never deleted early).
-  const gone = (t: number, cut: number) => t < Math.floor(cut / engine.retentionGranularityMs) * engine.retentionGranularityMs;
+  // Minutes go by whole hours (their hour rows stay, src/core/hour-tier.ts), or whole days in PostgreSQL.
+  const gone = (t: number, cut: number, unit = engine.retentionGranularityMs) => t < Math.floor(cut / unit) * unit;
+  const minuteUnit = Math.max(HOUR_MS, engine.retentionGranularityMs);
 
   it('deletes what is older than 30 days (minutes) and 7 days (events), at the engine\'s granularity', async () => {
-    const { store } = await openOn(engine, { retentionChunk: 2 });
+    // Reads as the hour tier plans them for a window of any length (minutes where they are kept).
+    const { store } = await openOn(engine, { retentionChunk: 2, retention: { minutesMs: 30 * DAY_MS }, tiers: { longWindowMs: Infinity } });
     const now = T0 + 40 * DAY_MS;
     const minuteCut = now - 30 * DAY_MS;
     const eventCut = now - 7 * DAY_MS;
@@ -262,20 +266,23 @@ describeEachEngine('retention', (engine) => {
     await store.writeEvents(events);
     await store.writeEvents([openEvent(T0, 'r-007-t1')]); // last seen 40 days ago: forgotten, in both engines exactly
 
-    const keptMinutes = minutes.filter((r) => !gone(r.minute, minuteCut)).sort((a, b) => a.rid.localeCompare(b.rid) || a.minute - b.minute);
+    const byKey = (a: RestaurantMinute, b: RestaurantMinute) => a.rid.localeCompare(b.rid) || a.minute - b.minute;
+    const keptMinutes = minutes.filter((r) => !gone(r.minute, minuteCut, minuteUnit)).sort(byKey);
+    // Each deleted minute is alone in its hour here: its hour row holds just it.
+    const hourRows = minutes.filter((r) => gone(r.minute, minuteCut, minuteUnit)).map((r) => ({ ...r, minute: floorHour(r.minute) }));
     const keptEvents = events.filter((e) => !gone(e.t, eventCut)).sort((a, b) => a.t - b.t);
     expect(minutes.length - keptMinutes.length).toBeGreaterThanOrEqual(5);
-    expect(await store.retention(now)).toEqual({ minutes: minutes.length - keptMinutes.length, events: events.length - keptEvents.length + 1, terminals: 1 });
-    expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual(keptMinutes);
+    expect(await store.retention(now)).toEqual({ minutes: minutes.length - keptMinutes.length, hours: 0, events: events.length - keptEvents.length + 1, terminals: 1 });
+    expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual([...keptMinutes, ...hourRows].sort(byKey));
     expect(await store.readEvents({ from: 0, to: Infinity })).toEqual(keptEvents);
     expect([...(await store.knownTerminals(0)).values()].map((k) => k.tid).sort()).toEqual(['r-001-t1', 'r-001-t2', 'r-001-t3', 'r-001-t4']);
-    expect(await store.retention(now)).toEqual({ minutes: 0, events: 0, terminals: 0 });
+    expect(await store.retention(now)).toEqual({ minutes: 0, hours: 0, events: 0, terminals: 0 });
   });
 
   it('follows a configured policy', async () => {
     const { store } = await openOn(engine, { retention: { eventsMs: 2 * DAY_MS } });
     await store.writeEvents([openEvent(T0 - 3 * DAY_MS, 'r-001-t1'), openEvent(T0, 'r-001-t1')]);
-    expect(await store.retention(T0)).toEqual({ minutes: 0, events: 1, terminals: 0 });
+    expect(await store.retention(T0)).toEqual({ minutes: 0, hours: 0, events: 1, terminals: 0 });
     expect(await store.readEvents({ from: 0, to: Infinity })).toEqual([openEvent(T0, 'r-001-t1')]);
   });
 });

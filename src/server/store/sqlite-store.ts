@@ -24,7 +24,9 @@ import { readAndArmShutdownMarker } from './shutdown-marker.ts';
 import { applyMigrations, migrations } from './migrations.ts';
 import { acquireDataLock } from './data-lock.ts';
 import { StoreError, fromSqliteError } from './store-errors.ts';
-import { defaultRetention, silentLogger } from './store.ts';
+import { createSqliteTiers } from './sqlite-tiers.ts';
+import { decodeRow, encodeRow } from './row-codec.ts';
+import { defaultRetention, defaultTierOptions, silentLogger } from './store.ts';
 import type {
   Checkpoint,
   EventsQuery,
@@ -36,9 +38,11 @@ import type {
   RestaurantMinute,
   RetentionCounts,
   RetentionPolicy,
+  RollupCounts,
   Store,
   StoreLogger,
   StoreRecovery,
+  TierOptions,
 } from './store.ts';
 import { invalidEventReason, invalidMinuteReason } from './validate-rows.ts';
 
@@ -50,6 +54,8 @@ export type SqliteStoreOptions = {
   /** How histograms of two writes of one (rid, minute) combine; default: core's HDR merge. */
   mergeHistogram?: MergeHistogram;
   retention?: Partial<RetentionPolicy>;
+  /** The hour tier's roll-up and read options (store.ts, TierOptions). */
+  tiers?: Partial<TierOptions>;
   /** How long a write waits for a lock held by another process before failing STORE_BUSY. Short, since it blocks the event loop. */
   busyTimeoutMs?: number;
   /** Rows deleted per retention transaction; between chunks the event loop runs. */
@@ -61,7 +67,7 @@ export type SqliteStoreOptions = {
 
 export type OpenedSqliteStore = { store: Store; recovered: StoreRecovery; file: string };
 
-type MinuteRow = { rid: string; minute: number; counters: string; gauges: string; histograms: string };
+type MinuteRow = { rid: string; minute: number; counters: string; gauges: string; histograms: Buffer | string };
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -111,14 +117,13 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       last_close = max(coalesce(terminals.last_close, excluded.last_close), coalesce(excluded.last_close, terminals.last_close))`);
   const getMeta = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const checkpointKey = (name: string) => `checkpoint:${name}`;
-  const minutesAll = db.prepare<[number, number], MinuteRow>('SELECT * FROM minutes WHERE minute >= ? AND minute < ? ORDER BY rid, minute');
-  const minutesOf = db.prepare<[string, number, number], MinuteRow>(
-    'SELECT * FROM minutes WHERE rid IN (SELECT value FROM json_each(?)) AND minute >= ? AND minute < ? ORDER BY rid, minute',
-  );
-  // The minute index holds (minute, rid) (the table is WITHOUT ROWID): a keyset page is a range of it.
-  const minutesPage = db.prepare<[number, number, number, string, number], MinuteRow>(
-    'SELECT * FROM minutes INDEXED BY minutes_by_minute WHERE minute >= ? AND minute < ? AND (minute > ? OR rid > ?) ORDER BY minute, rid LIMIT ?',
-  );
+  const tiers = createSqliteTiers(db, {
+    ...defaultTierOptions,
+    ...options.tiers,
+    mergeHistogram,
+    setMeta: (key, value) => void setMeta.run(key, value),
+    getMeta: (key) => getMeta.get(key)?.value,
+  });
   const terminalsSince = db.prepare<[number], { tid: string; rid: string; last_seen: number; last_close: number | null }>(
     'SELECT tid, rid, last_seen, last_close FROM terminals WHERE last_seen >= ?',
   );
@@ -132,6 +137,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
         AND json_extract(c.body, '$.conn') = json_extract(o.body, '$.conn') AND json_extract(c.body, '$.gw') = json_extract(o.body, '$.gw'))
     ORDER BY o.t, o.id`);
   const deleteMinutes = db.prepare('DELETE FROM minutes WHERE (rid, minute) IN (SELECT rid, minute FROM minutes WHERE minute < ? LIMIT ?)');
+  const deleteHours = db.prepare('DELETE FROM hours WHERE (rid, hour) IN (SELECT rid, hour FROM hours WHERE hour < ? LIMIT ?)');
   const deleteEvents = db.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE t < ? LIMIT ?)');
   const deleteTerminals = db.prepare('DELETE FROM terminals WHERE (rid, tid) IN (SELECT rid, tid FROM terminals WHERE last_seen < ? LIMIT ?)');
   const eventQueries = new Map<string, Database.Statement<unknown[], { body: string }>>();
@@ -145,15 +151,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
 
   const writeMinutesTx = db.transaction((rows: readonly RestaurantMinute[], checkpoint: Checkpoint | undefined) => {
     for (const row of rows) {
-      const counters = JSON.stringify(row.counters);
-      const gauges = JSON.stringify(row.gauges);
-      const histograms = JSON.stringify(row.histograms);
+      const stored = encodeRow(row);
+      // A minute of an hour already rolled (a restarted hub's rest of a minute) goes into its hour row too.
+      tiers.mergeLateMinute(row);
       // The common case is the first write of a minute: one statement, no read.
-      if (insertMinute.run(row.rid, row.minute, counters, gauges, histograms).changes === 1) continue;
+      if (insertMinute.run(row.rid, row.minute, stored.counters, stored.gauges, stored.histograms).changes === 1) continue;
       const old = selectMinute.get(row.rid, row.minute);
       if (!old) throw new StoreError('STORE_INTERNAL', `minute ${row.rid}@${row.minute} neither inserted nor found`);
-      const merged = mergeMinute(parseMinute({ rid: row.rid, minute: row.minute, ...old }), row, mergeHistogram);
-      updateMinute.run(JSON.stringify(merged.counters), JSON.stringify(merged.gauges), JSON.stringify(merged.histograms), row.rid, row.minute);
+      const merged = encodeRow(mergeMinute(parseMinute({ rid: row.rid, minute: row.minute, ...old }), row, mergeHistogram));
+      updateMinute.run(merged.counters, merged.gauges, merged.histograms, row.rid, row.minute);
     }
     if (checkpoint) setMeta.run(checkpointKey(checkpoint.name), checkpoint.value);
     setMeta.run('last_write_at', String(clock.now()));
@@ -260,18 +266,31 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       return call(() => unclosedOpens.all(since, since).map((r) => JSON.parse(r.body) as ProbeEventOf<'open'>));
     },
     readMinutes(q: MinutesQuery) {
-      return call(() => {
-        if (q.rids?.length === 0) return [];
-        const rows = q.rids ? minutesOf.all(JSON.stringify(q.rids), q.from, q.to) : minutesAll.all(q.from, q.to);
-        return rows.map(parseMinute);
-      });
+      return call(() => tiers.readMinutes(q));
     },
     readMinutesPage(q: MinutesPageQuery) {
       return call(() => {
         if (!(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
-        const lower = q.after ? Math.max(q.from, q.after.minute) : q.from;
-        return minutesPage.all(lower, q.to, q.after?.minute ?? lower - 1, q.after?.rid ?? '', q.limit).map(parseMinute);
+        return tiers.readMinutesPage(q);
       });
+    },
+    async rollUp(now): Promise<RollupCounts> {
+      await call(() => undefined);
+      const counts: RollupCounts = { hours: 0, batches: 0, through: tiers.position() };
+      try {
+        for (;;) {
+          if (closed) throw new StoreError('STORE_CLOSED', 'closed during the roll-up');
+          const done = tiers.rollBatch(now);
+          if (!done) break;
+          counts.hours += done.rows;
+          counts.batches++;
+          await yieldToLoop();
+        }
+      } catch (error) {
+        throw fromSqliteError(error);
+      }
+      counts.through = tiers.position();
+      return counts;
     },
     readEvents(q: EventsQuery) {
       return call(() => {
@@ -296,10 +315,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
       );
     },
     async retention(now): Promise<RetentionCounts> {
-      await call(() => undefined);
+      // Minutes go only once their hours are rolled: roll what is settled first.
+      await store.rollUp(now);
       try {
+        const cut = tiers.cutoffs(now, policy);
+        // Recorded before deleting, so a read between chunks already takes those hours from the hour tier.
+        tiers.markMinutesFrom(cut.minutes);
         return {
-          minutes: await deleteInChunks(deleteMinutes, now - policy.minutesMs),
+          minutes: await deleteInChunks(deleteMinutes, cut.minutes),
+          hours: await deleteInChunks(deleteHours, cut.hours),
           events: await deleteInChunks(deleteEvents, now - policy.eventsMs),
           terminals: await deleteInChunks(deleteTerminals, now - policy.terminalsMs),
         };
@@ -326,5 +350,5 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Open
 }
 
 function parseMinute(r: MinuteRow): RestaurantMinute {
-  return { rid: r.rid, minute: r.minute, counters: JSON.parse(r.counters), gauges: JSON.parse(r.gauges), histograms: JSON.parse(r.histograms) };
+  return decodeRow(r.rid, r.minute, r);
 }

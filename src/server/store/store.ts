@@ -37,8 +37,10 @@ export type MinutesQuery = {
   to: number;
 };
 
-/** A page of the whole fleet's rows of [from, to), ordered by (minute, rid), after a row's key. */
+/** A page of the fleet's rows (or of `rids`') of [from, to), ordered by (minute, rid), after a row's key. */
 export type MinutesPageQuery = {
+  /** Only these restaurants; omitted = all. An empty list matches nothing. */
+  rids?: readonly string[];
   from: number;
   to: number;
   /** The key of the last row of the previous page; omitted = from the start of the window. */
@@ -90,8 +92,13 @@ export type KnownTerminal = {
 export type Checkpoint = { name: string; value: string };
 
 export type RetentionPolicy = {
-  /** Restaurant-minute rollups older than this are deleted. Default 30 days. */
+  /**
+   * Restaurant-minute rollups older than this are deleted — once their hour is rolled into the
+   * hour tier, never before. Default 14 days.
+   */
   minutesMs: number;
+  /** Restaurant-hour rollups older than this are deleted. Default 400 days. */
+  hoursMs: number;
   /** Lifecycle events older than this are deleted. Default 7 days. */
   eventsMs: number;
   /** Terminals not seen for this long are forgotten by `knownTerminals`. Default 30 days. */
@@ -99,9 +106,30 @@ export type RetentionPolicy = {
 };
 
 export const DAY_MS = 86_400_000;
-export const defaultRetention: RetentionPolicy = { minutesMs: 30 * DAY_MS, eventsMs: 7 * DAY_MS, terminalsMs: 30 * DAY_MS };
+export const defaultRetention: RetentionPolicy = { minutesMs: 14 * DAY_MS, hoursMs: 400 * DAY_MS, eventsMs: 7 * DAY_MS, terminalsMs: 30 * DAY_MS };
 
-export type RetentionCounts = { minutes: number; events: number; terminals: number };
+export type RetentionCounts = { minutes: number; hours: number; events: number; terminals: number };
+
+/**
+ * How the hour tier is kept (src/core/hour-tier.ts). Reads need no option: `readMinutes` and
+ * `readMinutesPage` answer from hours where minutes are gone, or for windows over `longWindowMs`.
+ */
+export type TierOptions = {
+  /** An hour is rolled once it ended this long ago (late minutes of a restarted hub). Default 10 min. */
+  settleMs: number;
+  /** Restaurants per roll-up transaction (one hour each): the event loop runs between batches. Default 50. */
+  batchRestaurants: number;
+  /** Windows longer than this read whole hours from the hour tier. Default 11 days: series buckets are ≥ 1 h there (500 points). */
+  longWindowMs: number;
+};
+
+export const defaultTierOptions: TierOptions = { settleMs: 10 * 60_000, batchRestaurants: 50, longWindowMs: 11 * DAY_MS };
+
+/** Where both engines keep the roll-up's position and how far minutes reach, in `meta`. */
+export const tierMetaKeys = { position: 'tier:rollup', minutesFrom: 'tier:minutes_from' } as const;
+
+/** What one roll-up run did: hour rows written, and the position it reached (every hour before `through` is rolled). */
+export type RollupCounts = { hours: number; batches: number; through: number };
 
 /** What the store found about the previous run when it opened. */
 export type StoreRecovery = {
@@ -127,7 +155,11 @@ export interface Store {
   readCheckpoint(name: string): Promise<string | undefined>;
   /** Writes a checkpoint on its own: only for one that covers nothing still being written. */
   writeCheckpoint(checkpoint: Checkpoint): Promise<void>;
-  /** Rows ordered by (rid, minute). */
+  /**
+   * Rows ordered by (rid, minute). Where the hour tier answers (planTiers, src/core/hour-tier.ts:
+   * minutes gone, or a window over `longWindowMs`) a row is a restaurant-hour — `minute` its
+   * hour's start, the merge of its minutes; callers fold it like any row.
+   */
   readMinutes(query: MinutesQuery): Promise<RestaurantMinute[]>;
   /**
    * The fleet's rows a page at a time (keyset on the minute index), so a long window is read in
@@ -151,7 +183,14 @@ export interface Store {
    * by longer is a gateway that died without closing it, which the hub learns from the bus.
    */
   openConnections(since: number): Promise<ProbeEventOf<'open'>[]>;
-  /** Deletes what the retention policy says is too old at `now`; returns how many rows went. */
+  /**
+   * Rolls settled hours (ended `settleMs` before `now`) into the hour tier, in batches of a few
+   * restaurants of one hour, each one transaction with the position reached, yielding between
+   * them: idempotent, resumable after a crash, each hour row written once. Minutes written later
+   * into a rolled hour are merged into its row as they are written.
+   */
+  rollUp(now: number): Promise<RollupCounts>;
+  /** Deletes what the retention policy says is too old at `now`, tier by tier; returns how many rows went. */
   retention(now: number): Promise<RetentionCounts>;
   /** Marks a clean shutdown and releases the file. Idempotent; every later call rejects STORE_CLOSED. */
   close(): Promise<void>;

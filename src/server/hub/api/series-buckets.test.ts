@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { createHistogram, decodeHistogram, exactPercentile } from '../../../core/histogram.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
-import { bucketCount, bucketize, chooseBucketMs, maxSeriesPoints } from './series-buckets.ts';
+import { bucketCount, bucketize, chooseBucketMs, maxSeriesPoints, minutesOfData } from './series-buckets.ts';
 
 const MIN = 60_000;
 const DAY = 1440 * MIN;
 const T = 1_700_000_040_000 - (1_700_000_040_000 % DAY); // a UTC midnight
 
 describe('series buckets', () => {
+  it('counts minutes of data once per minute, and an hour-tier row as the 60 it stands for', () => {
+    const row = (rid: string, minute: number, spanMinutes?: number): RestaurantMinute => ({ rid, minute, counters: {}, gauges: {}, histograms: {}, ...(spanMinutes ? { spanMinutes } : {}) });
+    const H = 3_600_000;
+    // Two restaurants in the same minute are one minute of data; two hour rows of one hour are its 60.
+    expect(minutesOfData([row('r-1', 0), row('r-2', 0), row('r-1', 60_000)])).toBe(2);
+    expect(minutesOfData([row('r-1', H, 60), row('r-2', H, 60), row('r-1', 2 * H, 60)])).toBe(120);
+    expect(minutesOfData([row('r-1', 0), row('r-1', H, 60)])).toBe(61);
+  });
+
   it('keeps every window within 500 points, with the smallest ladder step that does', () => {
     expect(chooseBucketMs(T, T + 60 * MIN)).toBe(MIN);
     expect(chooseBucketMs(T, T + 500 * MIN)).toBe(MIN);

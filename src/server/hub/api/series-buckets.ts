@@ -54,15 +54,27 @@ function group(rows: Iterable<RestaurantMinute>, from: number, to: number, bucke
  * bounds), then combined in time order. Yields to the event loop between buckets: decoding
  * histograms costs tens of µs each, and a 30-day series must not hold the live path.
  */
+/**
+ * Distinct minutes holding data: a minute several rows share (restaurants of the fleet) counts
+ * once, and an hour-tier row counts as the minutes it stands for (spanMinutes), so rates per
+ * minute of data read the same from either tier.
+ */
+export function minutesOfData(list: readonly RestaurantMinute[]): number {
+  const spans = new Map<number, number>();
+  for (const r of list) spans.set(r.minute, Math.max(spans.get(r.minute) ?? 0, r.spanMinutes ?? 1));
+  let minutes = 0;
+  for (const span of spans.values()) minutes += span;
+  return minutes;
+}
+
 export async function bucketize(rows: Iterable<RestaurantMinute>, from: number, to: number, bucketMs: number, label: string, fleet = false): Promise<Bucket[]> {
   const out: Bucket[] = [];
   let work = 0;
   for (const [start, list] of group(rows, from, to, bucketMs)) {
     const { merged, invalidHistograms } = mergeMinutes(label, list);
-    const minutes = new Set(list.map((r) => r.minute));
     if (fleet) merged.gauges = fleetGauges(list);
     merged.minute = start;
-    out.push({ start, minutes: minutes.size, merged, invalidHistograms });
+    out.push({ start, minutes: minutesOfData(list), merged, invalidHistograms });
     work += list.length;
     if (work >= 200) {
       work = 0;

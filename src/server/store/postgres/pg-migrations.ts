@@ -83,6 +83,48 @@ export const pgMigrations: readonly PgMigration[] = [
       CREATE INDEX events_by_terminal ON events (tid, rid, t);
     `,
   },
+  {
+    version: 3,
+    name: 'silences',
+    // The twin of SQLite's step 4 (../migrations.ts): silences made through the API (issue 14).
+    sql: `
+      CREATE TABLE silences (
+        id text PRIMARY KEY,
+        rule text,
+        rid text,
+        tag text,
+        from_t double precision,
+        until_t double precision NOT NULL,
+        created_by text NOT NULL,
+        why text NOT NULL,
+        created_at double precision NOT NULL,
+        deleted_at double precision,
+        deleted_by text
+      );
+      CREATE INDEX silences_by_until ON silences (until_t);
+    `,
+  },
+  {
+    version: 4,
+    name: 'hours; compact minutes',
+    // The twin of SQLite's step 5: the restaurant-hour tier (src/core/hour-tier.ts), partitioned by
+    // 30-day spans (pg-partitions.ts) since it is kept 400 days. And the compact row layout
+    // (../row-codec.ts): histograms as bytes in \`hist\`; rows written before keep theirs in the
+    // jsonb column, which new rows leave NULL.
+    sql: `
+      CREATE TABLE hours (
+        rid text NOT NULL,
+        hour bigint NOT NULL,
+        counters jsonb NOT NULL,
+        gauges jsonb NOT NULL,
+        hist bytea NOT NULL,
+        PRIMARY KEY (rid, hour)
+      ) PARTITION BY RANGE (hour);
+      CREATE INDEX hours_by_hour ON hours (hour);
+      ALTER TABLE minutes ADD COLUMN hist bytea;
+      ALTER TABLE minutes ALTER COLUMN histograms DROP NOT NULL;
+    `,
+  },
 ];
 
 /** Advisory lock key (first half) of everything the Pulse store serializes; the second half is the schema's hash. */

@@ -1,5 +1,6 @@
 /**
- * Day partitions of `minutes` (by minute) and `events` (by t). A write first makes sure the days
+ * Day partitions of `minutes` (by minute) and `events` (by t), 30-day ones of `hours` (by hour: kept
+ * 400 days, a day each would be hundreds of tables). A write first makes sure the days
  * it touches exist — and the day after the latest, so that midnight does not wait on DDL — and
  * retention drops days that lie wholly before its cutoff: one catalog change per day instead of
  * millions of deleted rows, dead tuples and vacuum.
@@ -11,12 +12,17 @@ import type pg from 'pg';
 import { DAY_MS } from '../store.ts';
 import { quoteIdent } from './pg-migrations.ts';
 
-export type PartitionedTable = 'minutes' | 'events';
+export type PartitionedTable = 'minutes' | 'events' | 'hours';
+
+/** How long one partition of each table spans. */
+export const spanMs: Record<PartitionedTable, number> = { minutes: DAY_MS, events: DAY_MS, hours: 30 * DAY_MS };
 
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+const spanOf = (table: PartitionedTable, ms: number): number => Math.floor(ms / spanMs[table]);
 
+/** Named by the UTC date its span starts (`day`: the span's number, in spans of the table). */
 export function partitionName(table: PartitionedTable, day: number): string {
-  const d = new Date(day * DAY_MS);
+  const d = new Date(day * spanMs[table]);
   const y = d.getUTCFullYear();
   if (!(y >= 1000 && y <= 9999)) return `${table}_d${day}`;
   const iso = d.toISOString();
@@ -45,27 +51,27 @@ export interface Partitions {
 }
 
 export async function loadPartitions(db: Queryable, schema: string): Promise<Partitions> {
-  const known: Record<PartitionedTable, Set<number>> = { minutes: new Set(), events: new Set() };
+  const known: Record<PartitionedTable, Set<number>> = { minutes: new Set(), events: new Set(), hours: new Set() };
   const bounds = /FROM \('?(-?[\d.e+]+)'?\) TO/;
   async function reload(q: Queryable): Promise<void> {
     const { rows } = await q.query<{ parent: PartitionedTable; bound: string }>(
       `SELECT p.relname AS parent, pg_get_expr(c.relpartbound, c.oid) AS bound
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
          JOIN pg_namespace n ON n.oid = p.relnamespace
-        WHERE n.nspname = $1 AND p.relname IN ('minutes', 'events')`,
+        WHERE n.nspname = $1 AND p.relname IN ('minutes', 'events', 'hours')`,
       [schema],
     );
-    known.minutes.clear();
-    known.events.clear();
+    for (const set of Object.values(known)) set.clear();
     for (const r of rows) {
       const from = bounds.exec(r.bound)?.[1];
-      if (from !== undefined) known[r.parent].add(dayOf(Number(from)));
+      if (from !== undefined) known[r.parent].add(spanOf(r.parent, Number(from)));
     }
   }
   await reload(db);
 
   async function create(db: Queryable, table: PartitionedTable, day: number): Promise<void> {
-    const sql = `CREATE TABLE IF NOT EXISTS ${quoteIdent(partitionName(table, day))} PARTITION OF ${table} FOR VALUES FROM (${day * DAY_MS}) TO (${(day + 1) * DAY_MS})`;
+    const span = spanMs[table];
+    const sql = `CREATE TABLE IF NOT EXISTS ${quoteIdent(partitionName(table, day))} PARTITION OF ${table} FOR VALUES FROM (${day * span}) TO (${(day + 1) * span})`;
     try {
       await db.query(sql);
     } catch (error) {
@@ -80,7 +86,7 @@ export async function loadPartitions(db: Queryable, schema: string): Promise<Par
       let latest = -Infinity;
       const days = new Set<number>();
       for (const t of times) {
-        const day = dayOf(t);
+        const day = spanOf(table, t);
         days.add(day);
         if (day > latest) latest = day;
       }
@@ -90,7 +96,7 @@ export async function loadPartitions(db: Queryable, schema: string): Promise<Par
     async dropBefore(db, table, cutoff) {
       let rowsDropped = 0;
       for (const day of [...known[table]].sort((a, b) => a - b)) {
-        if ((day + 1) * DAY_MS > cutoff) break;
+        if ((day + 1) * spanMs[table] > cutoff) break;
         const name = quoteIdent(partitionName(table, day));
         const counted = await db.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`);
         rowsDropped += Number(counted.rows[0]!.n);

@@ -1,59 +1,14 @@
 /**
- * The PostgreSQL store's reads: the same answers as the SQLite store's, query for query. Windows
- * are half-open and may be unbounded (±Infinity), which float8 columns take as they are and the
- * bigint `minute` takes clamped; bigint comes back as float8 so that rows hold plain numbers.
+ * The PostgreSQL store's reads of events, terminals and meta: the same answers as the SQLite
+ * store's, query for query (rollup reads are pg-tiers.ts'). Windows are half-open and may be
+ * unbounded (±Infinity), which float8 columns take as they are.
  */
 import type pg from 'pg';
 import type { ProbeEventOf } from '../../../protocol/probe-events.ts';
 import { terminalKey } from '../../../core/terminal-key.ts';
-import type { ClaimedAuthFailuresQuery, EventsQuery, KnownTerminal, LifecycleEvent, MinutesPageQuery, MinutesQuery, RestaurantMinute } from '../store.ts';
+import type { ClaimedAuthFailuresQuery, EventsQuery, KnownTerminal, LifecycleEvent } from '../store.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
-
-// Minutes are whole numbers, so `minute >= x` is `minute >= ceil(x)`; beyond ±9e18 is beyond bigint.
-const minuteBound = (x: number) => Math.max(-9e18, Math.min(9e18, Math.ceil(x)));
-
-export async function readMinutes(db: Queryable, q: MinutesQuery): Promise<RestaurantMinute[]> {
-  if (q.rids?.length === 0) return [];
-  const params: unknown[] = [minuteBound(q.from), minuteBound(q.to)];
-  let sql = 'SELECT rid, minute::float8 AS minute, counters, gauges, histograms FROM minutes WHERE minute >= $1 AND minute < $2';
-  if (q.rids) {
-    params.push(q.rids);
-    sql += ' AND rid = ANY($3::text[])';
-  }
-  const { rows } = await db.query<RestaurantMinute>(`${sql} ORDER BY rid, minute`, params);
-  return rows;
-}
-
-/**
- * As the SQLite store's: a keyset page in (minute, rid) order; `limit` checked by the caller.
- * Sorts are switched off for it: a partition not yet analyzed (today's, a freshly written one)
- * looks tiny to the planner, which then sorts the whole rest of the window for every page
- * (measured: ~600 ms a page instead of ~20 ms); the minute indexes give the order instead.
- */
-export async function readMinutesPage(pool: Pick<pg.Pool, 'connect'>, q: MinutesPageQuery): Promise<RestaurantMinute[]> {
-  const lower = minuteBound(q.after ? Math.max(q.from, q.after.minute) : q.from);
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query('SET LOCAL enable_sort = off');
-    // Ordered by the table's column, not the float8 alias, so the indexes can give the order.
-    const { rows } = await client.query<RestaurantMinute>(
-      `SELECT rid, minute::float8 AS minute, counters, gauges, histograms FROM minutes m
-        WHERE m.minute >= $1 AND m.minute < $2 AND (m.minute, m.rid) > ($3::bigint, $4::text) ORDER BY m.minute, m.rid LIMIT $5`,
-      [lower, minuteBound(q.to), q.after ? minuteBound(q.after.minute) : lower - 1, q.after?.rid ?? '', q.limit],
-    );
-    await client.query('COMMIT');
-    return rows;
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    throw error;
-  } finally {
-    // A connection that failed mid-transaction is not given back to the pool.
-    client.release(broken);
-  }
-}
 
 /** `limit` has been checked by the caller (a positive whole number or absent). */
 export async function readEvents(db: Queryable, q: EventsQuery): Promise<LifecycleEvent[]> {

@@ -5,9 +5,10 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { FakeClock } from '../../../core/fake-clock.ts';
+import { floorHour } from '../../../core/hour-tier.ts';
 import { DAY_MS } from '../store.ts';
 import { pgAdmin, pgTestUrl, postgresEngine, describePostgres } from '../test-helpers/engines.ts';
-import type { StorePlace } from '../test-helpers/engines.ts';
+import type { EngineOpenOptions, StorePlace } from '../test-helpers/engines.ts';
 import { MINUTE, T0, minuteRow, openEvent } from '../test-helpers/fixtures.ts';
 import { openPostgresStore } from './pg-store.ts';
 import { pgMigrations } from './pg-migrations.ts';
@@ -24,8 +25,8 @@ async function place(): Promise<StorePlace & { schema: string }> {
   return { ...p, schema: new URL(p.spec).searchParams.get('schema')! };
 }
 
-async function openIn(p: StorePlace, now = T0) {
-  const opened = await p.open({ clock: new FakeClock(now) });
+async function openIn(p: StorePlace, now = T0, options: EngineOpenOptions = {}) {
+  const opened = await p.open({ clock: new FakeClock(now), ...options });
   let closed = false;
   cleanups.push(() => (closed ? undefined : opened.store.close()));
   return { ...opened, close: () => ((closed = true), opened.store.close()) };
@@ -73,7 +74,7 @@ describePostgres('PostgreSQL store', () => {
 
   it('writes into a partition per day (and makes the next day\'s ahead), and retention drops whole days', async () => {
     const p = await place();
-    const { store } = await openIn(p);
+    const { store } = await openIn(p, T0, { retention: { minutesMs: 30 * DAY_MS } });
     const day0 = Math.floor(T0 / DAY_MS) * DAY_MS;
     await store.writeMinutes([minuteRow('r-001', day0), minuteRow('r-001', day0 + DAY_MS - MINUTE), minuteRow('r-001', day0 + 2 * DAY_MS)]);
     const day = (k: number) => Math.floor(day0 / DAY_MS) + k;
@@ -84,8 +85,10 @@ describePostgres('PostgreSQL store', () => {
     const counts = await store.retention(day0 + DAY_MS + 30 * DAY_MS);
     expect(counts.minutes).toBe(2);
     expect(await partitionsOf(p.schema, 'minutes')).toEqual([2, 3].map((k) => partitionName('minutes', day(k))));
-    expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual([minuteRow('r-001', day0 + 2 * DAY_MS)]);
-    // Writing into a day dropped meanwhile makes it again.
+    // Day 0's minutes are gone, their hours are not; a short window still reads day 2's minute.
+    expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual([day0, floorHour(day0 + DAY_MS - MINUTE), day0 + 2 * DAY_MS].map((h) => minuteRow('r-001', h)));
+    expect(await store.readMinutes({ from: day0 + 2 * DAY_MS, to: day0 + 2 * DAY_MS + MINUTE })).toEqual([minuteRow('r-001', day0 + 2 * DAY_MS)]);
+    // Writing into a day dropped meanwhile makes it again — and merges into its hour row.
     await store.writeMinutes([minuteRow('r-002', day0)]);
     expect((await store.readMinutes({ rids: ['r-002'], from: 0, to: Infinity })).length).toBe(1);
   });

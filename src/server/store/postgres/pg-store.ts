@@ -16,16 +16,19 @@ import { systemClock } from '../../../core/clock.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { mergeEncodedHistograms } from '../histogram-merge.ts';
 import { StoreError } from '../store-errors.ts';
-import { defaultRetention, silentLogger } from '../store.ts';
-import type { MergeHistogram, RetentionPolicy, Store, StoreLogger, StoreRecovery } from '../store.ts';
+import { DAY_MS } from '../store.ts';
+import { floorHour, minuteCutoff, rolledThrough, type RollupPosition } from '../../../core/hour-tier.ts';
+import { defaultRetention, defaultTierOptions, silentLogger } from '../store.ts';
+import type { MergeHistogram, RetentionPolicy, RollupCounts, Store, StoreLogger, StoreRecovery, TierOptions } from '../store.ts';
 import { invalidEventReason, invalidMinuteReason } from '../validate-rows.ts';
 import { createCallOrder } from './call-order.ts';
 import { fromPgError } from './pg-errors.ts';
 import { applyPgMigrations, lockClass, pgMigrations } from './pg-migrations.ts';
 import { loadPartitions, noPartitionCode } from './pg-partitions.ts';
 import type { PartitionedTable } from './pg-partitions.ts';
-import { knownTerminals, openConnections, readClaimedAuthFailures, readEvents, readMeta, readMinutes, readMinutesPage } from './pg-read.ts';
-import { writeEventsBatch, writeMinutesBatch } from './pg-write.ts';
+import { knownTerminals, openConnections, readClaimedAuthFailures, readEvents, readMeta } from './pg-read.ts';
+import { isRolled, loadTierState, minutesFromKey, planRollBatch, readTieredMinutes, readTieredPage, writeRollBatch } from './pg-tiers.ts';
+import { transaction, writeEventsBatch, writeMinutesBatch } from './pg-write.ts';
 
 export type PostgresStoreOptions = {
   /** postgres://user[:password]@host[:port]/database[?schema=name] */
@@ -35,6 +38,8 @@ export type PostgresStoreOptions = {
   clock?: Clock;
   mergeHistogram?: MergeHistogram;
   retention?: Partial<RetentionPolicy>;
+  /** The hour tier's roll-up and read options (store.ts, TierOptions). */
+  tiers?: Partial<TierOptions>;
   /** Connections for reads side by side (writes use one at a time). Default 4. */
   poolSize?: number;
   /** How long connecting may take before a call fails STORE_UNREACHABLE. Default 5 s. */
@@ -63,6 +68,7 @@ export function schemaOf(url: string, override?: string): string {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<OpenedPostgresStore> {
   const clock = options.clock ?? systemClock();
   const policy: RetentionPolicy = { ...defaultRetention, ...options.retention };
+  const tierOptions: TierOptions = { ...defaultTierOptions, ...options.tiers };
   const mergeHistogram = options.mergeHistogram ?? mergeEncodedHistograms;
   const logger = options.logger ?? silentLogger;
   const schema = schemaOf(options.url, options.schema);
@@ -87,6 +93,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   let recovered: StoreRecovery;
   let partitions: Awaited<ReturnType<typeof loadPartitions>>;
+  let position: RollupPosition | undefined;
+  let minutesFrom = -Infinity;
   try {
     await lock.connect();
     const lockDeadline = Date.now() + (options.lockWaitMs ?? 3_000);
@@ -109,6 +117,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const latest = await client.query<{ m: number | null }>('SELECT max(minute)::float8 AS m FROM minutes');
       if (latest.rows[0]?.m != null) recovered.lastMinute = latest.rows[0].m;
       partitions = await loadPartitions(client, schema);
+      ({ position, minutesFrom } = await loadTierState(client));
     } finally {
       client.release();
     }
@@ -153,7 +162,40 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
     }
   }
-  const ctx = () => ({ schema, now: clock.now(), mergeHistogram });
+  const ctx = () => ({ schema, now: clock.now(), mergeHistogram, rolled: (rid: string, hour: number) => isRolled(position, rid, hour) });
+  const tierState = () => ({ rolledThrough: rolledThrough(position), minutesFrom, longWindowMs: tierOptions.longWindowMs });
+  /** A minute batch may merge into hour rows (late minutes): their partitions must exist too. */
+  const lateHours = (rows: readonly { rid: string; minute: number }[]) => rows.filter((r) => isRolled(position, r.rid, floorHour(r.minute))).map((r) => r.minute);
+  /** One roll-up batch through the call order, so live writes take turns with it; false when none was left. */
+  const rollBatch = (now: number) =>
+    write(async () => {
+      const next = await planRollBatch(pool, position, now, tierOptions);
+      if (!next) return false;
+      await partitions.ensure(pool, 'hours', next.rows.map((r) => r.minute));
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await transaction(client, schema, () => writeRollBatch(client, next));
+      } catch (error) {
+        broken = error instanceof Error ? error : undefined;
+        throw error;
+      } finally {
+        client.release(broken && fromPgError(broken).code === 'STORE_UNREACHABLE' ? broken : undefined);
+      }
+      position = next.next;
+      return next.rows.length;
+    });
+  const rollUp = async (now: number): Promise<RollupCounts> => {
+    const counts: RollupCounts = { hours: 0, batches: 0, through: rolledThrough(position) };
+    for (;;) {
+      const rows = await rollBatch(now);
+      if (rows === false) break;
+      counts.hours += rows;
+      counts.batches++;
+    }
+    counts.through = rolledThrough(position);
+    return counts;
+  };
 
   const store: Store = {
     writeMinutes(rows, checkpoint) {
@@ -163,6 +205,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           if (why) throw new StoreError('STORE_INVALID_ROW', why);
         }
         if (rows.length === 0 && !checkpoint) return;
+        const late = lateHours(rows);
+        if (late.length > 0) await partitions.ensure(pool, 'hours', late);
         await batch('minutes', rows.map((r) => r.minute), (client) => writeMinutesBatch(client, ctx(), rows, checkpoint));
       });
     },
@@ -181,12 +225,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       write(async () => {
         await pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [`checkpoint:${checkpoint.name}`, checkpoint.value]);
       }),
-    readMinutes: (q) => read(() => readMinutes(pool, q)),
+    readMinutes: (q) => read(() => readTieredMinutes(pool, q, tierState())),
     readMinutesPage: (q) =>
       read(async () => {
         if (!(Number.isSafeInteger(q.limit) && q.limit > 0)) throw new StoreError('STORE_INVALID_ROW', `limit ${q.limit} is not a positive whole number`);
-        return readMinutesPage(pool, q);
+        return readTieredPage(pool, q, tierState());
       }),
+    rollUp: (now) => (closed ? Promise.reject(new StoreError('STORE_CLOSED')) : rollUp(now)),
     readEvents(q) {
       return read(async () => {
         if (q.rids?.length === 0 || q.limit === 0) return [];
@@ -202,13 +247,24 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     knownTerminals: (since) => read(() => knownTerminals(pool, since)),
     openConnections: (since) => read(() => openConnections(pool, since)),
-    retention: (now) =>
-      write(async () => {
-        const minutes = await partitions.dropBefore(pool, 'minutes', now - policy.minutesMs);
+    retention: async (now) => {
+      // Minutes go only once their hours are rolled: roll what is settled first.
+      if (closed) throw new StoreError('STORE_CLOSED');
+      await rollUp(now);
+      return write(async () => {
+        // Whole days only: minutes from the first day kept on are all there, so reads before it take hours.
+        const cut = Math.floor(minuteCutoff(now, policy.minutesMs, position) / DAY_MS) * DAY_MS;
+        if (cut > minutesFrom) {
+          minutesFrom = cut;
+          await pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [minutesFromKey, String(cut)]);
+        }
+        const minutes = await partitions.dropBefore(pool, 'minutes', cut);
+        const hours = await partitions.dropBefore(pool, 'hours', now - policy.hoursMs);
         const events = await partitions.dropBefore(pool, 'events', now - policy.eventsMs);
         const deleted = await pool.query('DELETE FROM terminals WHERE last_seen < $1', [now - policy.terminalsMs]);
-        return { minutes, events, terminals: deleted.rowCount ?? 0 };
-      }),
+        return { minutes, hours, events, terminals: deleted.rowCount ?? 0 };
+      });
+    },
     async close() {
       if (closed) return;
       closed = true;

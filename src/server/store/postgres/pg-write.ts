@@ -10,11 +10,20 @@
  */
 import type pg from 'pg';
 import { mergeMinute } from '../merge-minute.ts';
+import { decodeRow, encodeRow } from '../row-codec.ts';
 import { terminalKey } from '../../../core/terminal-key.ts';
 import type { Checkpoint, KnownTerminal, LifecycleEvent, MergeHistogram, RestaurantMinute } from '../store.ts';
 import { lockClass } from './pg-migrations.ts';
+import { mergeLateMinutes } from './pg-tiers.ts';
+import { floorHour } from '../../../core/hour-tier.ts';
 
-export type WriteContext = { schema: string; now: number; mergeHistogram: MergeHistogram };
+export type WriteContext = {
+  schema: string;
+  now: number;
+  mergeHistogram: MergeHistogram;
+  /** Whether the hour of (rid, hour) is already rolled: such a minute is merged into its hour row too. */
+  rolled?: (rid: string, hour: number) => boolean;
+};
 
 /** The lock writers of one schema take turns on (migrations and the exclusive lock use others). */
 const writerLock = lockClass + 2;
@@ -40,7 +49,7 @@ function metaOf(checkpoint: Checkpoint | undefined, now: number): [string, strin
 }
 
 /** Runs `fn` inside BEGIN … COMMIT on `client`; rolls back on any error. */
-async function transaction(client: pg.PoolClient, schema: string, fn: () => Promise<void>): Promise<void> {
+export async function transaction(client: pg.PoolClient, schema: string, fn: () => Promise<void>): Promise<void> {
   await begin(client, schema);
   try {
     await fn();
@@ -64,24 +73,28 @@ export async function writeMinutesBatch(client: pg.PoolClient, ctx: WriteContext
       }
       const keys = [...new Map(rows.map((r) => [key(r.rid, r.minute), r])).values()];
       // The minute bounds let PostgreSQL look only into the partitions the batch touches.
-      const existing = await client.query<RestaurantMinute>(
-        `SELECT rid, minute::float8 AS minute, counters, gauges, histograms FROM minutes
+      const existing = await client.query<{ rid: string; minute: number; counters: Record<string, number>; gauges: Record<string, unknown>; histograms: Record<string, string> | null; hist: Buffer | null }>(
+        `SELECT rid, minute::float8 AS minute, counters, gauges, histograms, hist FROM minutes
           WHERE minute >= $3 AND minute <= $4 AND (rid, minute) IN (SELECT * FROM unnest($1::text[], $2::bigint[]))`,
         [keys.map((r) => r.rid), keys.map((r) => r.minute), first, last],
       );
-      for (const old of existing.rows) merged.set(key(old.rid, old.minute), old);
+      for (const old of existing.rows) merged.set(key(old.rid, old.minute), decodeRow(old.rid, old.minute, { counters: old.counters, gauges: old.gauges, histograms: old.hist ?? old.histograms ?? {} }));
       for (const r of rows) {
         const k = key(r.rid, r.minute);
         const before = merged.get(k);
         merged.set(k, before ? mergeMinute(before, r, ctx.mergeHistogram) : r);
       }
       const out = [...merged.values()];
+      const stored = out.map(encodeRow);
+      // The compact layout (../row-codec.ts): histograms as bytes in `hist`, the jsonb column left NULL.
       await client.query(
-        `INSERT INTO minutes (rid, minute, counters, gauges, histograms)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::jsonb[], $4::jsonb[], $5::jsonb[])
-         ON CONFLICT (rid, minute) DO UPDATE SET counters = excluded.counters, gauges = excluded.gauges, histograms = excluded.histograms`,
-        [out.map((r) => r.rid), out.map((r) => r.minute), out.map((r) => JSON.stringify(r.counters)), out.map((r) => JSON.stringify(r.gauges)), out.map((r) => JSON.stringify(r.histograms))],
+        `INSERT INTO minutes (rid, minute, counters, gauges, histograms, hist)
+           SELECT u.rid, u.minute, u.counters, u.gauges, NULL, u.hist FROM unnest($1::text[], $2::bigint[], $3::jsonb[], $4::jsonb[], $5::bytea[]) AS u(rid, minute, counters, gauges, hist)
+         ON CONFLICT (rid, minute) DO UPDATE SET counters = excluded.counters, gauges = excluded.gauges, histograms = NULL, hist = excluded.hist`,
+        [out.map((r) => r.rid), out.map((r) => r.minute), stored.map((r) => r.counters), stored.map((r) => r.gauges), stored.map((r) => r.histograms)],
       );
+      const rolled = ctx.rolled;
+      if (rolled) await mergeLateMinutes(client, rows.filter((r) => rolled(r.rid, floorHour(r.minute))), ctx.mergeHistogram);
     }
     await setMeta(client, metaOf(checkpoint, ctx.now));
   });

@@ -12,7 +12,7 @@ import type { Clock } from '../../../core/clock.ts';
 import { openPostgresStore } from '../postgres/pg-store.ts';
 import { openSqliteStore } from '../sqlite-store.ts';
 import { DAY_MS } from '../store.ts';
-import type { MergeHistogram, RetentionPolicy, Store, StoreRecovery } from '../store.ts';
+import type { MergeHistogram, RetentionPolicy, Store, StoreRecovery, TierOptions } from '../store.ts';
 import { makeTempDir } from './temp-dir.ts';
 
 export type EngineName = 'sqlite' | 'postgres';
@@ -21,6 +21,7 @@ export type EngineOpenOptions = {
   clock?: Clock;
   mergeHistogram?: MergeHistogram;
   retention?: Partial<RetentionPolicy>;
+  tiers?: Partial<TierOptions>;
   /** SQLite only: rows per retention transaction. */
   retentionChunk?: number;
 };
