@@ -8,7 +8,7 @@ import { describeDirectoryProblems, loadRestaurantsFile } from './directory-file
 import { watchRestaurantsFile, type DirectoryLogger, type DirectoryWatch } from './directory-watch.ts';
 
 export function restaurantsFileOption(): Option {
-  return new Option('--restaurants-file <file>', 'restaurant directory: names, time zones, opening hours, closed days, tags (JSON, docs/stability.md; example: config/restaurants.example.json); reloaded on change, a bad edit keeps the last good one');
+  return new Option('--restaurants-file <file>', 'restaurant directory: names, time zones, opening hours, closed days, tags (JSON, docs/stability.md; example: config/restaurants.example.json); reloaded on change, a bad edit keeps the last good one; engineers\' dashboard edits are written back into it atomically');
 }
 
 /** The watched directory, or undefined without a file (every restaurant then named by its id, open all day). */

@@ -11,22 +11,24 @@ import { isKnownTimezone, minutesOf, weekdays, type WeeklyHours } from '../../co
 import { dayNumberOf } from '../../core/directory/open-calendar.ts';
 import { createDirectory, type RestaurantDirectory, type RestaurantEntry } from '../../core/directory/restaurant-directory.ts';
 
-const hhmm = z.string().refine((v) => minutesOf(v) !== null, { message: 'a time of day is "HH:MM" (00:00–24:00)' });
+// `params.code`: the stable code a dashboard edit reports for the field (directory-edit.ts).
+const hhmm = z.string().refine((v) => minutesOf(v) !== null, { message: 'a time of day is "HH:MM" (00:00–24:00)', params: { code: 'INVALID_TIME' } });
 const range = z.tuple([hhmm, hhmm]);
 
-const entrySchema = z
+export const entrySchema = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'ids are 1–64 of A–Z a–z 0–9 . _ : -'),
     name: z.string().trim().min(1).max(200).optional(),
-    timezone: z.string().refine(isKnownTimezone, { message: 'not an IANA time zone (e.g. "Europe/Paris")' }).optional(),
+    timezone: z.string().refine(isKnownTimezone, { message: 'not an IANA time zone (e.g. "Europe/Paris")', params: { code: 'INVALID_TIMEZONE' } }).optional(),
     /** Weekday → open ranges; a close at or before the open runs past midnight. A day left out is closed. */
     hours: z.partialRecord(z.enum(weekdays), z.array(range)).optional(),
     /** Local dates closed all day, e.g. "2026-12-25". */
-    closed: z.array(z.string().refine((d) => dayNumberOf(d) !== null, { message: 'a closed day is a date "YYYY-MM-DD"' })).default([]),
+    closed: z.array(z.string().refine((d) => dayNumberOf(d) !== null, { message: 'a closed day is a date "YYYY-MM-DD"', params: { code: 'INVALID_DATE' } })).default([]),
     tags: z.array(z.string().trim().min(1).max(100)).default([]),
   })
   .strict()
-  .refine((e) => e.hours === undefined || e.timezone !== undefined, { path: ['timezone'], message: 'opening hours need the restaurant\'s timezone' });
+  .refine((e) => e.hours === undefined || e.timezone !== undefined, { path: ['timezone'], message: 'opening hours need the restaurant\'s timezone', params: { code: 'TIMEZONE_REQUIRED' } });
+export type FileEntry = z.input<typeof entrySchema>;
 
 export const restaurantsFileSchema = z
   .object({ $schema: z.string().optional(), restaurants: z.array(entrySchema) })
@@ -42,7 +44,7 @@ export const restaurantsFileSchema = z
 export type DirectoryProblem = { path: string; message: string };
 export type DirectoryResult = { ok: true; directory: RestaurantDirectory } | { ok: false; problems: DirectoryProblem[] };
 
-function pathOf(path: readonly PropertyKey[]): string {
+export function pathOf(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
   return out || '(file)';

@@ -8,6 +8,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.ts';
 import { emptyDirectory, type RestaurantDirectory } from '../../core/directory/restaurant-directory.ts';
+import { fileDirectoryEditor, type DirectoryEditor } from './directory-edit.ts';
 import { describeDirectoryProblems, loadRestaurantsFile } from './directory-file.ts';
 
 export interface DirectoryLogger {
@@ -20,6 +21,8 @@ export interface DirectoryWatch {
   current(): RestaurantDirectory;
   /** Reads the file now (also what a change triggers); resolves true when it was taken. */
   reload(): Promise<boolean>;
+  /** Engineers' edits from the dashboard, written back into this file (directory-edit.ts). */
+  editor: DirectoryEditor;
   close(): void;
 }
 
@@ -72,6 +75,7 @@ export function watchRestaurantsFile(o: DirectoryWatchOptions): DirectoryWatch {
   return {
     current: () => directory,
     reload,
+    editor: fileDirectoryEditor({ path, reload, current: () => directory }),
     close() {
       closed = true;
       clock.clearTimeout(timer);

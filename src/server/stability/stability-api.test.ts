@@ -7,21 +7,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiErrorBodySchema } from '../../protocol/api.ts';
 import { stabilityAnswerSchema, type StabilityAnswer } from '../../protocol/stability.ts';
-import { signViewerToken } from '../auth/tokens.ts';
 import type { Hub } from '../hub/hub.ts';
-import { DAY, MIN, secret, seededHub } from './test-helpers/seeded-hub.ts';
+import { DAY, getJson as get, manager, MIN, seededHub, support } from './test-helpers/seeded-hub.ts';
 
-const support = signViewerToken(secret, { sub: 'sam', role: 'support' });
-const manager = signViewerToken(secret, { sub: 'meg', role: 'manager', restaurants: ['r-001', 'r-002'] });
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function get(hub: Hub, path: string, token: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(hub.url + path, { headers: { authorization: `Bearer ${token}` } });
-  return { status: res.status, body: await res.json() };
-}
 
 async function review(hub: Hub, path: string, token: string): Promise<StabilityAnswer> {
   const r = await get(hub, path, token);

@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { decodeAnswer } from '../../protocol/api.ts';
 import { stabilityAnswerSchema } from '../../protocol/stability.ts';
-import { isoWeekRange, lastWholeWeek } from './iso-week.ts';
-import { renderWeekReport } from './week-report.ts';
+import { isoWeekRange, lastWholeWeek } from '../../core/stability/iso-week.ts';
+import { renderWeekReport, reportScopeLabel } from './week-report.ts';
 
 interface WeekOptions {
   hub: string;
@@ -45,8 +45,7 @@ export function registerWeekReport(report: Command, common: (c: Command) => Comm
       const answer = decoded.value;
       const wanted = opts.restaurants;
       const shown = wanted ? { ...answer, restaurants: answer.restaurants.filter((r) => wanted.includes(r.rid)) } : answer;
-      const scopeLabel = [opts.tag ? `tag ${opts.tag}` : 'every restaurant in scope', wanted ? `restaurants ${wanted.join(', ')}` : ''].filter(Boolean).join(' · ');
-      writeFileSync(opts.out, renderWeekReport(shown, { week, scopeLabel, generatedAt: Date.now() }));
+      writeFileSync(opts.out, renderWeekReport(shown, { week, scopeLabel: reportScopeLabel(opts.tag, wanted), generatedAt: Date.now() }));
       process.stdout.write(`${opts.out}: week ${week}, ${shown.restaurants.length} restaurants\n`);
     });
 }

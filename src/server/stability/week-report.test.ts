@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stabilityAnswerSchema } from '../../protocol/stability.ts';
 import { signViewerToken } from '../auth/tokens.ts';
 import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
-import { isoWeekOf, isoWeekRange, lastWholeWeek } from './iso-week.ts';
+import { isoWeekOf, isoWeekRange, lastWholeWeek } from '../../core/stability/iso-week.ts';
 import { secret, seededHub } from './test-helpers/seeded-hub.ts';
 import { registerWeekReport } from './week-report-command.ts';
 

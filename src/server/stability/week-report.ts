@@ -36,6 +36,11 @@ function bars(daily: readonly (number | null)[]): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${daily.length * (w + 4)}" height="${h}" role="img" aria-label="daily stability">${rects}</svg>`;
 }
 
+/** What the report covers, in words: the tag or the whole scope, and the restaurants picked out of it. */
+export function reportScopeLabel(tag: string | undefined, restaurants: readonly string[] | undefined): string {
+  return [tag ? `tag ${tag}` : 'every restaurant in scope', restaurants ? `restaurants ${restaurants.join(', ')}` : ''].filter(Boolean).join(' · ');
+}
+
 export function renderWeekReport(answer: StabilityAnswer, o: { week: string; scopeLabel: string; generatedAt: number }): string {
   const rows = answer.restaurants
     .map((r, i) => `<tr><td>${i + 1}</td><td>${esc(r.name)}${r.name !== r.rid ? ` <small>${esc(r.rid)}</small>` : ''}</td><td class="n">${pct(r.current.stability)}</td><td class="n">${pct(r.previous.stability)}</td><td class="n">${pts(r.change.stability)}</td><td class="n">${r.current.reconnectsPerOpenHour === null ? '—' : r.current.reconnectsPerOpenHour.toFixed(2)}</td><td class="n">${pct(r.current.heartbeatSuccess)}</td></tr>`)

@@ -1,12 +1,14 @@
 /** A real hub (memory bus, SQLite store seeded with two weeks of minutes, a directory) for the stability tests. */
 import { Writable } from 'node:stream';
-import { createDirectory } from '../../../core/directory/restaurant-directory.ts';
+import { createDirectory, type RestaurantEntry } from '../../../core/directory/restaurant-directory.ts';
 import type { RestaurantMinute } from '../../../core/rollup.ts';
+import type { DirectoryWatch } from '../../directory/directory-watch.ts';
 import { createMemoryBus } from '../../bus/memory-bus.ts';
 import { startHub, type Hub } from '../../hub/hub.ts';
 import { createLogger } from '../../log/logger.ts';
 import { openSqliteStore } from '../../store/sqlite-store.ts';
 import { makeTempDir } from '../../store/test-helpers/temp-dir.ts';
+import { signViewerToken } from '../../auth/tokens.ts';
 
 export const secret = 'stability-api-secret-0123456789abcdef';
 export const MIN = 60_000;
@@ -24,7 +26,7 @@ function history(rid: string, now: number, share: (daysAgo: number) => number): 
 }
 
 /** `cleanups` receives what the caller runs after the test, in reverse order. */
-export async function seededHub(cleanups: (() => Promise<void> | void)[], now = Date.now()): Promise<Hub> {
+export async function seededHub(cleanups: (() => Promise<void> | void)[], now = Date.now(), more: { minutes?: RestaurantMinute[]; entries?: RestaurantEntry[]; watch?: Pick<DirectoryWatch, 'current' | 'editor'> } = {}): Promise<Hub> {
   const tmp = makeTempDir('pulse-stability-api-');
   cleanups.push(tmp.remove);
   const { store, recovered } = await openSqliteStore({ dataDir: tmp.dir });
@@ -36,18 +38,30 @@ export async function seededHub(cleanups: (() => Promise<void> | void)[], now = 
     ...history('r-002', now, (d) => (d < 7 ? 1 : 0.75)),
     // Another manager's restaurant, the worst of all.
     ...history('r-003', now, () => 0.25),
+    ...(more.minutes ?? []),
   ]);
   const directory = createDirectory([
     { rid: 'r-001', name: 'Lille <b>centre</b>', closedDates: [], tags: ['region:north', 'brand:burgers'] },
     { rid: 'r-002', name: 'Leeds', closedDates: [], tags: ['region:south'] },
     { rid: 'r-003', name: 'Secret', closedDates: [], tags: ['region:north', 'brand:hidden'] },
+    ...(more.entries ?? []),
   ]);
   const quiet = new Writable({ write: (_chunk, _enc, done) => done() });
   const hub = await startHub({
-    secret, port: 0, bus: createMemoryBus(), store, recovered, directory: () => directory,
+    secret, port: 0, bus: createMemoryBus(), store, recovered, ...(more.watch ? { directory: more.watch.current, directoryEditor: more.watch.editor } : { directory: () => directory }),
     logger: createLogger({ level: 'error', destination: quiet }), staticDir: `${tmp.dir}/no-dist`, tickMs: 100, tickPhaseMs: null, flushIntervalMs: 50,
   });
   cleanups.push(() => hub.close());
   return hub;
 }
 
+
+/** Viewer tokens of the seeded hub: support sees all, the manager r-001 and r-002. */
+export const support = signViewerToken(secret, { sub: 'sam', role: 'support' });
+export const manager = signViewerToken(secret, { sub: 'meg', role: 'manager', restaurants: ['r-001', 'r-002'] });
+
+/** A GET with a viewer token: the status and the parsed JSON body. */
+export async function getJson(hub: Hub, path: string, token: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(hub.url + path, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: await res.json() };
+}

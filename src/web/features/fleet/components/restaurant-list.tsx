@@ -8,7 +8,8 @@ import { isLive } from '../../../live/live-interest.ts';
 import { useLive, useLiveInterest } from '../../../live/use-live.ts';
 import { nextRowIndex } from '../model/list-keys.ts';
 import type { RestaurantsChange } from '../../../live/live-data.ts';
-import { countByStatus, updatedOrder, visibleRestaurants, type RestaurantFilter } from '../model/restaurant-order.ts';
+import { useDirectory } from '../../../lib/use-directory.ts';
+import { countByStatus, searchTextOf, updatedOrder, visibleRestaurants, type RestaurantFilter } from '../model/restaurant-order.ts';
 import { RestaurantFilters } from './restaurant-filters.tsx';
 import { RestaurantRow, rowGrid, rowId } from './restaurant-row.tsx';
 
@@ -39,10 +40,14 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
   const refreshS = useLive((s) => Math.round(s.refreshMs / 1000));
   // The order shown last and what it was computed from: the next one starts from it.
   const shown = useRef<ShownOrder | null>(null);
-  const rows = useMemo(() => orderFor(shown.current, restaurants, changed, { q, status }), [restaurants, changed, q, status]);
+  // Names and tags of the restaurants file: searched beside the id and shown in the row.
+  const directory = useDirectory().data;
+  const names = useMemo(() => (directory ? searchTextOf(directory.restaurants) : undefined), [directory]);
+  const displayNames = useMemo(() => new Map(directory?.restaurants.map((e) => [e.rid, e.name])), [directory]);
+  const rows = useMemo(() => orderFor(shown.current, restaurants, changed, { q, status, names }), [restaurants, changed, q, status, names]);
   useEffect(() => {
-    shown.current = { rows, of: restaurants, q, status };
-  }, [rows, restaurants, q, status]);
+    shown.current = { rows, of: restaurants, q, status, names };
+  }, [rows, restaurants, q, status, names]);
   const counts = useMemo(() => countByStatus(restaurants.values()), [restaurants]);
   const navigate = useNavigate();
   const onClick = useMemo(() => routeLinkClicks((path) => void navigate(path)), [navigate]);
@@ -113,7 +118,7 @@ export function RestaurantList({ q, status, onQuery, onStatus }: Props) {
                 // row keyed by place only has its text changed.
                 return (
                   <div key={item.index} style={{ position: 'absolute', top: 0, left: 0, right: 0, height: rowHeight, transform: `translateY(${item.start}px)` }}>
-                    <RestaurantRow r={r} live={isLive({ interest }, r.rid)} index={item.index} total={rows.length} active={item.index === tabbable} onFocusRow={setActive} onKeyDown={onKeyDown} />
+                    <RestaurantRow r={r} name={displayNames.get(r.rid)} live={isLive({ interest }, r.rid)} index={item.index} total={rows.length} active={item.index === tabbable} onFocusRow={setActive} onKeyDown={onKeyDown} />
                   </div>
                 );
               })}
@@ -141,6 +146,6 @@ interface ShownOrder extends RestaurantFilter {
  * from the order shown (almost sorted: TimSort's best case).
  */
 function orderFor(last: ShownOrder | null, now: ReadonlyMap<string, RestaurantFiguresWire>, change: RestaurantsChange | null, filter: RestaurantFilter): RestaurantFiguresWire[] {
-  if (last && change && change.from === last.of && last.q === filter.q && last.status === filter.status) return updatedOrder(last.rows, now, change.rids, filter);
+  if (last && change && change.from === last.of && last.q === filter.q && last.status === filter.status && last.names === filter.names) return updatedOrder(last.rows, now, change.rids, filter);
   return visibleRestaurants(now, filter, last?.rows);
 }

@@ -7,6 +7,8 @@ export const rowGrid = 'grid grid-cols-[6.5rem_minmax(6rem,1fr)_6.5rem_5.5rem_5.
 
 interface Props {
   r: RestaurantFiguresWire;
+  /** The directory's display name, when the restaurants file has one; text, never markup. */
+  name?: string | undefined;
   /**
    * False while the hub has not yet sent this row's current figures (it just came into view, see
    * live/live-interest.ts): status and connections are true, the rolling figures are held back.
@@ -25,7 +27,7 @@ interface Props {
  * A plain `<a>`: the list routes its clicks (lib/link-clicks.ts), a router Link per row cost more
  * than the rest of the row.
  */
-export const RestaurantRow = memo(function RestaurantRow({ r, live, index, total, active, onFocusRow, onKeyDown }: Props) {
+export const RestaurantRow = memo(function RestaurantRow({ r, name, live, index, total, active, onFocusRow, onKeyDown }: Props) {
   const share = r.expected > 0 ? r.connections / r.expected : null;
   // Never an old figure shown as current: a placeholder until the current one arrives (one round trip).
   const rolling = (text: string): string => (live ? text : '…');
@@ -45,7 +47,15 @@ export const RestaurantRow = memo(function RestaurantRow({ r, live, index, total
         data-live={live}
       >
         <StatusBadge status={r.status} />
-        <span className="truncate font-medium">{r.rid}</span>
+        <span className="truncate font-medium">
+          {name !== undefined && name !== r.rid ? (
+            <>
+              {name} <span className="text-xs font-normal text-muted">{r.rid}</span>
+            </>
+          ) : (
+            r.rid
+          )}
+        </span>
         <span>
           <span className={r.connections < r.expected ? 'text-bad' : ''}>{r.connections}</span> / {r.expected}
           <span className="sr-only"> connected</span>
@@ -86,6 +96,7 @@ function shownText(r: RestaurantFiguresWire): string {
 function sameRow(a: Props, b: Props): boolean {
   return (
     a.index === b.index &&
+    a.name === b.name &&
     a.live === b.live &&
     a.total === b.total &&
     a.active === b.active &&

@@ -23,6 +23,13 @@ export function worstFirst(a: RestaurantFiguresWire, b: RestaurantFiguresWire): 
 export interface RestaurantFilter {
   q: string;
   status: HealthStatus | null;
+  /** rid → its directory name and tags, lower-cased (searchTextOf); a restaurant without an entry is found by its id alone. */
+  names?: ReadonlyMap<string, string> | undefined;
+}
+
+/** The directory's names and tags as one lower-cased text per restaurant, built once per directory, not per row per tick. */
+export function searchTextOf(entries: readonly { rid: string; name: string; tags: readonly string[] }[]): ReadonlyMap<string, string> {
+  return new Map(entries.map((e) => [e.rid, [e.name, ...e.tags].join('\n').toLowerCase()]));
 }
 
 /**
@@ -98,7 +105,8 @@ export function updatedOrder(
 
 function passesFilter(filter: RestaurantFilter): (r: RestaurantFiguresWire) => boolean {
   const q = filter.q.trim().toLowerCase();
-  return (r) => (!filter.status || r.status === filter.status) && (!q || r.rid.toLowerCase().includes(q));
+  const names = filter.names;
+  return (r) => (!filter.status || r.status === filter.status) && (!q || r.rid.toLowerCase().includes(q) || (names?.get(r.rid)?.includes(q) ?? false));
 }
 
 export function countByStatus(all: Iterable<RestaurantFiguresWire>): Record<HealthStatus, number> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stabilityAnswerSchema, type StabilityAnswer } from '../../../../protocol/stability.ts';
-import { csvCell, csvOf, rowsOf, sortRows, sparklinePath, trendOf } from './stability-table.ts';
+import { csvCell, csvOf, rowsOf, searchRows, sortRows, sparklinePath, trendOf } from './stability-table.ts';
 
 const figures = (stability: number | null, extra: Partial<StabilityAnswer['scope']['current']> = {}) => ({
   stability,
@@ -61,6 +61,17 @@ describe('stability table', () => {
     expect(csv[3]).toBe('3,r-3,Quiet,region:north,yes,,,,,,,,,,0');
     expect(csvCell(-1)).toBe('-1');
     expect(csvCell('-1')).toBe("'-1");
+  });
+
+  it('searches by id, display name or tag, keeping the hub ranks; the CSV of a search has its rows with name and tags', () => {
+    const rows = rowsOf(answer);
+    expect(searchRows(rows, 'lille').map((r) => [r.rank, r.rid])).toEqual([[1, 'r-1']]);
+    expect(searchRows(rows, ' R-3 ').map((r) => r.rid)).toEqual(['r-3']);
+    expect(searchRows(rows, 'REGION:north').map((r) => r.rid)).toEqual(['r-1', 'r-2', 'r-3']);
+    expect(searchRows(rows, 'nowhere')).toEqual([]);
+    expect(searchRows(rows, '')).toHaveLength(3);
+    const csv = csvOf(searchRows(rows, 'quiet')).split('\r\n');
+    expect(csv.slice(1, -1)).toEqual(['3,r-3,Quiet,region:north,yes,,,,,,,,,,0']);
   });
 
   it('draws the daily sparkline with gaps for days without a figure', () => {

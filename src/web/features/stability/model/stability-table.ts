@@ -65,6 +65,16 @@ export function rowsOf(answer: StabilityAnswer): StabilityRow[] {
   }));
 }
 
+/** A tag in a file name: `-region_north`, nothing without a tag. */
+export const fileSuffix = (tag: string | null) => (tag ? `-${tag.replace(/[^A-Za-z0-9._-]/g, '_')}` : '');
+
+/** The rows a search keeps: the query (case-insensitive) in the id, the display name or a tag. Ranks stay the hub's. */
+export function searchRows(rows: readonly StabilityRow[], q: string): StabilityRow[] {
+  const needle = q.trim().toLowerCase();
+  if (!needle) return [...rows];
+  return rows.filter((r) => r.rid.toLowerCase().includes(needle) || r.name.toLowerCase().includes(needle) || r.tags.some((t) => t.toLowerCase().includes(needle)));
+}
+
 export function sortRows(rows: readonly StabilityRow[], column: SortColumn, dir: SortDir): StabilityRow[] {
   const sign = dir === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => {

@@ -1,6 +1,6 @@
 /**
- * ISO weeks (`2026-W48`: Monday to Monday, UTC), for `pulse report week --week`. Week 1 is the
- * week holding 4 January, so a year has 52 or 53 weeks.
+ * ISO weeks (`2026-W48`: Monday to Monday, UTC), for `pulse report week --week` and the
+ * dashboard's report download. Week 1 is the week holding 4 January, so a year has 52 or 53 weeks.
  */
 const DAY = 86_400_000;
 
