@@ -73,7 +73,7 @@ export type ReplayRestaurantWire = z.infer<typeof replayRestaurantSchema>;
  * (src/core/replay/incident-markers.ts), about the viewer's restaurants only; `fleet` markers are
  * computed over the viewer's scope. `description` is one line of text, never markup.
  */
-export const markerKinds = ['connections_drop', 'reconnect_storm', 'auth_spike', 'heartbeat_low', 'hub_gap'] as const;
+export const markerKinds = ['connections_drop', 'reconnect_storm', 'auth_spike', 'heartbeat_low', 'gateway_lost', 'hub_gap'] as const;
 export const incidentMarkerSchema = z.object({
   t: ms,
   /** End of the run of minutes it covers (exclusive). */
@@ -89,3 +89,24 @@ export const replayMarkersAnswerSchema = z.object({
   markers: z.array(incidentMarkerSchema),
 });
 export type ReplayMarkersAnswer = z.infer<typeof replayMarkersAnswerSchema>;
+
+/**
+ * `GET /api/replay/changes?from=&to=&step=`: playback without rebuilding. The fleet is rebuilt at
+ * `from` once and stepped forward (`FleetReplay.advanceTo`) to `from + step`, `from + 2·step`, …,
+ * `to`; each frame holds the restaurants whose state changed since the one before, whole (with
+ * their terminals), and those gone. A client that holds the fleet at `from` (`/api/replay/fleet`)
+ * reaches any frame's instant by applying the frames up to it. Bounded (docs/api.md).
+ */
+export const replayChangeFrameSchema = z.object({
+  t: ms,
+  restaurants: z.array(replayRestaurantSchema),
+  removed: z.array(id),
+});
+export const replayChangesAnswerSchema = z.object({
+  from: ms,
+  to: ms,
+  step: ms,
+  frames: z.array(replayChangeFrameSchema),
+});
+export type ReplayChangeFrame = z.infer<typeof replayChangeFrameSchema>;
+export type ReplayChangesAnswer = z.infer<typeof replayChangesAnswerSchema>;

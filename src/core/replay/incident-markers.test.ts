@@ -18,6 +18,7 @@ function row(rid: string, i: number, conn: { last: number; min?: number }, count
 /** A restaurant holding `n` connections for minutes [0, count). */
 const steady = (rid: string, n: number, count = 4, counters: Record<string, number> = {}) => Array.from({ length: count }, (_, i) => row(rid, i, { last: n }, counters));
 const close = (t: number, rid: string): LifecycleEvent => ({ type: 'close', gw: 'gw-1', t, rid, tid: `${rid}-t1`, conn: 'c', code: 1006, cause: 'abnormal_close', reason: '', byServer: false, durationMs: 1 });
+const lost = (t: number, rid: string, gw = 'gw-2', n = 1): LifecycleEvent => ({ type: 'close', gw, t, rid, tid: `${rid}-t${n}`, conn: `${gw}-${rid}-${n}`, code: 1006, cause: 'gateway_lost', reason: '', byServer: true, durationMs: 1 });
 const refused = (t: number, reason: 'expired' | 'bad_signature' = 'expired'): LifecycleEvent => ({ type: 'auth_fail', gw: 'gw-1', t, reason, claimedRid: 'r-001', claimedTid: 'r-001-t1' });
 
 /** Replace minute `i` of `rows` for `rid`. */
@@ -97,6 +98,28 @@ describe('findIncidentMarkers', () => {
       want: [['auth_spike', 'fleet', at(1) + 5_000]],
     },
     {
+      name: 'a gateway lost: its connections closed by the hub at its last frame make one marker at the first',
+      minutes: [...steady('r-001', 10), ...steady('r-002', 10)],
+      events: [lost(at(1) + 4_000, 'r-001', 'gw-2', 1), lost(at(1) + 4_000, 'r-001', 'gw-2', 2), lost(at(1) + 4_000, 'r-002', 'gw-2', 1)],
+      want: [['gateway_lost', 'fleet', at(1) + 4_000]],
+    },
+    {
+      name: 'two gateways lost, and one gateway lost twice minutes apart: one marker per loss; a terminal\'s own 1006 is none',
+      minutes: steady('r-001', 10, 6),
+      events: [lost(at(1), 'r-001', 'gw-2'), lost(at(1) + 500, 'r-001', 'gw-3'), lost(at(4), 'r-001', 'gw-2'), close(at(2), 'r-001')],
+      want: [
+        ['gateway_lost', 'fleet', at(1)],
+        ['gateway_lost', 'fleet', at(1) + 500],
+        ['gateway_lost', 'fleet', at(4)],
+      ],
+    },
+    {
+      name: 'a gateway lost before the window: not one of its markers',
+      minutes: steady('r-001', 10),
+      events: [lost(at(0) - 1, 'r-001')],
+      want: [],
+    },
+    {
       name: 'two minutes without any row between stored ones: a hub gap; a restaurant quiet for a minute is not',
       minutes: [...steady('r-001', 5, 2), row('r-001', 4, { last: 5 }), row('r-001', 5, { last: 5 }), row('r-002', 0, { last: 5 }), row('r-002', 5, { last: 5 })],
       want: [['hub_gap', 'fleet', at(2)]],
@@ -114,6 +137,8 @@ describe('findIncidentMarkers', () => {
       ['heartbeat_low', at(2), 'r-001: heartbeat success 50 % (50 of 100 on time) — for 2 min'],
       ['hub_gap', at(4), 'fleet: hub gap, 2 minutes not stored'],
     ]);
+    const gone = findIncidentMarkers({ minutes, events: [lost(at(3), 'r-001', 'gw-2', 1), lost(at(3), 'r-001', 'gw-2', 2), lost(at(3), 'r-002', 'gw-2', 1)], from: at(0), to: at(10) });
+    expect(gone.find((m) => m.kind === 'gateway_lost')?.description).toBe('fleet: gateway gw-2 lost, 3 connections of 2 restaurants closed by the hub');
     for (const m of markers) expect(m.description).not.toMatch(/\n/);
   });
 

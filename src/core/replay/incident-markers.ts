@@ -14,9 +14,10 @@
  * - `auth_spike`: refused tokens (4001) in a minute ≥ `authSpikeMin`; fleet only, from the unplaced
  *   `auth_fail` events (their claims are unverified, so no restaurant's).
  * - `heartbeat_low`: on-time share of expected heartbeats under `heartbeatFloor`.
+ * - `gateway_lost`: a gateway fell silent past the hub's timeout and the hub closed its connections
+ *   (`gateway_lost` closes, src/core/fleet-state.ts `closeLost`); one marker per gateway and loss,
+ *   at the first such close, in the fleet's scope (the closes are cut to the viewer's restaurants).
  * - `hub_gap`: whole minutes between two stored minutes with no row at all; fleet only.
- * A gateway lost is not among them: a gateway that dies closes nothing, and the store keeps no
- * record of the loss (docs/architecture.md, "Incident markers").
  *
  * Minutes in a row of one kind and scope make one marker (`until` = the end of the last), so a
  * ten-minute silence is one jump, not ten.
@@ -131,7 +132,7 @@ export function findIncidentMarkers(input: MarkerInput, policy: MarkerPolicy = d
     }
     markers.push(...runs('connections_drop', scope, drops), ...runs('reconnect_storm', scope, storms), ...runs('heartbeat_low', scope, lows));
   }
-  markers.push(...authSpikes(input, policy), ...hubGaps(input));
+  markers.push(...authSpikes(input, policy), ...gatewaysLost(input), ...hubGaps(input));
   return markers.sort((a, b) => a.t - b.t || a.kind.localeCompare(b.kind) || a.scope.localeCompare(b.scope));
 }
 
@@ -168,6 +169,33 @@ function authSpikes(input: MarkerInput, policy: MarkerPolicy): IncidentMarker[] 
     hits.push({ minute, t: m.first, text: `fleet: ${m.count} refused tokens (4001) in a minute, mostly ${reason}` });
   }
   return runs('auth_spike', 'fleet', hits);
+}
+
+/**
+ * The hub closes every connection of a lost gateway at the gateway's last frame, all at one time:
+ * the closes of one gateway within a minute of each other are one loss.
+ */
+function gatewaysLost(input: MarkerInput): IncidentMarker[] {
+  const losses = new Map<string, { t: number; last: number; conns: number; rids: Set<string> }[]>();
+  for (const e of [...input.events].sort((a, b) => a.t - b.t)) {
+    if (e.type !== 'close' || e.cause !== 'gateway_lost' || e.t < input.from || e.t >= input.to) continue;
+    const list = losses.get(e.gw) ?? [];
+    losses.set(e.gw, list);
+    let loss = list.at(-1);
+    if (loss === undefined || e.t - loss.last >= MINUTE_MS) list.push((loss = { t: e.t, last: e.t, conns: 0, rids: new Set() }));
+    loss.last = e.t;
+    loss.conns++;
+    loss.rids.add(e.rid);
+  }
+  const out: IncidentMarker[] = [];
+  for (const [gw, list] of losses) {
+    for (const l of list) {
+      const rids = l.rids.size;
+      const description = `fleet: gateway ${gw} lost, ${l.conns} connection${l.conns === 1 ? '' : 's'} of ${rids} restaurant${rids === 1 ? '' : 's'} closed by the hub`;
+      out.push({ t: l.t, until: Math.floor(l.last / MINUTE_MS) * MINUTE_MS + MINUTE_MS, kind: 'gateway_lost', scope: 'fleet', description });
+    }
+  }
+  return out;
 }
 
 /** Minutes with no stored row at all between two that have one: the hub was not writing. */

@@ -7,48 +7,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiErrorBodySchema } from '../../protocol/api.ts';
 import { replayFleetAnswerSchema } from '../../protocol/replay.ts';
-import { signViewerToken } from '../auth/tokens.ts';
-import { createMemoryBus } from '../bus/memory-bus.ts';
-import { startHub } from '../hub/hub.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import { DAY_MS } from '../store/store.ts';
 import { closeEvent, minuteRow, openEvent } from '../store/test-helpers/fixtures.ts';
 import { makeTempDir } from '../store/test-helpers/temp-dir.ts';
 import { answerReplayFleet } from './replay-fleet.ts';
+import { cleanupsAfterEach, r002Outage, replayBase, replayTokens, startReplayHub } from './test-helpers/replay-hub.ts';
 
-const secret = 'replay-test-secret-0123456789abcdef';
-const token = {
-  engineer: signViewerToken(secret, { sub: 'erin', role: 'engineer' }),
-  manager: signViewerToken(secret, { sub: 'meg', role: 'manager', restaurants: ['r-001'] }),
-};
+const token = replayTokens;
 const S = 1000;
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const cleanups = cleanupsAfterEach(afterEach);
 
 async function seededHub() {
   // An hour ago, on a whole minute: the outage minute is settled and stored.
-  const base = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
-  const tmp = makeTempDir('pulse-replay-');
-  cleanups.push(tmp.remove);
-  const { store, recovered } = await openSqliteStore({ dataDir: tmp.dir });
-  cleanups.push(() => store.close());
-  await store.writeEvents([
-    openEvent(base + 1 * S, 'r-001-t1', 'a1'),
-    openEvent(base + 1 * S, 'r-002-t1', 'b1'),
-    openEvent(base + 2 * S, 'r-002-t2', 'b2'),
-    closeEvent(base + 120 * S, 'r-002-t1', 1006, 'b1'),
-    closeEvent(base + 120 * S, 'r-002-t2', 1006, 'b2'),
-    closeEvent(base + 300 * S, 'r-001-t1', 1000, 'a1'),
-  ]);
-  await store.writeMinutes([minuteRow('r-002', base + 60 * S, { counters: { hbOnTime: 8, hbExpected: 8 } })]);
-  const hub = await startHub({ secret, port: 0, bus: createMemoryBus(), store, recovered, staticDir: `${tmp.dir}/no-dist`, tickMs: 100, tickPhaseMs: null, flushIntervalMs: 50 });
-  cleanups.push(() => hub.close());
-  const get = async (t: number | string, bearer = token.engineer) => {
-    const res = await fetch(`${hub.url}/api/replay/fleet?t=${t}`, { headers: { authorization: `Bearer ${bearer}` } });
-    return { status: res.status, body: (await res.json()) as unknown };
-  };
+  const base = replayBase();
+  const events = [...r002Outage(base), closeEvent(base + 300 * S, 'r-001-t1', 1000, 'a1')];
+  const hub = await startReplayHub(cleanups, { events, minutes: [minuteRow('r-002', base + 60 * S, { counters: { hbOnTime: 8, hbExpected: 8 } })] });
+  const get = (t: number | string, bearer = token.engineer) => hub.get(`/api/replay/fleet?t=${t}`, bearer);
   return { base, get };
 }
 

@@ -32,8 +32,8 @@ export interface ReplayCall {
 }
 
 /** `t` in ms since epoch, strictly (a guessed instant would replay another moment). */
-export function instantOf(raw: string | null): number {
-  if (raw === null || !/^\d{1,15}$/.test(raw)) throw new PulseError('BAD_REQUEST', 't must be a time in ms since epoch');
+export function instantOf(raw: string | null, name = 't'): number {
+  if (raw === null || !/^\d{1,15}$/.test(raw)) throw new PulseError('BAD_REQUEST', `${name} must be a time in ms since epoch`);
   return Number(raw);
 }
 
@@ -53,11 +53,12 @@ export async function answerReplayFleet(deps: ReplayDeps, call: ReplayCall): Pro
   const restaurants = replay
     .restaurants()
     .filter((r) => call.inScope(r.rid))
-    .map((r) => wireOf(r, replay));
+    .map((r) => replayWireOf(r, replay));
   return { t, window, restaurants };
 }
 
-function wireOf(r: ReplayRestaurant, replay: FleetReplay): ReplayRestaurantWire {
+/** A restaurant at the replay's instant as the wire has it, with its terminals. */
+export function replayWireOf(r: ReplayRestaurant, replay: FleetReplay): ReplayRestaurantWire {
   const { at: _at, ...rest } = r;
   return { ...rest, terminalList: replay.terminals(r.rid) };
 }

@@ -28,6 +28,9 @@ export function AppLayout() {
             <NavLink to="/stability" className={navClass}>
               Stability
             </NavLink>
+            <NavLink to="/replay" className={navClass}>
+              Replay
+            </NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-4">
             <ConnectionStatus />

@@ -31,6 +31,18 @@ export function createAppRouter() {
           lazy: () => import('../features/terminal/components/terminal-id-page.tsx').then((m) => ({ Component: m.TerminalIdPage })),
         },
         { path: 'alerts', lazy: () => import('../features/alerts/components/alerts-page.tsx').then((m) => ({ Component: m.AlertsPage })) },
+        {
+          // The same fleet page over a replay store: the views are live's own, fed the past (issue 12).
+          path: 'replay',
+          lazy: () =>
+            Promise.all([import('../features/replay/components/replay-shell.tsx'), import('../features/fleet/components/fleet-page.tsx')]).then(([{ ReplayShell }, { FleetPage }]) => ({
+              Component: () => (
+                <ReplayShell>
+                  <FleetPage />
+                </ReplayShell>
+              ),
+            })),
+        },
         { path: 'stability', lazy: () => import('../features/stability/components/stability-page.tsx').then((m) => ({ Component: m.StabilityPage })) },
         { path: '*', Component: NotFoundPage },
       ],
