@@ -58,8 +58,10 @@ describe('terminal view components', () => {
 
   it('the bar draws every segment and flags the fast retry; the strip is judged from the records', () => {
     const bar = renderToStaticMarkup(<ConnectionBar timeline={timeline} />);
-    expect(bar.match(/data-state="disconnected"/g)).toHaveLength(4);
-    expect(bar.match(/data-flag="backoff_not_respected"/g)).toHaveLength(1);
+    // One path per colour, holding one rectangle per (merged) shape.
+    expect(bar).toMatch(/<path d="[^"]*"[^>]*data-state="disconnected" data-shapes="4"/);
+    expect(bar.match(/<path d="([^"]*)"[^>]*data-state="disconnected"/)![1]!.match(/M/g)).toHaveLength(4);
+    expect(bar).toMatch(/data-flag="backoff_not_respected" data-shapes="1"/);
     const strip = renderToStaticMarkup(<HeartbeatStripView timeline={timeline} />);
     expect(strip).toContain('data-status="on_time"');
     expect(strip).toContain('data-status="missed"');

@@ -6,6 +6,7 @@ import { readWindow, withWindow, type TerminalWindow } from '../model/terminal-w
 import { ConnectionBar } from './connection-bar.tsx';
 import { DiagnosticReport } from './diagnostic-report.tsx';
 import { DisconnectList } from './disconnect-list.tsx';
+import { EventList } from './event-list.tsx';
 import { ExportButtons } from './export-buttons.tsx';
 import { HeartbeatStripView } from './heartbeat-strip-view.tsx';
 import { useTerminalTimeline } from './use-terminal-timeline.ts';
@@ -67,6 +68,7 @@ export function TerminalViewPage() {
             <LatencyCharts timeline={timeline} />
           </Suspense>
           <DisconnectList timeline={timeline} />
+          <EventList timeline={timeline} />
         </>
       )}
     </div>

@@ -15,7 +15,7 @@ const causeWords = (cause: string): string => cause.replaceAll('_', ' ');
  * terminal's timeline only by what it claimed (the hub's events page, for fleet-wide viewers): the
  * words say so, since anyone can claim a terminal in a token the gateway refused.
  */
-export function disconnectWords(d: Disconnect): string {
+export function disconnectWords(d: Pick<Disconnect, 'source' | 'code' | 'cause' | 'reason' | 'byServer' | 'limit'>): string {
   if (d.source === 'auth_fail') return `${d.code} token refused (${causeWords(d.reason)}) — unverified claims`;
   const who = d.byServer ? 'by the gateway' : 'by the terminal';
   const reason = d.reason ? ` — ${d.reason}` : '';
