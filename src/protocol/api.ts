@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { closeCauses } from './close-codes.ts';
+import { directoryFieldProblemSchema } from './directory.ts';
 import { errorCodes, PulseError, type ErrorCode } from './errors.ts';
 import { fleetTotalsWireSchema, healthStatuses, restaurantFiguresWireSchema, viewerScopeSchema } from './live.ts';
 import { lifecycleEventSchema } from './telemetry.ts';
@@ -111,7 +112,9 @@ const errorCodeNames = Object.keys(errorCodes) as [ErrorCode, ...ErrorCode[]];
  * Every refusal: a stable `code` of errors.ts (switch on it, not on `message`). TERMINAL_AMBIGUOUS
  * also lists the `restaurants` (in the viewer's scope) that have a terminal of the id asked for.
  */
-export const apiErrorBodySchema = z.object({ error: z.object({ code: z.enum(errorCodeNames), message: z.string(), restaurants: z.array(id).optional() }) });
+export const apiErrorBodySchema = z.object({
+  error: z.object({ code: z.enum(errorCodeNames), message: z.string(), restaurants: z.array(id).optional(), problems: z.array(directoryFieldProblemSchema).optional() }),
+});
 export type ApiErrorBody = z.infer<typeof apiErrorBodySchema>;
 
 /**

@@ -33,11 +33,19 @@ export const errorCodes = {
   REPLAY_OUT_OF_WINDOW: { close: CloseCode.policyViolation, http: 422, message: 'That instant is outside the stored window' },
   /** More stored events lead up to the instant than one replay answer may read (src/server/replay/). */
   REPLAY_TOO_LARGE: { close: CloseCode.policyViolation, http: 413, message: 'Too many stored events to rebuild that instant' },
+  /** A directory edit (PUT /api/directory/:rid) with fields that are wrong: `problems` lists each with its own code. */
+  DIRECTORY_INVALID: { close: CloseCode.policyViolation, http: 400, message: 'Not a valid directory entry' },
+  /** A directory edit on a hub started without --restaurants-file: there is no file to write it to. */
+  DIRECTORY_READ_ONLY: { close: CloseCode.policyViolation, http: 409, message: 'The hub has no restaurants file to edit; start it with --restaurants-file' },
+  /** The restaurants file is not valid on disk (a hand edit in progress): a dashboard edit does not overwrite it. */
+  DIRECTORY_FILE_INVALID: { close: CloseCode.policyViolation, http: 409, message: 'The restaurants file is not valid on disk; fix it first' },
   /**
    * A bare terminal id that more than one restaurant the viewer may see has a terminal of: a
    * terminal is (rid, tid), tills are named per restaurant (issue 18, item 3). The refusal lists
    * those restaurants (`TerminalAmbiguousError`); ask again by restaurant.
    */
+  /** A silence body that is not one (POST /api/silences): the message names the field and why. */
+  SILENCE_INVALID: { close: CloseCode.policyViolation, http: 400, message: 'Not a valid silence' },
   TERMINAL_AMBIGUOUS: { close: CloseCode.policyViolation, http: 409, message: 'More than one restaurant has a terminal of this id; name the restaurant' },
   // liveness and lifecycle
   HEARTBEAT_TIMEOUT: { close: CloseCode.heartbeatTimeout, http: 504, message: 'Heartbeat timeout' },

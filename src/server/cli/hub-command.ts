@@ -15,11 +15,11 @@ import { ingestStream, startRedisIngestReader } from '../bus/redis-ingest.ts';
 import { defaultStaticDir } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { describeStore, openChosenStore, type StoreChoice } from '../store/open-store.ts';
-import { intOption, maxHeavyQueriesOption, maxPendingPerSourceOption, storeOption } from './options.ts';
+import { intOption, maxHeavyQueriesOption, maxPendingPerSourceOption, retentionOf, retentionOption, storeOption, type RetentionFlags } from './options.ts';
 import { alertsFileOption, alertsOptionsOf } from '../alerts/alerts-cli.ts';
 import { openRestaurantsFile, restaurantsFileOption } from '../directory/directory-cli.ts';
 
-interface HubCommandOptions {
+interface HubCommandOptions extends RetentionFlags {
   port: number;
   host: string;
   data: string;
@@ -65,6 +65,9 @@ export function registerHubCommand(program: Command): void {
     .option('--backoff-cap-ms <ms>', 'terminals\' reconnect backoff cap', intOption('--backoff-cap-ms', 1, 3_600_000), 64_000)
     .addOption(maxPendingPerSourceOption())
     .addOption(maxHeavyQueriesOption())
+    .addOption(retentionOption('minutes'))
+    .addOption(retentionOption('hours'))
+    .addOption(retentionOption('events'))
     .addHelpText(
       'after',
       `
@@ -87,7 +90,7 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
   const logger = createLogger({ level: opts.logLevel, name: 'hub', stderr: true });
   const { secret } = loadSecret(opts.data);
   const directory = await openRestaurantsFile(opts.restaurantsFile, logger);
-  const { store, recovered } = await openChosenStore(opts.store, { dataDir: opts.data, logger });
+  const { store, recovered } = await openChosenStore({ ...opts.store, retention: retentionOf(opts) }, { dataDir: opts.data, logger });
   const redisBus = openChosenRedisBus(opts.bus, logger);
   let hub;
   try {
@@ -109,8 +112,8 @@ async function runHub(opts: HubCommandOptions): Promise<void> {
       live: { refreshMaxMs: opts.liveRefreshMs },
       maxPendingPerSource: opts.maxPendingPerSource,
       maxHeavyQueries: opts.maxHeavyQueries,
-      alerts: alertsOptionsOf(opts.alertsFile, opts.data),
-      ...(directory ? { directory: directory.current } : {}),
+      alerts: alertsOptionsOf(opts.alertsFile, opts.data, opts.store),
+      ...(directory ? { directory: directory.current, directoryEditor: directory.editor } : {}),
     });
   } catch (error) {
     await redisBus?.close();

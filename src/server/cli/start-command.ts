@@ -18,16 +18,17 @@ import type { StoreRecovery } from '../store/store.ts';
 import { describeStore, type StoreChoice } from '../store/open-store.ts';
 import { parseTerminalsSpec, type TerminalsSpec } from '../sim/fleet-plan.ts';
 import { exampleScenarioPath, fleetShape, loadScenarioFile } from '../sim/scenario.ts';
-import { intOption, maxHeavyQueriesOption, maxPendingPerSourceOption, storeOption } from './options.ts';
+import { intOption, maxHeavyQueriesOption, maxPendingPerSourceOption, retentionOf, retentionOption, storeOption, type RetentionFlags } from './options.ts';
 import { alertsFileOption, alertsOptionsOf } from '../alerts/alerts-cli.ts';
 import { openRestaurantsFile, restaurantsFileOption } from '../directory/directory-cli.ts';
 import type { DirectoryWatch } from '../directory/directory-watch.ts';
 import { buildSpa, defaultStaticDir, isBuilt } from '../pipeline/spa-build.ts';
 import { waitForSignal } from '../pipeline/wait-for-signal.ts';
 import { startWatchingUpstream } from '../pipeline/watch-upstream.ts';
-import { upstreamOption } from './proxy-command.ts';
+import { proxyMetricsListenOption, upstreamOption } from './proxy-command.ts';
+import type { MetricsListen } from '../gateway/metrics-listener.ts';
 
-interface StartOptions {
+interface StartOptions extends RetentionFlags {
   port: number;
   gatewayPort: number;
   host: string;
@@ -47,6 +48,7 @@ interface StartOptions {
   restaurantsFile?: string;
   maxPendingPerSource: number;
   maxHeavyQueries: number;
+  metricsListen: MetricsListen;
 }
 
 const helpAfter = `
@@ -90,10 +92,14 @@ export function registerStartCommand(program: Command): void {
     .option('--seed <n>', 'seed of the simulated fleet', intOption('--seed', 0, 2 ** 32 - 1), 1)
     .option('--no-build', 'do not build the dashboard even if dist/ is missing')
     .option('--upstream <url>', 'watch this gateway instead of running the reference one: a proxy on --gateway-port in front of it, no simulator', upstreamOption)
+    .addOption(proxyMetricsListenOption("with --upstream: where the proxy's GET /metrics is served, a listener of its own (the hub's /metrics stays on --port)"))
     .option('--upstream-secret <secret>', 'with --upstream: the secret the gateway signs terminal tokens with (or PULSE_UPSTREAM_SECRET); identities are then verified')
     .option('--origin <url...>', 'browser origins allowed on /live (default: the hub\'s own URL; set it when --host is not loopback)')
     .addOption(maxPendingPerSourceOption())
     .addOption(maxHeavyQueriesOption())
+    .addOption(retentionOption('minutes'))
+    .addOption(retentionOption('hours'))
+    .addOption(retentionOption('events'))
     .addOption(new Option('--log-level <level>', 'JSON log level on stderr (tokens are always redacted)').choices([...logLevels]).default('warn'))
     .addHelpText('after', helpAfter)
     .action((opts: StartOptions) => runStart(opts));
@@ -130,13 +136,13 @@ async function runStart(opts: StartOptions): Promise<void> {
       startAllInOne({
         secret,
         dataDir: opts.data,
-        store: opts.store,
+        store: { ...opts.store, retention: retentionOf(opts) },
         host: opts.host,
         port: opts.port,
         gatewayPort: opts.gatewayPort,
         staticDir: defaultStaticDir,
         logger,
-        hub: { processMetrics: true, maxPendingPerSource: opts.maxPendingPerSource, maxHeavyQueries: opts.maxHeavyQueries, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
+        hub: { processMetrics: true, maxPendingPerSource: opts.maxPendingPerSource, maxHeavyQueries: opts.maxHeavyQueries, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data, opts.store), ...(directory ? { directory: directory.current, directoryEditor: directory.editor } : {}) },
         ...(scenario && shape
           ? { sim: { ...shape, scenario, scenarioSource: scenarioFile, seed: opts.seed, log: (line: string) => logger.info({ sim: line }, 'sim') } }
           : {}),
@@ -168,15 +174,16 @@ async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnT
       startWatchingUpstream({
         secret,
         dataDir: opts.data,
-        store: opts.store,
+        store: { ...opts.store, retention: retentionOf(opts) },
         upstream,
         ...(upstreamSecret ? { upstreamSecret } : {}),
         host: opts.host,
         port: opts.port,
         gatewayPort: opts.gatewayPort,
+        metricsListen: opts.metricsListen,
         staticDir: defaultStaticDir,
         logger,
-        hub: { processMetrics: true, maxPendingPerSource: opts.maxPendingPerSource, maxHeavyQueries: opts.maxHeavyQueries, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data), ...(directory ? { directory: directory.current } : {}) },
+        hub: { processMetrics: true, maxPendingPerSource: opts.maxPendingPerSource, maxHeavyQueries: opts.maxHeavyQueries, ...(opts.origin ? { allowedOrigins: opts.origin } : {}), alerts: alertsOptionsOf(opts.alertsFile, opts.data, opts.store), ...(directory ? { directory: directory.current, directoryEditor: directory.editor } : {}) },
       }),
     banner: (app, link) => [
       'Pulse is watching your gateway.',
@@ -184,7 +191,7 @@ async function runWatching(opts: StartOptions, upstream: string, loaded: ReturnT
       `  terminals  connect to ${app.proxy.url}/… instead of the gateway (path and query are passed on)`,
       `  upstream   ${upstream}  (filed as ${app.gatewayId})`,
       `  identity   ${upstreamSecret ? 'verified with the upstream secret' : "unverified token claims; the gateway's 4001 decides (set PULSE_UPSTREAM_SECRET to verify)"}`,
-      `  metrics    ${app.hub.url}/metrics   proxy ${app.proxy.url.replace(/^ws:/, 'http:')}/metrics`,
+      `  metrics    ${app.hub.url}/metrics   proxy ${app.proxy.metricsUrl}`,
       `  data       ${opts.data}  (secret ${source === 'env' ? 'from PULSE_SECRET' : `in ${path}`})`,
       `  store      ${describeStore(opts.store, opts.data)}`,
       `  alerts     ${opts.alertsFile}  (list: ${app.hub.url}/api/alerts; history in ${opts.data}/alerts.sqlite)`,

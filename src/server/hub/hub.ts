@@ -28,6 +28,7 @@ import { startRetentionJob } from '../store/retention-job.ts';
 import { DAY_MS, type Store, type StoreRecovery } from '../store/store.ts';
 import { createApi } from './api/api-routes.ts';
 import type { RestaurantDirectory } from '../../core/directory/restaurant-directory.ts';
+import type { DirectoryEditor } from '../directory/directory-edit.ts';
 import { sendError, sendJson } from './http/respond.ts';
 import { PulseError } from '../../protocol/errors.ts';
 import { createStaticHandler } from './http/static-files.ts';
@@ -88,6 +89,8 @@ export interface HubOptions {
    */
   heartbeatIntervalMs?: number;
   heartbeatGraceMs?: number;
+  /** A gateway with no frame for this long (and no goodbye) is lost; default 15000 (core/fleet-state.ts). Compressed in tests. */
+  gatewayTimeoutMs?: number;
   /** The terminals' reconnect policy (default 2 s → 64 s, attempts reset after 15 s up): the terminal view judges by it. */
   backoff?: Partial<BackoffPolicy>;
   stableAfterMs?: number;
@@ -101,6 +104,8 @@ export interface HubOptions {
   alerts?: AlertsOptions;
   /** The restaurant directory in force (`--restaurants-file`, docs/stability.md); none = ids only, open all day. */
   directory?: () => RestaurantDirectory;
+  /** Engineers' directory edits, written back to the restaurants file; none = the directory is read-only. */
+  directoryEditor?: DirectoryEditor;
 }
 
 export interface Hub {
@@ -131,7 +136,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
 
   // What the store knows from the runs before: expected terminals, a crash, a bus to resume.
   const heartbeat = { ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}), ...(o.heartbeatGraceMs !== undefined ? { heartbeatGraceMs: o.heartbeatGraceMs } : {}) };
-  const fleet = createHubFleet({ clock, state: heartbeat });
+  const fleet = createHubFleet({ clock, state: { ...heartbeat, ...(o.gatewayTimeoutMs !== undefined ? { gatewayTimeoutMs: o.gatewayTimeoutMs } : {}) } });
   const resume = await resumeHub({ bus: o.bus, store: o.store, fleet, clock, logger, recovered: o.recovered, flushIntervalMs, since: clock.now() - EXPECTED_WINDOW_MS });
   // Alerts: a bad rules file fails the start before anything listens. `url` and `ingest` are read
   // only once a tick evaluates the rules, after both exist.
@@ -232,6 +237,7 @@ export async function startHub(o: HubOptions): Promise<Hub> {
     refusedTokens: (now) => ({ perMin: fleet.state.unscoped.view(now).counters[refusedTokenKey] ?? 0, sinceStart: fleet.state.unscoped.totals[refusedTokenKey] ?? 0 }),
     ...(alerts ? { alerts } : {}),
     ...(o.directory ? { directory: o.directory } : {}),
+    ...(o.directoryEditor ? { directoryEditor: o.directoryEditor } : {}),
     ...(o.maxHeavyQueries !== undefined ? { maxHeavySeries: o.maxHeavyQueries } : {}),
   });
   const serveStatic = createStaticHandler(o.staticDir ?? 'dist');
@@ -239,11 +245,12 @@ export async function startHub(o: HubOptions): Promise<Hub> {
   function health() {
     const q = ingest.queue.stats();
     const now = clock.now();
-    const gateways = [...fleet.gateways()].map(([gw, s]) => ({ gw, lastFrameAgeMs: now - s.lastFrameAt, lost: s.lost }));
+    const gateways = [...fleet.gateways()].map(([gw, s]) => ({ gw, state: s.state, lastFrameAgeMs: now - s.lastFrameAt, lost: s.lost }));
     const problems: string[] = [];
     if (q.backlog) problems.push('store write backlog');
     if (q.consecutiveFailures > 0) problems.push(`store writes failing (${q.lastError?.code ?? 'unknown'})`);
-    for (const g of gateways) if (g.lastFrameAgeMs > 5 * tickMs) problems.push(`no frame from ${g.gw} for ${Math.round(g.lastFrameAgeMs / 1000)} s`);
+    // A gateway that said goodbye is silent on purpose: stopped, not a problem.
+    for (const g of gateways) if (g.state !== 'stopped' && g.lastFrameAgeMs > 5 * tickMs) problems.push(`no frame from ${g.gw} for ${Math.round(g.lastFrameAgeMs / 1000)} s`);
     return {
       status: closing ? 'closing' : problems.length > 0 ? 'degraded' : 'ok',
       hub: hubId,

@@ -9,6 +9,7 @@
  */
 import type { z } from 'zod';
 import { apiErrorBodySchema, decodeAnswer } from '../../protocol/api.ts';
+import type { DirectoryFieldProblem } from '../../protocol/directory.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -17,6 +18,8 @@ export class ApiError extends Error {
     message: string,
     /** TERMINAL_AMBIGUOUS: the restaurants (in the viewer's scope) that have a terminal of that id. */
     readonly restaurants: readonly string[] = [],
+    /** DIRECTORY_INVALID: each refused field with its own code. */
+    readonly problems: readonly DirectoryFieldProblem[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -26,6 +29,10 @@ export class ApiError extends Error {
 export interface ApiClient {
   /** GETs `path` and decodes the JSON with `schema` (one of src/protocol/api.ts). */
   get<T>(path: string, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T>;
+  /** The API's few writes (silences, directory edits): `body` sent as JSON when given; the answer decoded as `get` does. */
+  send<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, schema: z.ZodType<T>): Promise<T>;
+  /** GETs a file the API serves (the weekly report's HTML) as text; refusals as `get`. */
+  getText(path: string): Promise<string>;
 }
 
 export interface ApiClientOptions {
@@ -35,22 +42,32 @@ export interface ApiClientOptions {
 }
 
 export function createApiClient(o: ApiClientOptions): ApiClient {
+  async function call<T>(method: string, path: string, schema: z.ZodType<T>, signal?: AbortSignal, body?: unknown): Promise<T> {
+    const response = await answered(method, path, signal, body);
+    const decoded = decodeAnswer(schema, await response.json().catch(() => undefined));
+    if (!decoded.ok) throw new ApiError(response.status, decoded.error.code, `The hub's answer to ${pathOnly(path)} does not match the API contract (${decoded.detail})`);
+    return decoded.value;
+  }
+  /** The response of a call the hub accepted; a refusal thrown as ApiError with its stable code. */
+  async function answered(method: string, path: string, signal?: AbortSignal, body?: unknown): Promise<Response> {
+    const response = await o.fetch(path, {
+      method,
+      headers: { Authorization: `Bearer ${o.token}`, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal,
+      credentials: 'omit',
+    });
+    if (!response.ok) {
+      const { code, message, restaurants, problems } = await errorOf(response);
+      if (response.status === 401) o.onUnauthorized();
+      throw new ApiError(response.status, code, message, restaurants, problems);
+    }
+    return response;
+  }
   return {
-    async get(path, schema, signal) {
-      const response = await o.fetch(path, {
-        headers: { Authorization: `Bearer ${o.token}`, Accept: 'application/json' },
-        signal,
-        credentials: 'omit',
-      });
-      if (!response.ok) {
-        const { code, message, restaurants } = await errorOf(response);
-        if (response.status === 401) o.onUnauthorized();
-        throw new ApiError(response.status, code, message, restaurants);
-      }
-      const decoded = decodeAnswer(schema, await response.json().catch(() => undefined));
-      if (!decoded.ok) throw new ApiError(response.status, decoded.error.code, `The hub's answer to ${pathOnly(path)} does not match the API contract (${decoded.detail})`);
-      return decoded.value;
-    },
+    get: (path, schema, signal) => call('GET', path, schema, signal),
+    send: (method, path, body, schema) => call(method, path, schema, undefined, body),
+    getText: async (path) => (await answered('GET', path)).text(),
   };
 }
 
@@ -60,7 +77,7 @@ function pathOnly(path: string): string {
   return q < 0 ? path : path.slice(0, q);
 }
 
-async function errorOf(response: Response): Promise<{ code: string; message: string; restaurants?: readonly string[] }> {
+async function errorOf(response: Response): Promise<{ code: string; message: string; restaurants?: readonly string[]; problems?: readonly DirectoryFieldProblem[] }> {
   // Not the hub's refusal (a proxy's error page, not JSON): the status says enough.
   const fallback = { code: `HTTP_${response.status}`, message: response.statusText || `HTTP ${response.status}` };
   const body: unknown = await response.json().catch(() => undefined);

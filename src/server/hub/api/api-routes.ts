@@ -1,7 +1,7 @@
 /**
  * The REST API under `/api` (fields and units: docs/api.md; the contract of every answer:
- * src/protocol/api.ts, which each handler's return type names). Read-only; every call verifies the
- * viewer token and cuts the answer to its scope — lists and totals included, so a manager's fleet
+ * src/protocol/api.ts, which each handler's return type names). Read-only but for silences
+ * (src/server/alerts/alerts-api.ts) and directory edits (src/server/directory/directory-edit.ts); every call verifies the viewer token and cuts the answer to its scope — lists and totals included, so a manager's fleet
  * total covers their restaurants only and another restaurant never appears, not even as a count.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,11 +11,20 @@ import { timelinePolicy, type TimelinePolicy } from '../../../core/timeline/time
 import type { EventsPageAnswer, FleetAnswer, RefusedTokensWire, FleetSeriesAnswer, MeAnswer, RestaurantAnswer, RestaurantSeriesAnswer, RestaurantsAnswer } from '../../../protocol/api.ts';
 import { PulseError, TerminalAmbiguousError } from '../../../protocol/errors.ts';
 import type { AlertsAnswer } from '../../../protocol/alerts.ts';
+import { createSilence, episodeDeliveries, liftSilence, listSilences, type AlertsApiSource } from '../../alerts/alerts-api.ts';
+import { readJsonBody } from '../../alerts/read-json-body.ts';
 import { emptyDirectory, type RestaurantDirectory } from '../../../core/directory/restaurant-directory.ts';
 import type { StabilityAnswer } from '../../../protocol/stability.ts';
 import { answerStability } from '../../stability/stability-api.ts';
+import { answerRestaurantStability } from '../../stability/restaurant-stability-api.ts';
+import { answerDirectory } from '../../directory/directory-api.ts';
+import type { DirectoryEditor } from '../../directory/directory-edit.ts';
+import { answerWeekReport, ReportFile } from '../../stability/report-download.ts';
+import type { DirectoryAnswer, DirectoryEditAnswer } from '../../../protocol/directory.ts';
+import type { RestaurantStabilityAnswer } from '../../../protocol/restaurant-stability.ts';
 import { answerReplayFleet } from '../../replay/replay-fleet.ts';
-import type { ReplayFleetAnswer, ReplayMarkersAnswer } from '../../../protocol/replay.ts';
+import type { ReplayChangesAnswer, ReplayFleetAnswer, ReplayMarkersAnswer } from '../../../protocol/replay.ts';
+import { answerReplayChanges } from '../../replay/replay-changes.ts';
 import { answerReplayMarkers } from '../../replay/replay-markers.ts';
 import { stabilitySourceOfStore } from '../../stability/stability-source.ts';
 import type { Store } from '../../store/store.ts';
@@ -52,14 +61,16 @@ export interface ApiDeps {
   /** Refused tokens fleet-wide (FleetState's unscoped counters), in `/api/fleet` for fleet-wide viewers. */
   refusedTokens?: (now: number) => RefusedTokensWire;
   /** Alerts (src/server/alerts); without them `/api/alerts` answers an empty list. */
-  alerts?: { answer(now: number, viewer: { restaurants: readonly string[] | null }, historyLimit?: number): AlertsAnswer };
+  alerts?: { answer(now: number, viewer: { restaurants: readonly string[] | null }, historyLimit?: number): AlertsAnswer } & AlertsApiSource;
   /** The restaurant directory in force (src/server/directory); without it every restaurant is unnamed and open all day. */
   directory?: () => RestaurantDirectory;
+  /** Writes engineers' directory edits back to the restaurants file (src/server/directory/directory-edit.ts); none = read-only. */
+  directoryEditor?: DirectoryEditor;
   /** Series of windows over a day that may run at once; beyond, 503 QUERY_BUSY (default 2, series-limit.ts). */
   maxHeavySeries?: number;
 }
 
-type Call = { viewer: Viewer; params: RouteParams; query: URLSearchParams; now: number };
+type Call = { viewer: Viewer; params: RouteParams; query: URLSearchParams; now: number; body: () => Promise<unknown> };
 type Handler = (call: Call) => Promise<unknown> | unknown;
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -70,6 +81,9 @@ export function createApi(deps: ApiDeps): ApiHandler {
   const policy = deps.policy ?? timelinePolicy();
 
   const heavy = createHeavyLimit(deps.maxHeavySeries);
+  const directory = deps.directory ?? (() => emptyDirectory);
+  // The stability review, the restaurant tab and the weekly report read alike (src/server/stability).
+  const stability = { source: stabilitySourceOfStore(store), directory, heavy };
 
   /**
    * Rollups for these restaurants: the store's, and beside them those still queued and the open
@@ -90,6 +104,8 @@ export function createApi(deps: ApiDeps): ApiHandler {
       },
     };
   }
+
+  const callerOf = (viewer: Viewer) => ({ sub: viewer.claims.sub, role: viewer.claims.role, restaurants: viewer.scope.wire.restaurants ?? null });
 
   /** The scope's restaurants as a list for store queries; undefined = every restaurant. */
   const ridsOf = (viewer: Viewer): readonly string[] | undefined => viewer.scope.wire.restaurants ?? undefined;
@@ -139,19 +155,45 @@ export function createApi(deps: ApiDeps): ApiHandler {
       return { from: w.from, to: w.to, bucketMs, restaurants: seen.size, points: buckets.map(pointOf), total: pointOf(total) };
     })
     .get('/api/stability', async ({ viewer, query, now }): Promise<StabilityAnswer> => {
-      const stability = { source: stabilitySourceOfStore(store), directory: deps.directory ?? (() => emptyDirectory), heavy };
       const { answer, invalidHistograms } = await answerStability(stability, { restaurants: viewer.scope.wire.restaurants ?? null, query, now });
       if (invalidHistograms > 0) deps.logger.error({ what: 'stability', invalid: invalidHistograms }, 'api: stored histograms that do not decode were left out of the stability review');
       return answer;
+    })
+    // The weekly report as a file, the same as `pulse report week` (src/server/stability/report-download.ts).
+    .get('/api/stability/report', async ({ viewer, query, now }): Promise<ReportFile> => {
+      const { file, invalidHistograms } = await answerWeekReport(stability, { restaurants: viewer.scope.wire.restaurants ?? null, query, now });
+      if (invalidHistograms > 0) deps.logger.error({ what: 'stability report', invalid: invalidHistograms }, 'api: stored histograms that do not decode were left out of the stability report');
+      return file;
+    })
+    .get('/api/restaurants/:rid/stability', ({ viewer, params, query, now }): Promise<RestaurantStabilityAnswer> => {
+      // The restaurant page's stability tab (src/server/stability/restaurant-stability-api.ts).
+      requireInScope(viewer, params.rid!);
+      return answerRestaurantStability(stability, { rid: params.rid!, query, now });
+    })
+    // Names and tags of the scope's restaurants, for search (src/server/directory/directory-api.ts).
+    .get('/api/directory', ({ viewer, now }): DirectoryAnswer => answerDirectory(directory(), viewer.scope.wire.restaurants ?? null, now))
+    .add('PUT', '/api/directory/:rid', async ({ viewer, params, now, body }): Promise<DirectoryEditAnswer> => {
+      if (viewer.claims.role !== 'engineer') throw new PulseError('FORBIDDEN', 'only engineers edit the restaurant directory');
+      if (!deps.directoryEditor) throw new PulseError('DIRECTORY_READ_ONLY');
+      return { t: now, entry: await deps.directoryEditor.edit(params.rid!, await body()) };
     })
     .get('/api/alerts', ({ viewer, query, now }): AlertsAnswer => {
       // Cut to the scope by the alerts themselves: a manager gets their restaurants' alerts only.
       const limit = limitOf(query, 200, 1000);
       return deps.alerts?.answer(now, { restaurants: viewer.scope.wire.restaurants ?? null }, limit) ?? { t: now, firing: 0, active: [], history: [], rules: [] };
     })
+    // Silences and delivery logs (src/server/alerts/alerts-api.ts): engineers silence, the scope cuts the lists.
+    .get('/api/silences', ({ viewer, now }) => listSilences(deps.alerts, callerOf(viewer), now))
+    .add('POST', '/api/silences', async ({ viewer, now, body }) => createSilence(deps.alerts, callerOf(viewer), await body(), now))
+    .add('DELETE', '/api/silences/:id', ({ viewer, params, now }) => liftSilence(deps.alerts, callerOf(viewer), params.id!, now))
+    .get('/api/alerts/:id/deliveries', ({ viewer, params, now }) => episodeDeliveries(deps.alerts, callerOf(viewer), params.id!, now))
     .get('/api/replay/fleet', ({ viewer, query, now }): Promise<ReplayFleetAnswer> =>
       // The fleet as it stood at `t`, from the store (src/server/replay/); cut to the scope in the query and on the answer.
       answerReplayFleet({ store }, { t: query.get('t'), now, restaurants: viewer.scope.wire.restaurants ?? null, inScope: (rid) => viewer.scope.includes(rid) }),
+    )
+    .get('/api/replay/changes', ({ viewer, query, now }): Promise<ReplayChangesAnswer> =>
+      // Playback frames: the fleet stepped forward from `from` (src/server/replay/replay-changes.ts); scoped as the rebuild.
+      answerReplayChanges({ store }, { query, now, restaurants: viewer.scope.wire.restaurants ?? null, inScope: (rid) => viewer.scope.includes(rid) }),
     )
     .get('/api/replay/markers', ({ viewer, query, now }): Promise<ReplayMarkersAnswer> =>
       // Incident markers of a window (src/server/replay/replay-markers.ts); fleet markers over the viewer's scope.
@@ -214,15 +256,16 @@ export function createApi(deps: ApiDeps): ApiHandler {
       if (!match.ok) {
         if (match.reason === 'method') {
           res.setHeader('allow', 'GET, HEAD');
-          throw new PulseError('BAD_REQUEST', 'only GET is served under /api');
+          throw new PulseError('BAD_REQUEST', `${req.method ?? 'this method'} is not served at this path`);
         }
         route = '(not found)';
         throw new PulseError('NOT_FOUND');
       }
       // Authentication after routing: an unknown path is a 404 to everyone, and says nothing.
       const viewer = authenticate(req.headers, deps.secret);
-      const body = await match.handler({ viewer, params: match.params, query: url.searchParams, now: clock.now() });
-      sendJson(res, 200, body);
+      const body = await match.handler({ viewer, params: match.params, query: url.searchParams, now: clock.now(), body: () => readJsonBody(req) });
+      if (body instanceof ReportFile) body.send(res);
+      else sendJson(res, 200, body);
       deps.onAnswer?.(route, 200);
     } catch (error) {
       const e = asPulseError(error);

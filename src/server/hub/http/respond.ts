@@ -24,11 +24,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export type ErrorBody = { error: { code: string; message: string; restaurants?: readonly string[] } };
+export type ErrorBody = { error: { code: string; message: string; restaurants?: readonly string[]; problems?: readonly unknown[] } };
 
 export function errorBody(error: PulseError): ErrorBody {
   // An ambiguous terminal id names its candidates (already cut to the viewer's scope).
   if (error instanceof TerminalAmbiguousError) return { error: { code: error.code, message: error.message, restaurants: error.restaurants } };
+  // A refused directory edit lists each field with its own code (src/server/directory/directory-edit.ts).
+  const problems = (error as { problems?: unknown }).problems;
+  if (Array.isArray(problems)) return { error: { code: error.code, message: error.message, problems } };
   return { error: { code: error.code, message: error.message } };
 }
 
