@@ -22,10 +22,11 @@ let system: PulseSystem | undefined;
 
 test.beforeAll(async () => {
   test.setTimeout(60_000);
-  // The outage 3–13 s into the first whole minute at least 20 s away (the simulator starts within
-  // seconds of this call and connects the fleet before that minute begins).
+  // The outage 3–13 s into the first whole minute at least 40 s away (the simulator starts within
+  // seconds of this call and connects the fleet well before that minute begins: the marker test
+  // looks 20 s before the outage, which must be after the fleet connected).
   const now = Date.now();
-  const minute = Math.ceil((now + 20_000) / MINUTE) * MINUTE;
+  const minute = Math.ceil((now + 40_000) / MINUTE) * MINUTE;
   const at = Math.ceil((minute - now) / 1000) + 3;
   system = await startPulseSystem({
     heartbeatMs: 1000,
@@ -79,9 +80,9 @@ async function bannerAt(page: Page): Promise<number> {
 }
 
 test('the outage is stored and found: a connections drop of r-002 at its first close', async ({ page }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   const s = sys();
-  await expect.poll(() => faultStart(s.truth(), 0) !== undefined, { message: 'the outage started', timeout: 90_000, intervals: [250] }).toBe(true);
+  await expect.poll(() => faultStart(s.truth(), 0) !== undefined, { message: 'the outage started', timeout: 150_000, intervals: [250] }).toBe(true);
   const start = faultStart(s.truth(), 0)!;
   // Every r-002 terminal was closed within the outage's first second (the "instant" below relies on it).
   const closes = s.truth().filter((e) => e.ev === 'close' && e.rid === 'r-002' && e.t >= start.t);
@@ -132,8 +133,8 @@ test('/replay at the outage instant shows r-002 offline; one second before, heal
 test('the outage is among the markers; a click moves the cursor there; the URL is a deep link to that instant', async ({ page }) => {
   const { start, marker } = known();
   await signIn(page, sys().printedLink);
-  await openLink(page, replayUrl(start.t - 30_000));
-  await expectRow(page, 'r-002', { status: 'healthy', connections: terminals }, 'r-002 healthy 30 s before');
+  await openLink(page, replayUrl(start.t - 20_000));
+  await expectRow(page, 'r-002', { status: 'healthy', connections: terminals }, 'r-002 healthy 20 s before');
   const item = page.getByTestId('replay-markers').getByRole('button', { name: new RegExp(`r-002: connections fell ${terminals} → 0`) });
   await expect(item).toBeVisible();
   await item.click();
