@@ -222,6 +222,15 @@ describe('live stream', () => {
     expect(streamed).toEqual([['open', 'r-001'], ['close', 'r-001']]);
   });
 
+  it('tells each viewer its own role, though support and engineers share the whole-fleet scope', async () => {
+    harness = await startLive({ source: fleet(2) });
+    const support = viewer();
+    const engineer = viewer({ token: viewerToken('engineer') });
+    const [a, b] = await Promise.all([support.waitFor(isSnapshot), engineer.waitFor(isSnapshot)]);
+    expect(a.type === 'snapshot' && a.scope).toEqual({ role: 'support', restaurants: null });
+    expect(b.type === 'snapshot' && b.scope).toEqual({ role: 'engineer', restaurants: null });
+  });
+
   it('closes 1008 with an error frame on a message outside the protocol', async () => {
     harness = await startLive({ source: fleet(1) });
     const v = viewer();
