@@ -269,7 +269,8 @@ describeEachEngine('retention', (engine) => {
     const byKey = (a: RestaurantMinute, b: RestaurantMinute) => a.rid.localeCompare(b.rid) || a.minute - b.minute;
     const keptMinutes = minutes.filter((r) => !gone(r.minute, minuteCut, minuteUnit)).sort(byKey);
     // Each deleted minute is alone in its hour here: its hour row holds just it.
-    const hourRows = minutes.filter((r) => gone(r.minute, minuteCut, minuteUnit)).map((r) => ({ ...r, minute: floorHour(r.minute) }));
+    // Read back from the hour tier, each stands for its hour's 60 minutes (RestaurantMinute.spanMinutes).
+    const hourRows = minutes.filter((r) => gone(r.minute, minuteCut, minuteUnit)).map((r) => ({ ...r, minute: floorHour(r.minute), spanMinutes: 60 }));
     const keptEvents = events.filter((e) => !gone(e.t, eventCut)).sort((a, b) => a.t - b.t);
     expect(minutes.length - keptMinutes.length).toBeGreaterThanOrEqual(5);
     expect(await store.retention(now)).toEqual({ minutes: minutes.length - keptMinutes.length, hours: 0, events: events.length - keptEvents.length + 1, terminals: 1 });

@@ -85,8 +85,9 @@ describePostgres('PostgreSQL store', () => {
     const counts = await store.retention(day0 + DAY_MS + 30 * DAY_MS);
     expect(counts.minutes).toBe(2);
     expect(await partitionsOf(p.schema, 'minutes')).toEqual([2, 3].map((k) => partitionName('minutes', day(k))));
-    // Day 0's minutes are gone, their hours are not; a short window still reads day 2's minute.
-    expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual([day0, floorHour(day0 + DAY_MS - MINUTE), day0 + 2 * DAY_MS].map((h) => minuteRow('r-001', h)));
+    // Day 0's minutes are gone, their hours are not (a long window reads hours, each standing for
+    // its 60 minutes); a short window still reads day 2's minute.
+    expect(await store.readMinutes({ from: 0, to: Infinity })).toEqual([day0, floorHour(day0 + DAY_MS - MINUTE), day0 + 2 * DAY_MS].map((h) => ({ ...minuteRow('r-001', h), spanMinutes: 60 })));
     expect(await store.readMinutes({ from: day0 + 2 * DAY_MS, to: day0 + 2 * DAY_MS + MINUTE })).toEqual([minuteRow('r-001', day0 + 2 * DAY_MS)]);
     // Writing into a day dropped meanwhile makes it again — and merges into its hour row.
     await store.writeMinutes([minuteRow('r-002', day0)]);
