@@ -175,11 +175,7 @@ export function createLiveServer(options: LiveServerOptions): LiveServer {
   }
 
   function sendSnapshot(v: ViewerConnection): void {
-    const frame = stream.snapshot(v.scope);
-    // Support and engineers share the whole-fleet scope (one totals call a tick, registered once
-    // as support); the role a viewer is told is its own token's.
-    if (frame.scope.role !== v.claims.role) frame.scope = { ...frame.scope, role: v.claims.role };
-    const { text, bytes } = encode(frame);
+    const { text, bytes } = encode(stream.snapshot(v.scope, v.claims.role));
     v.sendStream(text, bytes, stream.seq);
     // A snapshot holds published figures, older than the fresh ones an interested viewer had.
     if (v.interest) sendFigures(v, v.interest.refill(stream.latest));

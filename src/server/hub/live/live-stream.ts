@@ -96,9 +96,13 @@ export class LiveStream {
     return deltaFor(this.epoch, entry, scope, this.options.maxFeedEvents);
   }
 
-  snapshot(scope: Scope): SnapshotFrame {
+  /**
+   * `role`: the viewer's own. Support and engineers share the whole-fleet scope (one totals call a
+   * tick), registered as support, so the scope's wire form alone would tell an engineer "support".
+   */
+  snapshot(scope: Scope, role: Scope['wire']['role'] = scope.wire.role): SnapshotFrame {
     const { options } = this;
-    return snapshotFor({
+    const frame = snapshotFor({
       epoch: this.epoch,
       seq: this.current,
       t: this.lastT,
@@ -110,6 +114,7 @@ export class LiveStream {
       totals: this.totalsNow(scope),
       events: this.history.recentEvents((e) => eventInScope(scope, e), options.maxFeedEvents),
     });
+    return role === scope.wire.role ? frame : { ...frame, scope: { ...frame.scope, role } };
   }
 
   /**
